@@ -5,13 +5,16 @@
 set -u
 need=""
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
-for pkg in libcjson-dev libtcc-dev tcc libcmocka-dev libcurl4-openssl-dev libssl-dev pkg-config; do
+# The libraries the build links (cJSON, libtcc, libcurl, libcrypto, libyaml, PCRE2,
+# libmicrohttpd, SQLite, Graphviz), cmocka for the unit tests, and tcc itself.
+for pkg in libcjson-dev libtcc-dev tcc libcmocka-dev libcurl4-openssl-dev libssl-dev libyaml-dev \
+           libpcre2-dev libmicrohttpd-dev libsqlite3-dev libgraphviz-dev pkg-config; do
     have_pkg "$pkg" || need="$need $pkg"
 done
 # gcc and make are assumed present (you are running make); everything else is here.
 [ -z "$need" ] && exit 0
 if ! command -v dpkg-query >/dev/null 2>&1; then
-    echo "deps: not a Debian system; install cJSON, libtcc + tcc, cmocka, libcurl and libyaml development files" >&2
+    echo "deps: not a Debian system; install the development files of cJSON, libtcc + tcc, cmocka, libcurl, OpenSSL, libyaml, PCRE2, libmicrohttpd, SQLite and Graphviz" >&2
     exit 1
 fi
 cmd="apt-get install -y --no-install-recommends$need"
