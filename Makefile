@@ -22,7 +22,7 @@ CPPFLAGS += -D_GNU_SOURCE -Iruntime -Icompiler -Icodegen -MMD -MP \
             -DASLC_LIBDIR='"$(LIBDIR)"' -DASLC_INCDIR='"$(INCDIR)"'
 CFLAGS   += $(WARN) $(OPT) $(SANITIZE)
 LDFLAGS  += $(SANITIZE)
-RT_LIBS  = -lcjson -lcurl -lcrypto -lpthread -lm
+RT_LIBS  = -lcjson -lcurl -lcrypto -lpcre2-8 -lpthread -lm
 TCC_LIBS = -ltcc -ldl
 YAML_LIBS = -lyaml
 
