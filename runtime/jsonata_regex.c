@@ -58,8 +58,8 @@ struct jn_regex {
 
 /* JS WhiteSpace + LineTerminator, as class contents. */
 static const char rx_ws[] =
-    "\\t\\n\\x{0b}\\f\\r \\x{a0}\\x{1680}\\x{2000}-\\x{200a}\\x{2028}\\x{2029}"
-    "\\x{202f}\\x{205f}\\x{3000}\\x{feff}";
+    "\\t\\n\\u000b\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029"
+    "\\u202f\\u205f\\u3000\\ufeff";
 
 static void rx_err(jn_error *err, const char *code, const char *fmt, const char *a, long pos)
 {
@@ -134,7 +134,7 @@ static char *rx_rewrite(const char *s, size_t len, size_t *outlen)
              * but the empty cases were handled above. */
             continue;
         }
-        if (c == '.') { rb_puts(&b, "[^\\n\\r\\x{2028}\\x{2029}]"); continue; }
+        if (c == '.') { rb_puts(&b, "[^\\n\\r\\u2028\\u2029]"); continue; }
         rb_put(&b, &c, 1);
     }
     if (b.oom || !b.p) {
