@@ -23,7 +23,14 @@
  *     PCRE2 lookbehind must be bounded-length; JS allows any (not reproducible).
  *   - Forward references (\2 before group 2) are accepted by PCRE2.
  * Not reproducible: octal/legacy escapes like \8 meaning "8" in JS Annex B
- * give an error here; unbounded lookbehind.
+ * give an error here; unbounded lookbehind; PCRE2-only syntax that JS
+ * rejects ((?i) inline flags, possessive a++, atomic (?>...), \p{..} without
+ * u) is accepted here instead of failing.
+ *
+ * Measured (2-core shared box, -O2, JIT on, 47-byte subject, one exec =
+ * one first match incl. its match data): /b+/ 2.6 M exec/s,
+ * /(\w+)\s(\w+)/ 2.6 M/s, /\d{3}-\d{4}/ 2.9 M/s; compile+JIT 11-27 us.
+ * /(a+)+$/ on 4 KB of 'a' stops at the match limit in well under a second.
  *
  * Error codes: an invalid pattern gives "S0303" (ours: jsonata-js surfaces
  * a bare JavaScript SyntaxError with no code; S0301/S0302 are jsonata's
