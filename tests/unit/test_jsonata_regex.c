@@ -212,7 +212,7 @@ static void regex_concurrent_use(void **st)
 
 /* ==== The reference suite's regex literals ================================ */
 /* Extract /pattern/flags literals from [x]: a '/' starts a regex where an
- * operand may start (after ( , [ : or start), as jsonata's tokenizer does. */
+ * operand may start (after ( , [ : = { ; ? & > or at the start), as jsonata's tokenizer does. */
 static int check_expr(const char *x, const char *file, bool expect_error, int *count)
 {
     int bad = 0;
@@ -227,7 +227,7 @@ static int check_expr(const char *x, const char *file, bool expect_error, int *c
             prev = 'a';
             continue;
         }
-        if (c == '/' && strchr("(,[:", prev)) {
+        if (c == '/' && strchr("(,[:={;?&>", prev)) {
             size_t j = i + 1;
             bool cls = false;
             for (; x[j]; j++) {
@@ -263,9 +263,9 @@ static void regex_reference_suite_literals_compile(void **st)
 {
     (void)st;
     const char *groups[] = {"regex", "function-match", "function-replace", "function-split",
-                            "function-contains"};
+                            "function-contains", "matchers"};
     int count = 0, bad = 0, dirs = 0;
-    for (size_t g = 0; g < 5; g++) {
+    for (size_t g = 0; g < sizeof groups / sizeof *groups; g++) {
         char dir[256];
         snprintf(dir, sizeof dir, "../shared/jsonata/cases/%s", groups[g]);
         DIR *d = opendir(dir);
