@@ -1,0 +1,164 @@
+/*
+ * jsonata_ctx.c - the evaluation context: arena, first error, guard, clock.
+ *
+ * The arena is a list of chunks that grow geometrically, so one evaluation
+ * makes few mallocs whatever it builds, and jn_ctx_free releases it all at
+ * once. No global state: contexts on different threads share nothing.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "jsonata_ctx.h"
+
+struct jn_chunk {
+    jn_chunk *next;
+    size_t cap, used;
+    _Alignas(max_align_t) unsigned char data[];
+};
+
+enum { CHUNK_MIN = 16 * 1024 };
+
+static double clock_ms(clockid_t id)
+{
+    struct timespec ts;
+    clock_gettime(id, &ts);
+    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+void jn_ctx_init(jn_ctx *cx, const jn_guard *guard)
+{
+    memset(cx, 0, sizeof *cx);
+    cx->err.position = -1;
+    cx->pos = -1;
+    if (guard)
+        cx->guard = *guard;
+    if (!cx->guard.max_bytes)
+        cx->guard.max_bytes = JN_ARENA_MAX;
+    cx->start_ms = clock_ms(CLOCK_MONOTONIC);
+    cx->now_ms = -1;
+}
+
+void jn_ctx_free(jn_ctx *cx)
+{
+    jn_chunk *c = cx->chunks;
+    while (c) {
+        jn_chunk *next = c->next;
+        free(c);
+        c = next;
+    }
+    cx->chunks = NULL;
+    cx->used_bytes = 0;
+}
+
+void jn_ctx_set_error(jn_ctx *cx, const char *code, long position, const char *token,
+                      const char *message)
+{
+    if (cx->err.code[0])
+        return;
+    snprintf(cx->err.code, sizeof cx->err.code, "%s", code);
+    cx->err.position = position;
+    snprintf(cx->err.token, sizeof cx->err.token, "%s", token ? token : "");
+    snprintf(cx->err.message, sizeof cx->err.message, "%s", message ? message : "");
+}
+
+bool jn_failed(const jn_ctx *cx) { return cx->err.code[0] != 0; }
+
+const jn_error *jn_ctx_error(const jn_ctx *cx) { return &cx->err; }
+
+/* Returned only when malloc itself fails for a small request: callers never
+ * test for NULL, and the failed context stops the evaluation at the next
+ * jn_failed(). */
+static _Thread_local _Alignas(max_align_t) unsigned char spill[512];
+
+void *jn_alloc(jn_ctx *cx, size_t n)
+{
+    size_t need = (n + (_Alignof(max_align_t) - 1)) & ~(_Alignof(max_align_t) - 1);
+    jn_chunk *c = cx->chunks;
+    if (!c || c->cap - c->used < need) {
+        size_t cap = c ? c->cap * 2 : CHUNK_MIN;
+        if (cap < need)
+            cap = need;
+        /* Past the ceiling the evaluation fails, but this request is still
+         * served so that the caller can finish writing it; the evaluator
+         * stops at its next jn_failed() test. */
+        if (cx->used_bytes + cap > cx->guard.max_bytes) {
+            jn_ctx_set_error(cx, "D1011", cx->pos, NULL, "Out of memory: the evaluation is too large");
+            cap = need;
+        }
+        c = malloc(sizeof *c + cap);
+        if (!c) {
+            jn_ctx_set_error(cx, "D1011", cx->pos, NULL, "Out of memory: the evaluation is too large");
+            if (n > sizeof spill) {
+                fputs("aslrt: out of memory in a JSONata evaluation\n", stderr);
+                abort();
+            }
+            memset(spill, 0, sizeof spill);
+            return spill;
+        }
+        c->cap = cap;
+        c->used = 0;
+        c->next = cx->chunks;
+        cx->chunks = c;
+        cx->used_bytes += cap;
+    }
+    void *p = c->data + c->used;
+    c->used += need;
+    memset(p, 0, n);
+    return p;
+}
+
+char *jn_strndup(jn_ctx *cx, const char *s, size_t n)
+{
+    char *d = jn_alloc(cx, n + 1);
+    memcpy(d, s, n);
+    d[n] = 0;
+    return d;
+}
+
+double jn_now_ms(jn_ctx *cx)
+{
+    if (cx->now_ms < 0) {
+        /* Whole milliseconds, as JavaScript's Date.now(). */
+        double ms = clock_ms(CLOCK_REALTIME);
+        cx->now_ms = (double)(long long)ms;
+    }
+    return cx->now_ms;
+}
+
+static bool over_time(jn_ctx *cx)
+{
+    return cx->guard.time_limit_ms > 0 &&
+           clock_ms(CLOCK_MONOTONIC) - cx->start_ms > cx->guard.time_limit_ms;
+}
+
+static bool guard_fail(jn_ctx *cx, const char *why)
+{
+    jn_ctx_set_error(cx, "U1001", cx->pos, NULL, why);
+    return false;
+}
+
+bool jn_tick(jn_ctx *cx)
+{
+    if (jn_failed(cx))
+        return false;
+    if (++cx->ticks % JN_TICK_CLOCK_EVERY == 0 && over_time(cx))
+        return guard_fail(cx, "Expression evaluation timeout: Check for infinite loop");
+    return true;
+}
+
+bool jn_enter(jn_ctx *cx)
+{
+    cx->depth++;
+    if (cx->guard.depth_limit > 0 && cx->depth > cx->guard.depth_limit)
+        return guard_fail(cx, "Stack overflow error: Check for non-terminating recursive function.  Consider rewriting as tail-recursive.");
+    if (cx->depth > JN_SAFETY_DEPTH)
+        return guard_fail(cx, "Stack overflow error: Check for non-terminating recursive function.  Consider rewriting as tail-recursive.");
+    return jn_tick(cx);
+}
+
+void jn_leave(jn_ctx *cx)
+{
+    cx->depth--;
+}

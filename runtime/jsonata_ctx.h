@@ -1,0 +1,52 @@
+/*
+ * jsonata_ctx.h - the per-evaluation context of the JSONata evaluator
+ * (private to runtime/jsonata_*.c; jsonata_value.h only names the type).
+ *
+ * One jn_ctx lives for one evaluation on one thread: its arena holds every
+ * value made, its error is the first one raised, its guard bounds the work
+ * (depth, steps, wall time) so bad input ends in U1001 instead of a stack
+ * overflow or a hang.
+ */
+#ifndef ASLRT_JSONATA_CTX_H
+#define ASLRT_JSONATA_CTX_H
+
+#include "jsonata_value.h"
+
+typedef struct jn_chunk jn_chunk;
+
+/* Guard limits; 0 disables a limit, except the safety depth that is always
+ * on because the evaluator recurses on the C stack. */
+typedef struct jn_guard {
+    int depth_limit;        /* the reference runner's `depth` */
+    double time_limit_ms;   /* the reference runner's `timelimit` */
+    size_t max_bytes;       /* arena ceiling; 0 = JN_ARENA_MAX */
+} jn_guard;
+
+enum {
+    JN_SAFETY_DEPTH = 20000,             /* nested evaluations, whatever the guard */
+    JN_TICK_CLOCK_EVERY = 1024,          /* ticks between clock reads */
+};
+#define JN_ARENA_MAX ((size_t)1 << 31)   /* 2 GiB per evaluation */
+
+struct jn_ctx {
+    jn_chunk *chunks;       /* newest first */
+    size_t used_bytes;
+    jn_error err;
+    long pos;               /* position of the node being evaluated */
+    jn_guard guard;
+    int depth;
+    unsigned long ticks;
+    double start_ms;        /* monotonic, for the time limit */
+    double now_ms;          /* wall clock, fixed at first use; < 0 unset */
+};
+
+void jn_ctx_init(jn_ctx *cx, const jn_guard *guard);
+void jn_ctx_free(jn_ctx *cx);
+/* Record an error with an already-built message (first error wins). */
+void jn_ctx_set_error(jn_ctx *cx, const char *code, long position, const char *token,
+                      const char *message);
+/* Enter / leave one node evaluation: false (U1001 set) past a limit. */
+bool jn_enter(jn_ctx *cx);
+void jn_leave(jn_ctx *cx);
+
+#endif
