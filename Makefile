@@ -37,7 +37,7 @@ TOOL_SRC = $(wildcard tests/tools/*.c)
 TOOL_BIN = $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps demo test unit golden cases conformance validation asan bench \
-        golden-update check-headers install uninstall clean
+        golden-update graph-update check-headers install uninstall clean
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/.deps-ok $(BUILD)/aslc $(BUILD)/libaslrt.a $(BUILD)/aslrt.h
@@ -97,6 +97,11 @@ asan:
 
 golden-update: all
 	@BUILD=$(BUILD) sh tests/golden/update.sh
+
+# Rewrites tests/graph/*.expected (review the diff) and the README's picture.
+graph-update: all
+	@BUILD=$(BUILD) sh tests/graph/update.sh
+	$(BUILD)/aslc graph --format svg samples/expense-approval.asl.json -o samples/expense-approval.svg
 
 bench: all
 	@BUILD=$(BUILD) SHARED=$(SHARED) sh bench/run.sh

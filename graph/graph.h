@@ -17,8 +17,10 @@
 #include "ir.h"
 
 /* Escape [s] for the inside of a DOT double-quoted label: printable ASCII
- * other than " \ < > & { } | stays itself, everything else becomes an
- * HTML numeric entity (Graphviz decodes them); invalid UTF-8 becomes U+FFFD. */
+ * other than " \ < > & { } | and valid non-ASCII UTF-8 stay themselves;
+ * \ is written \\ (Graphviz would read a decoded entity as an escape such
+ * as \n); the other specials become HTML numeric entities (Graphviz decodes
+ * them); invalid UTF-8 and control characters become U+FFFD. */
 void graph_esc_dot(FILE *f, const char *s);
 /* Escape [s] for the inside of a Mermaid "quoted" label: Mermaid's entity
  * codes (#60;) for everything but letters, digits, space and . , _ - : */

@@ -37,6 +37,22 @@ static unsigned long next_cp(const unsigned char **s)
     return c;
 }
 
+/* [c] (valid, decoded by next_cp) as UTF-8. */
+static void put_utf8(FILE *f, unsigned long c)
+{
+    if (c < 0x800) {
+        fputc((int)(0xC0 | (c >> 6)), f);
+    } else if (c < 0x10000) {
+        fputc((int)(0xE0 | (c >> 12)), f);
+        fputc((int)(0x80 | ((c >> 6) & 0x3F)), f);
+    } else {
+        fputc((int)(0xF0 | (c >> 18)), f);
+        fputc((int)(0x80 | ((c >> 12) & 0x3F)), f);
+        fputc((int)(0x80 | ((c >> 6) & 0x3F)), f);
+    }
+    fputc((int)(0x80 | (c & 0x3F)), f);
+}
+
 void graph_esc_dot(FILE *f, const char *s)
 {
     const unsigned char *p = (const unsigned char *)s;
@@ -48,6 +64,10 @@ void graph_esc_dot(FILE *f, const char *s)
         if (c >= 0x20 && c < 0x7F && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' &&
             c != '{' && c != '}' && c != '|')
             fputc((int)c, f);
+        else if (c == '\\')
+            fputs("\\\\", f); /* an entity would be decoded first, then read as \n */
+        else if (c >= 0x80)
+            put_utf8(f, c); /* Graphviz 2.43 mis-encodes entities above U+FFFF */
         else
             fprintf(f, "&#%lu;", c < 0x20 || c == 0x7F ? 0xFFFDUL : c);
     }
