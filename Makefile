@@ -18,16 +18,17 @@ SHARED   ?= ../shared
 WARN     = -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wwrite-strings -Werror
 OPT      ?= -O2 -g
-CPPFLAGS += -D_GNU_SOURCE -Iruntime -Icompiler -Icodegen -MMD -MP \
+CPPFLAGS += -D_GNU_SOURCE -Iruntime -Icompiler -Icodegen -Igraph -MMD -MP \
             -DASLC_LIBDIR='"$(LIBDIR)"' -DASLC_INCDIR='"$(INCDIR)"'
 CFLAGS   += $(WARN) $(OPT) $(SANITIZE)
 LDFLAGS  += $(SANITIZE)
 RT_LIBS  = -lcjson -lcurl -lcrypto -lpcre2-8 -lpthread -lm
 TCC_LIBS = -ltcc -ldl
 YAML_LIBS = -lyaml
+GV_LIBS  = -lgvc -lcgraph
 
 RT_SRC   = $(wildcard runtime/*.c)
-CC_SRC   = $(filter-out compiler/main.c,$(wildcard compiler/*.c)) $(wildcard codegen/*.c)
+CC_SRC   = $(filter-out compiler/main.c,$(wildcard compiler/*.c)) $(wildcard codegen/*.c) $(wildcard graph/*.c)
 RT_OBJ   = $(RT_SRC:%.c=$(BUILD)/%.o)
 CC_OBJ   = $(CC_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/aslrt_h.o
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
@@ -36,7 +37,7 @@ TOOL_SRC = $(wildcard tests/tools/*.c)
 TOOL_BIN = $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps demo test unit golden cases conformance validation asan bench \
-        golden-update check-headers install uninstall clean
+        golden-update graph-update check-headers install uninstall clean
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/.deps-ok $(BUILD)/aslc $(BUILD)/libaslrt.a $(BUILD)/aslrt.h
@@ -71,13 +72,13 @@ $(BUILD)/aslrt.h: runtime/aslrt.h
 # aslc links the whole runtime: `aslc run` hands its symbols to libtcc.
 $(BUILD)/aslc: $(BUILD)/compiler/main.o $(CC_OBJ) $(BUILD)/libaslrt.a
 	$(CC) $(LDFLAGS) -rdynamic -o $@ $(BUILD)/compiler/main.o $(CC_OBJ) \
-	    -Wl,--whole-archive $(BUILD)/libaslrt.a -Wl,--no-whole-archive $(TCC_LIBS) $(YAML_LIBS) $(RT_LIBS)
+	    -Wl,--whole-archive $(BUILD)/libaslrt.a -Wl,--no-whole-archive $(TCC_LIBS) $(YAML_LIBS) $(GV_LIBS) $(RT_LIBS)
 
 # ---- tests ------------------------------------------------------------------
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(CC_OBJ) $(BUILD)/libaslrt.a | $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -rdynamic -o $@ $< $(CC_OBJ) \
-	    -Wl,--whole-archive $(BUILD)/libaslrt.a -Wl,--no-whole-archive $(TCC_LIBS) $(YAML_LIBS) $(RT_LIBS) -lcmocka
+	    -Wl,--whole-archive $(BUILD)/libaslrt.a -Wl,--no-whole-archive $(TCC_LIBS) $(YAML_LIBS) $(GV_LIBS) $(RT_LIBS) -lcmocka
 
 $(BUILD)/tests/%: tests/tools/%.c $(BUILD)/libaslrt.a | $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)
@@ -97,6 +98,11 @@ asan:
 golden-update: all
 	@BUILD=$(BUILD) sh tests/golden/update.sh
 
+# Rewrites tests/graph/*.expected (review the diff) and the README's picture.
+graph-update: all
+	@BUILD=$(BUILD) sh tests/graph/update.sh
+	$(BUILD)/aslc graph --format svg samples/expense-approval.asl.json -o samples/expense-approval.svg
+
 bench: all
 	@BUILD=$(BUILD) SHARED=$(SHARED) sh bench/run.sh
 
@@ -105,7 +111,7 @@ demo: all
 
 # Each header compiles on its own.
 check-headers: | $(BUILD)/.deps-ok
-	@set -e; for h in compiler/*.h codegen/*.h runtime/*.h; do \
+	@set -e; for h in compiler/*.h codegen/*.h graph/*.h runtime/*.h; do \
 	    echo "#include \"$$h\"" | $(CC) $(CPPFLAGS) $(WARN) -I. -x c -fsyntax-only - ; done
 	@echo "headers ok"
 

@@ -18,6 +18,7 @@
 #include "build.h"
 #include "check.h"
 #include "emit.h"
+#include "graph_cmd.h"
 #include "jit.h"
 #include "unit.h"
 
@@ -52,6 +53,7 @@ static void usage(FILE *f)
           "  emit FILE [-o OUT.c]     print the generated C\n"
           "  build FILE -o NAME       build a native executable for the workflow\n"
           "  run FILE [OPTIONS]       compile in memory (TinyCC) and run now\n"
+          "  graph FILE [-o OUT]      draw the states (dot, mermaid, svg, png)\n"
           "\n"
           "  aslc COMMAND --help      options and exit codes of a command\n"
           "  aslc --version           print the version\n",
@@ -506,6 +508,8 @@ int main(int argc, char **argv)
         return cmd_emit(argc - 2, argv + 2, &o);
     if (strcmp(cmd, "build") == 0)
         return cmd_build(argc - 2, argv + 2, &o);
+    if (strcmp(cmd, "graph") == 0)
+        return graph_cmd(argc - 2, argv + 2, o.color);
     if (strcmp(cmd, "run") == 0)
         return cmd_run(argc - 2, argv + 2, &o);
     fprintf(stderr, "aslc: unknown command '%s'\n", cmd);

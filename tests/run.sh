@@ -77,6 +77,8 @@ EOF
 fi
 
 # ---- 1. golden files
+run_step "aslc graph (dot/mermaid goldens, svg, hostile names)" env BUILD="$BUILD" sh tests/graph/check.sh
+
 if [ -f tests/golden/check.sh ]; then
     run_step "golden C files" env BUILD="$BUILD" sh tests/golden/check.sh
 else
