@@ -18,7 +18,7 @@ SHARED   ?= ../shared
 WARN     = -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wwrite-strings -Werror
 OPT      ?= -O2 -g
-CPPFLAGS += -D_GNU_SOURCE -Iruntime -Icompiler -Icodegen -MMD -MP \
+CPPFLAGS += -D_GNU_SOURCE -Iruntime -Icompiler -Icodegen -Iserver -MMD -MP \
             -DASLC_LIBDIR='"$(LIBDIR)"' -DASLC_INCDIR='"$(INCDIR)"'
 CFLAGS   += $(WARN) $(OPT) $(SANITIZE)
 LDFLAGS  += $(SANITIZE)
@@ -27,8 +27,11 @@ TCC_LIBS = -ltcc -ldl
 YAML_LIBS = -lyaml
 
 RT_SRC   = $(wildcard runtime/*.c)
-CC_SRC   = $(filter-out compiler/main.c,$(wildcard compiler/*.c)) $(wildcard codegen/*.c)
+CC_SRC   = $(filter-out compiler/main.c compiler/serve_cmd.c,$(wildcard compiler/*.c)) $(wildcard codegen/*.c)
 RT_OBJ   = $(RT_SRC:%.c=$(BUILD)/%.o)
+# `aslc serve` (issue 13): linked into aslc only.
+SRV_OBJ  = $(patsubst %.c,$(BUILD)/%.o,$(wildcard server/*.c) compiler/serve_cmd.c)
+SRV_LIBS = -lmicrohttpd
 CC_OBJ   = $(CC_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/aslrt_h.o
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -69,9 +72,10 @@ $(BUILD)/aslrt.h: runtime/aslrt.h
 	cp $< $@
 
 # aslc links the whole runtime: `aslc run` hands its symbols to libtcc.
-$(BUILD)/aslc: $(BUILD)/compiler/main.o $(CC_OBJ) $(BUILD)/libaslrt.a
-	$(CC) $(LDFLAGS) -rdynamic -o $@ $(BUILD)/compiler/main.o $(CC_OBJ) \
-	    -Wl,--whole-archive $(BUILD)/libaslrt.a -Wl,--no-whole-archive $(TCC_LIBS) $(YAML_LIBS) $(RT_LIBS)
+$(BUILD)/aslc: $(BUILD)/compiler/main.o $(CC_OBJ) $(SRV_OBJ) $(BUILD)/libaslrt.a
+	$(CC) $(LDFLAGS) -rdynamic -o $@ $(BUILD)/compiler/main.o $(CC_OBJ) $(SRV_OBJ) \
+	    -Wl,--whole-archive $(BUILD)/libaslrt.a -Wl,--no-whole-archive $(TCC_LIBS) $(YAML_LIBS) \
+	    $(SRV_LIBS) $(RT_LIBS)
 
 # ---- tests ------------------------------------------------------------------
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(CC_OBJ) $(BUILD)/libaslrt.a | $(BUILD)/.deps-ok
@@ -105,7 +109,7 @@ demo: all
 
 # Each header compiles on its own.
 check-headers: | $(BUILD)/.deps-ok
-	@set -e; for h in compiler/*.h codegen/*.h runtime/*.h; do \
+	@set -e; for h in compiler/*.h codegen/*.h runtime/*.h server/*.h; do \
 	    echo "#include \"$$h\"" | $(CC) $(CPPFLAGS) $(WARN) -I. -x c -fsyntax-only - ; done
 	@echo "headers ok"
 

@@ -19,6 +19,7 @@
 #include "check.h"
 #include "emit.h"
 #include "jit.h"
+#include "serve_cmd.h"
 #include "unit.h"
 
 #define ASLC_VERSION "0.1.0"
@@ -52,6 +53,7 @@ static void usage(FILE *f)
           "  emit FILE [-o OUT.c]     print the generated C\n"
           "  build FILE -o NAME       build a native executable for the workflow\n"
           "  run FILE [OPTIONS]       compile in memory (TinyCC) and run now\n"
+          "  serve [OPTIONS]          a local Step Functions endpoint for the AWS CLI / SDKs\n"
           "\n"
           "  aslc COMMAND --help      options and exit codes of a command\n"
           "  aslc --version           print the version\n",
@@ -508,6 +510,8 @@ int main(int argc, char **argv)
         return cmd_build(argc - 2, argv + 2, &o);
     if (strcmp(cmd, "run") == 0)
         return cmd_run(argc - 2, argv + 2, &o);
+    if (strcmp(cmd, "serve") == 0) /* server/, issue 13 */
+        return serve_cmd(argc - 2, argv + 2);
     fprintf(stderr, "aslc: unknown command '%s'\n", cmd);
     usage(stderr);
     return EXIT_USAGE;
