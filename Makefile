@@ -18,7 +18,7 @@ SHARED   ?= ../shared
 WARN     = -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wwrite-strings -Werror
 OPT      ?= -O2 -g
-CPPFLAGS += -D_GNU_SOURCE -Iruntime -Icompiler -Icodegen -Igraph -MMD -MP \
+CPPFLAGS += -D_GNU_SOURCE -Iruntime -Icompiler -Icodegen -Igraph -Iserver -MMD -MP \
             -DASLC_LIBDIR='"$(LIBDIR)"' -DASLC_INCDIR='"$(INCDIR)"'
 CFLAGS   += $(WARN) $(OPT) $(SANITIZE)
 LDFLAGS  += $(SANITIZE)
@@ -28,8 +28,11 @@ YAML_LIBS = -lyaml
 GV_LIBS  = -lgvc -lcgraph
 
 RT_SRC   = $(wildcard runtime/*.c)
-CC_SRC   = $(filter-out compiler/main.c,$(wildcard compiler/*.c)) $(wildcard codegen/*.c) $(wildcard graph/*.c)
+CC_SRC   = $(filter-out compiler/main.c compiler/serve_cmd.c,$(wildcard compiler/*.c)) $(wildcard codegen/*.c) $(wildcard graph/*.c)
 RT_OBJ   = $(RT_SRC:%.c=$(BUILD)/%.o)
+# `aslc serve` (issue 13): linked into aslc only.
+SRV_OBJ  = $(patsubst %.c,$(BUILD)/%.o,$(wildcard server/*.c) compiler/serve_cmd.c)
+SRV_LIBS = -lmicrohttpd
 CC_OBJ   = $(CC_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/aslrt_h.o
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -70,9 +73,10 @@ $(BUILD)/aslrt.h: runtime/aslrt.h
 	cp $< $@
 
 # aslc links the whole runtime: `aslc run` hands its symbols to libtcc.
-$(BUILD)/aslc: $(BUILD)/compiler/main.o $(CC_OBJ) $(BUILD)/libaslrt.a
-	$(CC) $(LDFLAGS) -rdynamic -o $@ $(BUILD)/compiler/main.o $(CC_OBJ) \
-	    -Wl,--whole-archive $(BUILD)/libaslrt.a -Wl,--no-whole-archive $(TCC_LIBS) $(YAML_LIBS) $(GV_LIBS) $(RT_LIBS)
+$(BUILD)/aslc: $(BUILD)/compiler/main.o $(CC_OBJ) $(SRV_OBJ) $(BUILD)/libaslrt.a
+	$(CC) $(LDFLAGS) -rdynamic -o $@ $(BUILD)/compiler/main.o $(CC_OBJ) $(SRV_OBJ) \
+	    -Wl,--whole-archive $(BUILD)/libaslrt.a -Wl,--no-whole-archive $(TCC_LIBS) $(YAML_LIBS) \
+	    $(GV_LIBS) $(SRV_LIBS) $(RT_LIBS)
 
 # ---- tests ------------------------------------------------------------------
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(CC_OBJ) $(BUILD)/libaslrt.a | $(BUILD)/.deps-ok
@@ -111,7 +115,7 @@ demo: all
 
 # Each header compiles on its own.
 check-headers: | $(BUILD)/.deps-ok
-	@set -e; for h in compiler/*.h codegen/*.h graph/*.h runtime/*.h; do \
+	@set -e; for h in compiler/*.h codegen/*.h graph/*.h runtime/*.h server/*.h; do \
 	    echo "#include \"$$h\"" | $(CC) $(CPPFLAGS) $(WARN) -I. -x c -fsyntax-only - ; done
 	@echo "headers ok"
 

@@ -20,6 +20,7 @@
 #include "emit.h"
 #include "graph_cmd.h"
 #include "jit.h"
+#include "serve_cmd.h"
 #include "unit.h"
 
 #define ASLC_VERSION "0.1.0"
@@ -54,6 +55,7 @@ static void usage(FILE *f)
           "  build FILE -o NAME       build a native executable for the workflow\n"
           "  run FILE [OPTIONS]       compile in memory (TinyCC) and run now\n"
           "  graph FILE [-o OUT]      draw the states (dot, mermaid, svg, png)\n"
+          "  serve [OPTIONS]          a local Step Functions endpoint for the AWS CLI / SDKs\n"
           "\n"
           "  aslc COMMAND --help      options and exit codes of a command\n"
           "  aslc --version           print the version\n",
@@ -512,6 +514,8 @@ int main(int argc, char **argv)
         return graph_cmd(argc - 2, argv + 2, o.color);
     if (strcmp(cmd, "run") == 0)
         return cmd_run(argc - 2, argv + 2, &o);
+    if (strcmp(cmd, "serve") == 0) /* server/, issue 13 */
+        return serve_cmd(argc - 2, argv + 2);
     fprintf(stderr, "aslc: unknown command '%s'\n", cmd);
     usage(stderr);
     return EXIT_USAGE;

@@ -119,6 +119,9 @@ else
     skip_step "validation" "$SHARED/validation not found (set SHARED=... to run it)"
 fi
 
+# ---- 5. aslc serve driven by the AWS CLI (issue 13; skips without aws)
+run_step "serve (AWS CLI against aslc serve)" env BUILD="$BUILD" sh tests/serve/cli.sh
+
 echo
 echo "==== summary ($BUILD)"
 printf '%s' "$summary"

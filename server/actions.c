@@ -1,0 +1,511 @@
+/*
+ * actions.c - the Step Functions actions of `aslc serve` on an in-memory
+ * store: CreateStateMachine, DescribeStateMachine, UpdateStateMachine,
+ * DeleteStateMachine, ListStateMachines, ValidateStateMachineDefinition.
+ *
+ * A definition goes through the same pipeline as `aslc run`: load ->
+ * check -> lower -> codegen -> libtcc, once per Create / Update; the
+ * compiled program is kept with the machine. A definition that check
+ * accepts but aslc cannot run yet (JSONata, variables) is stored without
+ * a program. Owns every machine record; one mutex guards the store.
+ */
+#include <cjson/cJSON.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "check.h"
+#include "emit.h"
+#include "jit.h"
+#include "serve.h"
+#include "unit.h"
+
+typedef struct machine {
+    char *name, *arn, *definition, *role_arn, *type;
+    double created, updated;
+    jit_program *prog; /* NULL: checked but not runnable yet */
+    struct machine *next;
+} machine;
+
+static struct {
+    pthread_mutex_t mu;
+    const srv_opts *opt;
+    machine *machines; /* newest first */
+} S = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
+/* ==== replies ============================================================ */
+
+srv_reply srv_error(int status, const char *type, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "__type", type);
+    cJSON_AddStringToObject(o, "message", msg);
+    char *body = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    return (srv_reply){status, body};
+}
+
+/* Takes ownership of [o]. */
+static srv_reply ok(cJSON *o)
+{
+    char *body = o ? cJSON_PrintUnformatted(o) : NULL;
+    cJSON_Delete(o);
+    if (!body)
+        return srv_error(500, "InternalFailure", "out of memory");
+    return (srv_reply){200, body};
+}
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    return (double)t.tv_sec + (double)(t.tv_nsec / 1000000) / 1000.0;
+}
+
+/* ==== request fields ===================================================== */
+
+/* The string member [key] of [req]: *out is NULL when absent. Returns false
+ * (with *err set) when present but not a string, or absent and [required]. */
+static bool get_str(const cJSON *req, const char *key, bool required, const char **out,
+                    srv_reply *err)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(req, key);
+    *out = NULL;
+    if (!v || cJSON_IsNull(v)) {
+        if (required)
+            *err = srv_error(400, "ValidationException",
+                             "1 validation error detected: Value null at '%s' failed to satisfy "
+                             "constraint: Member must not be null", key);
+        return !required;
+    }
+    if (!cJSON_IsString(v)) {
+        *err = srv_error(400, "SerializationException", "'%s' must be a string", key);
+        return false;
+    }
+    *out = v->valuestring;
+    return true;
+}
+
+/* AWS's name rule for state machines, executions and activities: 1 to 80
+ * characters, none of white space, brackets, wildcards, the listed
+ * punctuation or control characters. */
+static bool valid_name(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 80)
+        return false;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p <= 0x20 || *p == 0x7f || strchr("<>{}[]?*\"#%\\^|~`$&,;:/", *p))
+            return false;
+    return true;
+}
+
+static machine *find_machine(const char *arn)
+{
+    for (machine *m = S.machines; m; m = m->next)
+        if (strcmp(m->arn, arn) == 0)
+            return m;
+    return NULL;
+}
+
+static bool is_sm_arn(const char *arn)
+{
+    return strncmp(arn, "arn:aws:states:", 15) == 0 && strstr(arn, ":stateMachine:") != NULL;
+}
+
+/* ==== the pipeline ======================================================= */
+
+/* The first error diagnostics of [u], as one message. */
+static void diag_summary(const unit *u, char *buf, size_t cap)
+{
+    size_t n = 0;
+    buf[0] = '\0';
+    for (const diag *d = u->diags; d && n + 1 < cap; d = d->next) {
+        if (d->severity != DIAG_ERROR)
+            continue;
+        int line = 0, col = 0;
+        if (d->off != NO_OFFSET)
+            unit_linecol(u, d->off, &line, &col);
+        int w = snprintf(buf + n, cap - n, "%s%s at line %d, column %d [%s]", n ? "; " : "",
+                         d->message, line, col, diag_code_name(d->code));
+        if (w < 0)
+            break;
+        n += (size_t)w < cap - n ? (size_t)w : cap - n - 1;
+    }
+}
+
+/* Check [def] and compile it. Returns true when AWS would accept it; then
+ * *prog is the compiled program, or NULL when aslc cannot run it yet. On
+ * false, [msg] says why. */
+static bool compile_definition(const char *def, jit_program **prog, char *msg, size_t cap)
+{
+    *prog = NULL;
+    unit *u = unit_from_text("definition.asl.json", def, strlen(def));
+    bool accepted = load_json(u) && u->nerrors == 0 && check_definition(u);
+    if (!accepted) {
+        diag_summary(u, msg, cap);
+        unit_close(u);
+        return false;
+    }
+    unit_close(u);
+    u = unit_from_text("definition.asl.json", def, strlen(def));
+    ir_program *ir = load_json(u) ? check_and_lower(u) : NULL;
+    char *c = NULL;
+    size_t clen = 0;
+    if (ir) {
+        FILE *f = open_memstream(&c, &clen);
+        if (f) {
+            int rc = cg_emit_program(f, ir);
+            if (fclose(f) != 0 || rc != 0) {
+                free(c);
+                c = NULL;
+            }
+        }
+    }
+    unit_close(u);
+    if (c) {
+        *prog = jit_compile(c, "definition.asl.json", stderr);
+        free(c);
+    }
+    return true;
+}
+
+/* ==== state machines ===================================================== */
+
+static cJSON *parse_body(const char *body, size_t len, srv_reply *err)
+{
+    cJSON *req = len ? cJSON_ParseWithLength(body, len) : cJSON_CreateObject();
+    if (!req || !cJSON_IsObject(req)) {
+        cJSON_Delete(req);
+        *err = srv_error(400, "SerializationException", "the request body is not a JSON object");
+        return NULL;
+    }
+    return req;
+}
+
+static srv_reply create_sm(const cJSON *req)
+{
+    srv_reply err;
+    const char *name, *def, *role, *type;
+    if (!get_str(req, "name", true, &name, &err) || !get_str(req, "definition", true, &def, &err) ||
+        !get_str(req, "roleArn", false, &role, &err) || !get_str(req, "type", false, &type, &err))
+        return err;
+    if (!valid_name(name))
+        return srv_error(400, "InvalidName", "Invalid Name: '%s'", name);
+    if (type && strcmp(type, "STANDARD") != 0 && strcmp(type, "EXPRESS") != 0)
+        return srv_error(400, "ValidationException",
+                         "Value '%s' at 'type' failed to satisfy constraint: Member must satisfy "
+                         "enum value set: [STANDARD, EXPRESS]", type);
+    char msg[2048];
+    jit_program *prog;
+    if (!compile_definition(def, &prog, msg, sizeof msg))
+        return srv_error(400, "InvalidDefinition", "Invalid State Machine Definition: '%s'", msg);
+    char arn[512];
+    snprintf(arn, sizeof arn, "arn:aws:states:%s:%s:stateMachine:%s", S.opt->region,
+             S.opt->account, name);
+    pthread_mutex_lock(&S.mu);
+    machine *old = find_machine(arn);
+    if (old) {
+        bool same = strcmp(old->definition, def) == 0;
+        double created = old->created;
+        pthread_mutex_unlock(&S.mu);
+        jit_free(prog);
+        if (!same)
+            return srv_error(400, "StateMachineAlreadyExists",
+                             "State Machine Already Exists: '%s'", arn);
+        cJSON *o = cJSON_CreateObject(); /* AWS: idempotent for identical requests */
+        cJSON_AddStringToObject(o, "stateMachineArn", arn);
+        cJSON_AddNumberToObject(o, "creationDate", created);
+        return ok(o);
+    }
+    machine *m = calloc(1, sizeof *m);
+    m->name = strdup(name);
+    m->arn = strdup(arn);
+    m->definition = strdup(def);
+    m->role_arn = strdup(role ? role : "arn:aws:iam::000000000000:role/DummyRole");
+    m->type = strdup(type ? type : "STANDARD");
+    m->created = m->updated = now_s();
+    m->prog = prog;
+    m->next = S.machines;
+    S.machines = m;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "stateMachineArn", arn);
+    cJSON_AddNumberToObject(o, "creationDate", m->created);
+    pthread_mutex_unlock(&S.mu);
+    return ok(o);
+}
+
+/* The machine named by "stateMachineArn" of [req], with the store locked
+ * (the caller unlocks); NULL with *err set otherwise (unlocked). */
+static machine *lookup_sm(const cJSON *req, srv_reply *err)
+{
+    const char *arn;
+    if (!get_str(req, "stateMachineArn", true, &arn, err))
+        return NULL;
+    if (!is_sm_arn(arn)) {
+        *err = srv_error(400, "InvalidArn", "Invalid Arn: '%s'", arn);
+        return NULL;
+    }
+    pthread_mutex_lock(&S.mu);
+    machine *m = find_machine(arn);
+    if (!m) {
+        pthread_mutex_unlock(&S.mu);
+        *err = srv_error(400, "StateMachineDoesNotExist", "State Machine Does Not Exist: '%s'", arn);
+    }
+    return m;
+}
+
+static srv_reply describe_sm(const cJSON *req)
+{
+    srv_reply err;
+    machine *m = lookup_sm(req, &err);
+    if (!m)
+        return err;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "stateMachineArn", m->arn);
+    cJSON_AddStringToObject(o, "name", m->name);
+    cJSON_AddStringToObject(o, "status", "ACTIVE");
+    cJSON_AddStringToObject(o, "definition", m->definition);
+    cJSON_AddStringToObject(o, "roleArn", m->role_arn);
+    cJSON_AddStringToObject(o, "type", m->type);
+    cJSON_AddNumberToObject(o, "creationDate", m->created);
+    cJSON *lc = cJSON_AddObjectToObject(o, "loggingConfiguration");
+    cJSON_AddStringToObject(lc, "level", "OFF");
+    cJSON_AddBoolToObject(lc, "includeExecutionData", false);
+    pthread_mutex_unlock(&S.mu);
+    return ok(o);
+}
+
+static srv_reply update_sm(const cJSON *req)
+{
+    srv_reply err;
+    const char *def, *role, *arn;
+    if (!get_str(req, "stateMachineArn", true, &arn, &err) ||
+        !get_str(req, "definition", false, &def, &err) ||
+        !get_str(req, "roleArn", false, &role, &err))
+        return err;
+    if (!def && !role)
+        return srv_error(400, "MissingRequiredParameter",
+                         "Either the definition or the roleArn must be specified");
+    jit_program *prog = NULL;
+    char msg[2048];
+    if (def && !compile_definition(def, &prog, msg, sizeof msg))
+        return srv_error(400, "InvalidDefinition", "Invalid State Machine Definition: '%s'", msg);
+    machine *m = lookup_sm(req, &err);
+    if (!m) {
+        jit_free(prog);
+        return err;
+    }
+    /* The old program is freed here: executions that hold it will keep
+     * their own reference once executions exist (issue 13, part 2). */
+    if (def) {
+        jit_free(m->prog);
+        m->prog = prog;
+        free(m->definition);
+        m->definition = strdup(def);
+    }
+    if (role) {
+        free(m->role_arn);
+        m->role_arn = strdup(role);
+    }
+    m->updated = now_s();
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "updateDate", m->updated);
+    pthread_mutex_unlock(&S.mu);
+    return ok(o);
+}
+
+static void free_machine(machine *m)
+{
+    jit_free(m->prog);
+    free(m->name);
+    free(m->arn);
+    free(m->definition);
+    free(m->role_arn);
+    free(m->type);
+    free(m);
+}
+
+static srv_reply delete_sm(const cJSON *req)
+{
+    srv_reply err;
+    const char *arn;
+    if (!get_str(req, "stateMachineArn", true, &arn, &err))
+        return err;
+    if (!is_sm_arn(arn))
+        return srv_error(400, "InvalidArn", "Invalid Arn: '%s'", arn);
+    pthread_mutex_lock(&S.mu);
+    for (machine **p = &S.machines; *p; p = &(*p)->next)
+        if (strcmp((*p)->arn, arn) == 0) {
+            machine *m = *p;
+            *p = m->next;
+            free_machine(m);
+            break;
+        }
+    pthread_mutex_unlock(&S.mu); /* AWS answers success for an unknown ARN too */
+    return ok(cJSON_CreateObject());
+}
+
+/* maxResults (0..1000, 0 = the default 100) and nextToken (an offset we
+ * handed out). Returns false with *err on a bad value. */
+static bool paging(const cJSON *req, int *max, int *start, srv_reply *err)
+{
+    const cJSON *mr = cJSON_GetObjectItemCaseSensitive(req, "maxResults");
+    const char *tok;
+    *max = 100;
+    *start = 0;
+    if (mr && !cJSON_IsNull(mr)) {
+        if (!cJSON_IsNumber(mr) || mr->valuedouble < 0 || mr->valuedouble > 1000 ||
+            mr->valuedouble != (int)mr->valuedouble) {
+            *err = srv_error(400, "ValidationException",
+                             "maxResults must be an integer between 0 and 1000");
+            return false;
+        }
+        if (mr->valueint > 0)
+            *max = mr->valueint;
+    }
+    if (!get_str(req, "nextToken", false, &tok, err))
+        return false;
+    if (tok) {
+        char *end;
+        long v = strtol(tok, &end, 10);
+        if (*end || v < 0 || end == tok) {
+            *err = srv_error(400, "InvalidToken", "Invalid Token: '%s'", tok);
+            return false;
+        }
+        *start = (int)v;
+    }
+    return true;
+}
+
+static srv_reply list_sms(const cJSON *req)
+{
+    srv_reply err;
+    int max, start;
+    if (!paging(req, &max, &start, &err))
+        return err;
+    cJSON *o = cJSON_CreateObject();
+    cJSON *arr = cJSON_AddArrayToObject(o, "stateMachines");
+    pthread_mutex_lock(&S.mu);
+    int i = 0, n = 0;
+    for (machine *m = S.machines; m; m = m->next, i++) {
+        if (i < start)
+            continue;
+        if (n == max) {
+            char t[32];
+            snprintf(t, sizeof t, "%d", i);
+            cJSON_AddStringToObject(o, "nextToken", t);
+            break;
+        }
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddStringToObject(e, "stateMachineArn", m->arn);
+        cJSON_AddStringToObject(e, "name", m->name);
+        cJSON_AddStringToObject(e, "type", m->type);
+        cJSON_AddNumberToObject(e, "creationDate", m->created);
+        cJSON_AddItemToArray(arr, e);
+        n++;
+    }
+    pthread_mutex_unlock(&S.mu);
+    return ok(o);
+}
+
+static srv_reply validate_sm(const cJSON *req)
+{
+    srv_reply err;
+    const char *def;
+    if (!get_str(req, "definition", true, &def, &err))
+        return err;
+    const cJSON *mr = cJSON_GetObjectItemCaseSensitive(req, "maxResults");
+    int max = 100;
+    if (mr && cJSON_IsNumber(mr) && mr->valueint > 0 && mr->valueint <= 100)
+        max = mr->valueint;
+    unit *u = unit_from_text("definition.asl.json", def, strlen(def));
+    if (load_json(u) && u->nerrors == 0)
+        check_definition(u);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "result", u->nerrors ? "FAIL" : "OK");
+    cJSON *arr = cJSON_AddArrayToObject(o, "diagnostics");
+    int n = 0;
+    bool truncated = false;
+    for (const diag *d = u->diags; d; d = d->next) {
+        if (d->severity == DIAG_NOTE)
+            continue;
+        if (n == max) {
+            truncated = true;
+            break;
+        }
+        const char *aws = diag_aws_code(d->code);
+        char ptr[512];
+        diag_pointer(u, d, ptr, sizeof ptr);
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddStringToObject(e, "severity", d->severity == DIAG_ERROR ? "ERROR" : "WARNING");
+        cJSON_AddStringToObject(e, "code", aws ? aws : diag_code_name(d->code));
+        cJSON_AddStringToObject(e, "message", d->message);
+        if (ptr[0])
+            cJSON_AddStringToObject(e, "location", ptr);
+        cJSON_AddItemToArray(arr, e);
+        n++;
+    }
+    cJSON_AddBoolToObject(o, "truncated", truncated);
+    unit_close(u);
+    return ok(o);
+}
+
+/* ==== dispatch =========================================================== */
+
+typedef struct action {
+    const char *name;
+    srv_reply (*fn)(const cJSON *req);
+} action;
+
+static const action actions[] = {
+    {"CreateStateMachine", create_sm},
+    {"DescribeStateMachine", describe_sm},
+    {"UpdateStateMachine", update_sm},
+    {"DeleteStateMachine", delete_sm},
+    {"ListStateMachines", list_sms},
+    {"ValidateStateMachineDefinition", validate_sm},
+};
+
+srv_reply srv_dispatch(const char *name, const char *body, size_t len)
+{
+    if (!name)
+        return srv_error(400, "UnknownOperationException",
+                         "the X-Amz-Target header must name an AWSStepFunctions action");
+    for (size_t i = 0; i < sizeof actions / sizeof actions[0]; i++)
+        if (strcmp(actions[i].name, name) == 0) {
+            srv_reply err;
+            cJSON *req = parse_body(body, len, &err);
+            if (!req)
+                return err;
+            srv_reply r = actions[i].fn(req);
+            cJSON_Delete(req);
+            return r;
+        }
+    return srv_error(400, "UnknownOperationException", "unknown operation '%.100s'", name);
+}
+
+void srv_actions_init(const srv_opts *o)
+{
+    S.opt = o;
+}
+
+void srv_actions_close(void)
+{
+    pthread_mutex_lock(&S.mu);
+    while (S.machines) {
+        machine *m = S.machines;
+        S.machines = m->next;
+        free_machine(m);
+    }
+    pthread_mutex_unlock(&S.mu);
+}
