@@ -97,7 +97,7 @@ test: all unit $(TOOL_BIN)
 asan:
 	$(MAKE) BUILD=build-asan OPT='-O1 -g -fno-omit-frame-pointer' \
 	    SANITIZE='-fsanitize=address,undefined -fno-sanitize-recover=undefined' \
-	    ASAN_OPTIONS=detect_leaks=1 test
+	    ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp test
 
 golden-update: all
 	@BUILD=$(BUILD) sh tests/golden/update.sh
