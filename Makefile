@@ -18,7 +18,7 @@ SHARED   ?= ../shared
 WARN     = -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wwrite-strings -Werror
 OPT      ?= -O2 -g
-CPPFLAGS += -D_GNU_SOURCE -Iruntime -Icompiler -Icodegen -MMD -MP \
+CPPFLAGS += -D_GNU_SOURCE -Iruntime -Icompiler -Icodegen -Icli -MMD -MP \
             -DASLC_LIBDIR='"$(LIBDIR)"' -DASLC_INCDIR='"$(INCDIR)"'
 CFLAGS   += $(WARN) $(OPT) $(SANITIZE)
 LDFLAGS  += $(SANITIZE)
@@ -26,8 +26,12 @@ RT_LIBS  = -lcjson -lcurl -lcrypto -lpthread -lm
 TCC_LIBS = -ltcc -ldl
 YAML_LIBS = -lyaml
 
+# The pipeline's folders: cli (the aslc command) -> compiler (front end, IR)
+# -> codegen (IR -> C) -> runtime (libaslrt). Every cli/*.c is linked into
+# aslc; all but cli/main.c into the unit tests too. See ARCHITECTURE.md.
 RT_SRC   = $(wildcard runtime/*.c)
-CC_SRC   = $(filter-out compiler/main.c,$(wildcard compiler/*.c)) $(wildcard codegen/*.c)
+CC_SRC   = $(wildcard compiler/*.c) $(wildcard codegen/*.c) \
+           $(filter-out cli/main.c,$(wildcard cli/*.c))
 RT_OBJ   = $(RT_SRC:%.c=$(BUILD)/%.o)
 CC_OBJ   = $(CC_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/aslrt_h.o
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
@@ -69,8 +73,8 @@ $(BUILD)/aslrt.h: runtime/aslrt.h
 	cp $< $@
 
 # aslc links the whole runtime: `aslc run` hands its symbols to libtcc.
-$(BUILD)/aslc: $(BUILD)/compiler/main.o $(CC_OBJ) $(BUILD)/libaslrt.a
-	$(CC) $(LDFLAGS) -rdynamic -o $@ $(BUILD)/compiler/main.o $(CC_OBJ) \
+$(BUILD)/aslc: $(BUILD)/cli/main.o $(CC_OBJ) $(BUILD)/libaslrt.a
+	$(CC) $(LDFLAGS) -rdynamic -o $@ $(BUILD)/cli/main.o $(CC_OBJ) \
 	    -Wl,--whole-archive $(BUILD)/libaslrt.a -Wl,--no-whole-archive $(TCC_LIBS) $(YAML_LIBS) $(RT_LIBS)
 
 # ---- tests ------------------------------------------------------------------
@@ -105,7 +109,7 @@ demo: all
 
 # Each header compiles on its own.
 check-headers: | $(BUILD)/.deps-ok
-	@set -e; for h in compiler/*.h codegen/*.h runtime/*.h; do \
+	@set -e; for h in cli/*.h compiler/*.h codegen/*.h runtime/*.h; do \
 	    echo "#include \"$$h\"" | $(CC) $(CPPFLAGS) $(WARN) -I. -x c -fsyntax-only - ; done
 	@echo "headers ok"
 

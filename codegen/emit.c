@@ -24,7 +24,7 @@
  *
  * Owns nothing after it returns: the path table and the per-state body
  * buffer are freed before cg_emit_program returns. Reads the IR only.
- * Called by the aslc driver (compiler/main.c) and the tests.
+ * Called by the aslc driver (cli/pipeline.c) and the tests.
  */
 #include "emit.h"
 
