@@ -2,7 +2,7 @@
 #
 #   make            build aslc and libaslrt (installs missing Debian packages first)
 #   make demo       build and run a sample workflow
-#   make test       unit, golden, case, conformance and validation tests
+#   make test       unit, golden, case, conformance and validation tests, the layering check
 #   make asan       the same suite under AddressSanitizer + UBSan
 #   make bench      benchmarks (../shared/bench)
 #   make install PREFIX=/usr/local DESTDIR=
@@ -40,7 +40,7 @@ TOOL_SRC = $(wildcard tests/tools/*.c)
 TOOL_BIN = $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps demo test unit golden cases conformance validation asan bench \
-        golden-update check-headers install uninstall clean
+        golden-update check-headers layers install uninstall clean
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/.deps-ok $(BUILD)/aslc $(BUILD)/libaslrt.a $(BUILD)/aslrt.h
@@ -90,8 +90,13 @@ $(BUILD)/tests/%: tests/tools/%.c $(BUILD)/libaslrt.a | $(BUILD)/.deps-ok
 unit: $(UNIT_BIN) $(TOOL_BIN)   # some unit tests drive tools (http_echo)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
-test: all unit $(TOOL_BIN)
+test: all unit $(TOOL_BIN) layers
 	@BUILD=$(BUILD) SHARED=$(SHARED) sh tests/run.sh
+
+# Which folder and which runtime layer may include and call which
+# (ARCHITECTURE.md); also run by `make test`.
+layers: all
+	@sh tools/layers.sh $(BUILD)
 
 asan:
 	$(MAKE) BUILD=build-asan OPT='-O1 -g -fno-omit-frame-pointer' \

@@ -21,6 +21,8 @@
  * rt_fanout_run, the fan-out's lock and condition variable. Called by
  * map.c and parallel.c (rt_fanout_run), exec.c (rt_cancelled,
  * rt_root_run, rt_pool_free) and anything that waits (rt_cancelled).
+ *
+ * Layer: engine
  */
 #include <errno.h>
 #include <signal.h>
@@ -33,28 +35,6 @@
  * a runner to free up (a Map's MaxConcurrency is then not reached, never
  * exceeded). Each thread reserves POOL_STACK bytes of address space. */
 enum { POOL_MAX_THREADS = 256, POOL_STACK = 2 * 1024 * 1024 };
-
-/* ==== Scopes ================================================================ */
-
-rt_run *rt_root_run(rt_run *run)
-{
-    while (run && run->parent)
-        run = run->parent;
-    return run;
-}
-
-int rt_cancelled(const asl_exec *x)
-{
-    if (!x || !x->run)
-        return 0;
-    for (const rt_run *r = x->run; r; r = r->parent)
-        if (r->aborted)
-            return 1;
-    for (const rt_scope *s = x->scope; s; s = s->parent)
-        if (__atomic_load_n(&s->stop, __ATOMIC_ACQUIRE))
-            return 1;
-    return 0;
-}
 
 /* ==== The pool ============================================================== */
 
