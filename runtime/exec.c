@@ -1,6 +1,6 @@
 /*
- * exec.c - the execution loop, the context object ($$), the clock, Wait
- * and Fail.
+ * exec.c - the execution loop, Wait and Fail. The context object ($$) is
+ * context_object.c's, the clock clock.c's.
  *
  * rt_run_machine drives a compiled asl_machine: each state function gets
  * the current document and returns the index of the next state (or
@@ -18,14 +18,14 @@
  * at the first moment something needs it (a history event, or $$ itself),
  * microseconds after the state was entered.
  *
- * The clock: rt_now_ns is real time plus run->skipped_ns. --wait skip adds
+ * Waits and the clock: rt_now_ns (clock.c) is real time plus
+ * run->skipped_ns. --wait skip adds
  * a Wait's duration to skipped_ns instead of sleeping and --wait scale=X
  * sleeps X times the duration and skips the rest, so timestamps, Wait
  * Timestamp targets and TimeoutSeconds behave as if the full time passed.
  *
  * Owns: while running, the document; the run's names, ARNs and input copy
- * (freed before rt_run_machine returns); the context object (x->context,
- * freed by rt_exec_dispose). Called by main.c (asl_main) and by the unit
+ * (freed before rt_run_machine returns). Called by main.c (asl_main) and by the unit
  * tests; generated code calls the asl_wait_* / asl_fail_state functions.
  *
  * Layer: engine

@@ -88,7 +88,5 @@ int rt_flow_finish(asl_exec *x, const asl_flow *fl, cJSON **doc, cJSON *result);
 /* Make a sub-execution's failure the state's own: [x] takes [error] and
  * [cause] (malloc'd or 0) and the status. */
 void rt_adopt_error(asl_exec *x, rt_status st, char *error, char *cause);
-/* The name of the state [x] is running (for event details). */
-const char *rt_state_name(const asl_exec *x);
 
 #endif

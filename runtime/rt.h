@@ -7,11 +7,13 @@
  * The runtime is built in layers, each using only the ones below it
  * (ARCHITECTURE.md; tools/layers.sh checks it in `make test`):
  *   base     rt.h       clock.c context.c error.c json.c text.c
- *   values   values.h   jsonpath.c resultpath.c flow.c choice.c intrinsics*.c
- *                       timestamp.c context_object.c resource.c jsonata_*.c
- *   effects  effects.h  task.c task_*.c bindings.c handler.c http.c mock.c
- *            dispatch.h itemreader.c resultwriter.c history.c
- *   engine   engine.h   exec.c wait.c retry.c parallel.c map*.c pool.c
+ *   values   values.h   jsonpath.c jsonpath_text.c resultpath.c flow.c
+ *                       choice.c intrinsics*.c timestamp.c context_object.c
+ *                       resource.c jsonata_*.c
+ *   effects  effects.h  task.c task_setup.c bindings.c handler.c http.c
+ *            dispatch.h mock.c itemreader.c resultwriter.c s3local.c
+ *                       history.c
+ *   engine   engine.h   exec.c retry.c parallel.c map.c map_dist.c pool.c
  *            fanout.h
  *   entry               main.c
  *

@@ -149,7 +149,7 @@ if [ -n "$BUILD" ] && [ -d "$BUILD/runtime" ] && command -v nm > /dev/null; then
 fi
 
 if [ "$bad" -ne 0 ]; then
-    echo "layers: FAILED (the rule: ARCHITECTURE.md, 'Layers')" >&2
+    echo "layers: FAILED (the rules and why: ARCHITECTURE.md)" >&2
     exit 1
 fi
 echo "layers: ok (includes of cli, compiler, codegen, runtime${BUILD:+; calls between $BUILD objects})"
