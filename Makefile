@@ -2,7 +2,7 @@
 #
 #   make            build aslc and libaslrt (installs missing Debian packages first)
 #   make demo       build and run a sample workflow
-#   make test       unit, golden, case, conformance and validation tests
+#   make test       unit, golden, case, conformance and validation tests, the layering check
 #   make asan       the same suite under AddressSanitizer + UBSan
 #   make bench      benchmarks (../shared/bench)
 #   make install PREFIX=/usr/local DESTDIR=
@@ -18,7 +18,7 @@ SHARED   ?= ../shared
 WARN     = -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wwrite-strings -Werror
 OPT      ?= -O2 -g
-CPPFLAGS += -D_GNU_SOURCE -Iruntime -Icompiler -Icodegen -Igraph -Iserver -MMD -MP \
+CPPFLAGS += -D_GNU_SOURCE -Iruntime -Icompiler -Icodegen -Icli -Igraph -Iserver -MMD -MP \
             -DASLC_LIBDIR='"$(LIBDIR)"' -DASLC_INCDIR='"$(INCDIR)"'
 CFLAGS   += $(WARN) $(OPT) $(SANITIZE)
 LDFLAGS  += $(SANITIZE)
@@ -27,11 +27,15 @@ TCC_LIBS = -ltcc -ldl
 YAML_LIBS = -lyaml
 GV_LIBS  = -lgvc -lcgraph
 
+# The pipeline's folders: cli (the aslc command) -> compiler (front end, IR)
+# -> codegen (IR -> C) -> runtime (libaslrt). Every cli/*.c is linked into
+# aslc; all but cli/main.c into the unit tests too. See ARCHITECTURE.md.
 RT_SRC   = $(wildcard runtime/*.c)
-CC_SRC   = $(filter-out compiler/main.c compiler/serve_cmd.c,$(wildcard compiler/*.c)) $(wildcard codegen/*.c) $(wildcard graph/*.c)
+CC_SRC   = $(wildcard compiler/*.c) $(wildcard codegen/*.c) $(wildcard graph/*.c) \
+           $(filter-out cli/main.c cli/serve_cmd.c,$(wildcard cli/*.c))
 RT_OBJ   = $(RT_SRC:%.c=$(BUILD)/%.o)
 # `aslc serve` (issue 13): linked into aslc only.
-SRV_OBJ  = $(patsubst %.c,$(BUILD)/%.o,$(wildcard server/*.c) compiler/serve_cmd.c)
+SRV_OBJ  = $(patsubst %.c,$(BUILD)/%.o,$(wildcard server/*.c) cli/serve_cmd.c)
 SRV_LIBS = -lmicrohttpd
 CC_OBJ   = $(CC_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/aslrt_h.o
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
@@ -40,7 +44,7 @@ TOOL_SRC = $(wildcard tests/tools/*.c)
 TOOL_BIN = $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps demo test unit golden cases conformance validation asan bench \
-        golden-update graph-update check-headers install uninstall clean
+        golden-update graph-update check-headers layers install uninstall clean
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/.deps-ok $(BUILD)/aslc $(BUILD)/libaslrt.a $(BUILD)/aslrt.h
@@ -73,8 +77,8 @@ $(BUILD)/aslrt.h: runtime/aslrt.h
 	cp $< $@
 
 # aslc links the whole runtime: `aslc run` hands its symbols to libtcc.
-$(BUILD)/aslc: $(BUILD)/compiler/main.o $(CC_OBJ) $(SRV_OBJ) $(BUILD)/libaslrt.a
-	$(CC) $(LDFLAGS) -rdynamic -o $@ $(BUILD)/compiler/main.o $(CC_OBJ) $(SRV_OBJ) \
+$(BUILD)/aslc: $(BUILD)/cli/main.o $(CC_OBJ) $(SRV_OBJ) $(BUILD)/libaslrt.a
+	$(CC) $(LDFLAGS) -rdynamic -o $@ $(BUILD)/cli/main.o $(CC_OBJ) $(SRV_OBJ) \
 	    -Wl,--whole-archive $(BUILD)/libaslrt.a -Wl,--no-whole-archive $(TCC_LIBS) $(YAML_LIBS) \
 	    $(GV_LIBS) $(SRV_LIBS) $(RT_LIBS)
 
@@ -91,8 +95,13 @@ $(BUILD)/tests/%: tests/tools/%.c $(BUILD)/libaslrt.a | $(BUILD)/.deps-ok
 unit: $(UNIT_BIN) $(TOOL_BIN)   # some unit tests drive tools (http_echo)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
-test: all unit $(TOOL_BIN)
+test: all unit $(TOOL_BIN) layers
 	@BUILD=$(BUILD) SHARED=$(SHARED) sh tests/run.sh
+
+# Which folder and which runtime layer may include and call which
+# (ARCHITECTURE.md); also run by `make test`.
+layers: all
+	@sh tools/layers.sh $(BUILD)
 
 asan:
 	$(MAKE) BUILD=build-asan OPT='-O1 -g -fno-omit-frame-pointer' \
@@ -115,7 +124,7 @@ demo: all
 
 # Each header compiles on its own.
 check-headers: | $(BUILD)/.deps-ok
-	@set -e; for h in compiler/*.h codegen/*.h graph/*.h runtime/*.h server/*.h; do \
+	@set -e; for h in cli/*.h compiler/*.h codegen/*.h graph/*.h runtime/*.h server/*.h; do \
 	    echo "#include \"$$h\"" | $(CC) $(CPPFLAGS) $(WARN) -I. -x c -fsyntax-only - ; done
 	@echo "headers ok"
 

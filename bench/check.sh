@@ -15,9 +15,8 @@ SHARED=${SHARED:-../shared}
 RUNS=${RUNS:-5}
 REPEAT=${REPEAT:-10} # the file list is passed this many times: finer timing
 cd "$(dirname "$0")/.." || exit 1
-ASLC=$BUILD/aslc
+. bench/harness.sh
 V=$SHARED/validation/cases
-W=$BUILD/bench
 if [ ! -d "$V" ]; then
     echo "SKIPPED: $V not found (the validation corpus lives beside the project; set SHARED=...)"
     exit 0
@@ -59,7 +58,6 @@ sed -i 's/"S998": \(.*\)"Next": "S999"},$/"S998": \1"Next": "S1000"},/' "$gen"
 
 files=$(find "$V" -name '*.json' | sort)
 n=$(echo "$files" | wc -l)
-median() { sort -n | awk '{v[NR] = $1} END {if (NR) print v[int((NR + 1) / 2)]; else print 0}'; }
 
 # run TAG ARGS...: RUNS times, recording "wall cpu" per run.
 run() {

@@ -19,10 +19,7 @@ BUILD=${BUILD:-build}
 SHARED=${SHARED:-../shared}
 RUNS=${RUNS:-5}
 cd "$(dirname "$0")/.." || exit 1
-B=$SHARED/bench
-ASLC=$BUILD/aslc
-W=$BUILD/bench
-MAKE=${MAKE:-make}
+. bench/harness.sh
 
 if [ ! -f "$B/map.asl.json" ] || [ ! -f "$B/manifest.json" ]; then
     echo "SKIPPED: $B/map.asl.json not found (the benchmarks live beside the project; set SHARED=...)"
@@ -33,36 +30,8 @@ if [ ! -x "$ASLC" ]; then
     exit 1
 fi
 mkdir -p "$W"
-if [ ! -x "$BUILD/tests/case_runner" ] || [ ! -x "$BUILD/tests/peakrss" ]; then
-    $MAKE -s BUILD="$BUILD" "$BUILD/tests/case_runner" "$BUILD/tests/peakrss" || exit 1
-fi
+bench_tools || exit 1
 
-# measure TAG CMD...: one run through the getrusage wrapper; appends its wall
-# time (s) to $W/TAG.times and its peak RSS (KB) to $W/TAG.rss.
-measure() {
-    tag=$1
-    shift
-    "$BUILD/tests/peakrss" -o "$W/time.txt" "$@" > "$W/$tag.out"
-    rc=$?
-    if [ "$rc" -ne 0 ]; then
-        echo "bench: '$*' exited with $rc" >&2
-        return 1
-    fi
-    sed -n 's/.*wall_s=\([0-9.]*\).*/\1/p' "$W/time.txt" >> "$W/$tag.times"
-    sed -n 's/.*peak_rss_kb=\([0-9]*\).*/\1/p' "$W/time.txt" >> "$W/$tag.rss"
-}
-median() { sort -n "$1" | awk '{v[NR] = $1} END {if (NR) print v[int((NR + 1) / 2)]; else print 0}'; }
-repeat() { # repeat N TAG CMD...
-    n=$1
-    tag=$2
-    shift 2
-    rm -f "$W/$tag.times" "$W/$tag.rss"
-    i=0
-    while [ "$i" -lt "$n" ]; do
-        measure "$tag" "$@" || return 1
-        i=$((i + 1))
-    done
-}
 transitions_of() {
     awk -v name="$1" '$0 ~ "\"" name "\": *\\{" {f = 1} f && /"transitions"/ {gsub(/[^0-9]/, ""); print; exit}' \
         "$B/manifest.json"
@@ -73,15 +42,7 @@ echo "== Map and Parallel benchmarks ($B), median of $RUNS runs"
 printf '  %-13s %11s  %-28s  %-28s  %s\n' "benchmark" "transitions" "built executable (-O2)" "aslc run (JIT)" "peak RSS (exe)"
 for name in map parallel errors choice-heavy; do
     [ -f "$B/$name.asl.json" ] || continue
-    {
-        printf '{"name":"bench/%s","definition":' "$name"
-        cat "$B/$name.asl.json"
-        printf ',"input":'
-        cat "$B/$name.input.json"
-        printf ',"expect":{"status":"SUCCEEDED","output":'
-        cat "$B/$name.expected.json"
-        printf '},"events":null}\n'
-    } > "$W/$name.case.json"
+    bench_case "$name" "$W/$name.case.json"
     if ! "$BUILD/tests/case_runner" --aslc "$ASLC" --build -O2 --no-events --timeout 600 --jobs 1 \
             "$W/$name.case.json" > "$W/$name.check.txt" 2>&1; then
         cat "$W/$name.check.txt" >&2

@@ -22,10 +22,7 @@ BUILD=${BUILD:-build}
 SHARED=${SHARED:-../shared}
 RUNS=${RUNS:-5}
 cd "$(dirname "$0")/.." || exit 1
-B=$SHARED/bench
-ASLC=$BUILD/aslc
-W=$BUILD/bench
-MAKE=${MAKE:-make}
+. bench/harness.sh
 
 if [ ! -f "$B/loop.asl.json" ] || [ ! -f "$B/manifest.json" ]; then
     echo "SKIPPED: $B not found (the benchmarks live beside the project; set SHARED=...)"
@@ -37,66 +34,13 @@ if [ ! -x "$ASLC" ]; then
 fi
 mkdir -p "$W"
 # the checker and the memory wrapper are test tools; build them if needed
-if [ ! -x "$BUILD/tests/case_runner" ] || [ ! -x "$BUILD/tests/peakrss" ]; then
-    $MAKE -s BUILD="$BUILD" "$BUILD/tests/case_runner" "$BUILD/tests/peakrss" || exit 1
-fi
-
-# measure TAG CMD... : run CMD through the getrusage wrapper (stdout to
-# $W/TAG.out); append its wall time in seconds (taken inside the wrapper, so
-# no shell or date start-up is counted) to $W/TAG.times and its peak RSS in
-# KB to $W/TAG.rss.
-measure() {
-    tag=$1
-    shift
-    "$BUILD/tests/peakrss" -o "$W/time.txt" "$@" > "$W/$tag.out"
-    rc=$?
-    if [ "$rc" -ne 0 ]; then
-        echo "bench: '$*' exited with $rc" >&2
-        return 1
-    fi
-    sed -n 's/.*wall_s=\([0-9.]*\).*/\1/p' "$W/time.txt" >> "$W/$tag.times"
-    sed -n 's/.*peak_rss_kb=\([0-9]*\).*/\1/p' "$W/time.txt" >> "$W/$tag.rss"
-}
-
-# peak_kb TAG CMD... : peak resident memory of one run in KB, from
-# /usr/bin/time -v when installed, else the median the wrapper measured.
-peak_kb() {
-    tag=$1
-    shift
-    if [ -x /usr/bin/time ]; then
-        /usr/bin/time -v -o "$W/time-v.txt" "$@" > /dev/null 2>&1
-        sed -n 's/.*Maximum resident set size (kbytes): *//p' "$W/time-v.txt"
-    else
-        median "$W/$tag.rss"
-    fi
-}
-
-median() { sort -n "$1" | awk '{v[NR] = $1} END {if (NR) print v[int((NR + 1) / 2)]; else print 0}'; }
-repeat() { # repeat N TAG CMD...
-    n=$1
-    tag=$2
-    shift 2
-    rm -f "$W/$tag.times" "$W/$tag.rss"
-    i=0
-    while [ "$i" -lt "$n" ]; do
-        measure "$tag" "$@" || return 1
-        i=$((i + 1))
-    done
-}
+bench_tools || exit 1
 
 transitions=$(awk '/"loop": *\{/ {f = 1} f && /"transitions"/ {gsub(/[^0-9]/, ""); print; exit}' "$B/manifest.json")
 [ -n "$transitions" ] || transitions=200003
 
 echo "== correctness: loop through aslc run and aslc build -O2 (against loop.expected.json)"
-{
-    printf '{"name":"bench/loop","definition":'
-    cat "$B/loop.asl.json"
-    printf ',"input":'
-    cat "$B/loop.input.json"
-    printf ',"expect":{"status":"SUCCEEDED","output":'
-    cat "$B/loop.expected.json"
-    printf '},"events":null}\n'
-} > "$W/loop.case.json"
+bench_case loop "$W/loop.case.json"
 if ! "$BUILD/tests/case_runner" --aslc "$ASLC" --build -O2 --no-events --timeout 600 --jobs 1 \
         --verbose "$W/loop.case.json"; then
     echo "bench: wrong output; not measuring" >&2
@@ -147,15 +91,7 @@ rr100=$(peak_kb run100 "$ASLC" run "$gen" --input-file "$W/gen100.input.json" --
 # dataflow.expected.json through both paths first, like loop.
 if [ -f "$B/dataflow.asl.json" ]; then
     echo "== correctness: dataflow through aslc run and aslc build -O2 (against dataflow.expected.json)"
-    {
-        printf '{"name":"bench/dataflow","definition":'
-        cat "$B/dataflow.asl.json"
-        printf ',"input":'
-        cat "$B/dataflow.input.json"
-        printf ',"expect":{"status":"SUCCEEDED","output":'
-        cat "$B/dataflow.expected.json"
-        printf '},"events":null}\n'
-    } > "$W/dataflow.case.json"
+    bench_case dataflow "$W/dataflow.case.json"
     if ! "$BUILD/tests/case_runner" --aslc "$ASLC" --build -O2 --no-events --timeout 600 --jobs 1 \
             --verbose "$W/dataflow.case.json"; then
         echo "bench: wrong dataflow output; not measuring" >&2

@@ -230,8 +230,27 @@ const check_op *check_choice_op(const char *name);
 
 /* ---- check_task.c ---- */
 void check_task(check_ctx *c, check_scope *scope, const cJSON *state);
-/* Retry and Catch of a Task, Parallel or Map. */
+/* Retry and Catch of a Task, Parallel or Map in a JSONPath state. */
 void check_retry_catch(check_ctx *c, check_scope *scope, const cJSON *state);
+/* The one Retry / Catch checker, shared by both query languages (a
+ * JSONata state's Retry is the same; its catchers differ only in their
+ * own fields):
+ * check_retriers: "Retry" ([retry] may be NULL): an array of retriers,
+ *   each with its fields, ErrorEquals ("States.ALL" alone and in the last
+ *   retrier only), IntervalSeconds, MaxAttempts, MaxDelaySeconds,
+ *   BackoffRate, JitterStrategy, Comment.
+ * check_catcher_common: what every catcher must be: an object (false
+ *   when it is not, and nothing else is checked), ErrorEquals
+ *   ("States.ALL" only in the [last] catcher), a Next naming a state, a
+ *   string Comment. The caller checks the fields its query language
+ *   allows and its own (JSONPath: ResultPath, Assign; JSONata: Output,
+ *   Assign).
+ * check_error_equals: ErrorEquals of a retrier or catcher, diagnosed with
+ *   [code] (DIAG_INVALID_RETRY or DIAG_INVALID_CATCH); returns whether it
+ *   names States.ALL. */
+void check_retriers(check_ctx *c, const cJSON *retry);
+bool check_catcher_common(check_ctx *c, check_scope *scope, const cJSON *catcher, bool last);
+bool check_error_equals(check_ctx *c, const cJSON *obj, diag_code code);
 
 /* ---- check_map.c ---- */
 void check_parallel(check_ctx *c, check_scope *scope, const cJSON *state);

@@ -92,8 +92,7 @@ void check_task(check_ctx *c, check_scope *scope, const cJSON *st)
     }
 }
 
-/* ErrorEquals of a retrier or catcher; returns whether it names States.ALL. */
-static bool check_error_equals(check_ctx *c, const cJSON *obj, diag_code code)
+bool check_error_equals(check_ctx *c, const cJSON *obj, diag_code code)
 {
     const cJSON *ee = check_get(obj, "ErrorEquals");
     if (!ee) {
@@ -160,15 +159,12 @@ static void check_retrier(check_ctx *c, const cJSON *r, bool last)
     check_enum(c, check_get(r, "JitterStrategy"), jitter, DIAG_INVALID_RETRY);
 }
 
-static void check_catcher(check_ctx *c, check_scope *scope, const cJSON *k, bool last)
+bool check_catcher_common(check_ctx *c, check_scope *scope, const cJSON *k, bool last)
 {
-    static const char *const fields[] = {"ErrorEquals", "Next", "ResultPath", "Comment", "Assign", NULL};
-    static const char *const jsonata_only[] = {"Output", NULL};
     if (!cJSON_IsObject(k)) {
         diag_val(c->u, DIAG_INVALID_CATCH, k, "a catcher must be an object, found %s", check_type_name(k));
-        return;
+        return false;
     }
-    check_fields(c, k, fields, jsonata_only, "a catcher");
     if (check_error_equals(c, k, DIAG_INVALID_CATCH) && !last)
         diag_val(c->u, DIAG_INVALID_CATCH, check_get(k, "ErrorEquals"),
                  "a catcher with \"States.ALL\" must be the last one");
@@ -177,20 +173,38 @@ static void check_catcher(check_ctx *c, check_scope *scope, const cJSON *k, bool
         check_target(c, scope, next, "Next");
     else
         diag_val(c->u, DIAG_INVALID_CATCH, k, "a catcher needs \"Next\"");
-    check_path_field(c, check_get(k, "ResultPath"),
-                     PATH_REFERENCE | PATH_NO_CONTEXT | PATH_NO_VARIABLE | CHECK_PATH_NULL_OK);
     const cJSON *v;
     if ((v = check_get(k, "Comment")))
         check_string(c, v);
+    return true;
+}
+
+/* A JSONPath catcher: the common rules, then its fields, ResultPath and
+ * Assign. */
+static void check_catcher(check_ctx *c, check_scope *scope, const cJSON *k, bool last)
+{
+    static const char *const fields[] = {"ErrorEquals", "Next", "ResultPath", "Comment", "Assign", NULL};
+    static const char *const jsonata_only[] = {"Output", NULL};
+    if (!check_catcher_common(c, scope, k, last))
+        return;
+    check_fields(c, k, fields, jsonata_only, "a catcher");
+    check_path_field(c, check_get(k, "ResultPath"),
+                     PATH_REFERENCE | PATH_NO_CONTEXT | PATH_NO_VARIABLE | CHECK_PATH_NULL_OK);
     check_assign(c, check_get(k, "Assign"));
+}
+
+void check_retriers(check_ctx *c, const cJSON *retry)
+{
+    const cJSON *e;
+    if (retry && check_array(c, retry))
+        cJSON_ArrayForEach (e, retry)
+            check_retrier(c, e, e->next == NULL);
 }
 
 void check_retry_catch(check_ctx *c, check_scope *scope, const cJSON *st)
 {
-    const cJSON *retry = check_get(st, "Retry"), *catch_ = check_get(st, "Catch"), *e;
-    if (retry && check_array(c, retry))
-        cJSON_ArrayForEach (e, retry)
-            check_retrier(c, e, e->next == NULL);
+    const cJSON *catch_ = check_get(st, "Catch"), *e;
+    check_retriers(c, check_get(st, "Retry"));
     if (catch_ && check_array(c, catch_))
         cJSON_ArrayForEach (e, catch_)
             check_catcher(c, scope, e, e->next == NULL);

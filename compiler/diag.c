@@ -9,7 +9,7 @@
  * "location" AWS's ValidateStateMachineDefinition gives).
  *
  * Called by every stage that reports (load, check, cfn, yaml) and by the
- * driver (main.c), which owns the reports it creates.
+ * driver (cli/check.c), which owns the reports it creates.
  */
 #include <cjson/cJSON.h>
 #include <stdlib.h>

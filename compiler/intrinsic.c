@@ -240,52 +240,21 @@ static ir_tmpl *parse_path_arg(iparser *p)
 static ir_tmpl *parse_number(iparser *p)
 {
     size_t s = p->i;
-    if (cur(p) == '-')
-        p->i++;
-    size_t d = p->i;
-    while (is_digit(cur(p)))
-        p->i++;
-    if (p->i == d) {
-        fail(p, DIAG_INVALID_INTRINSIC, s, "invalid number");
+    double v = 0;
+    path_num r = path_scan_number(p->s, p->len, &p->i, &v);
+    const char *why = r == PATH_NUM_NO_DIGITS     ? "invalid number"
+                      : r == PATH_NUM_NO_FRACTION  ? "invalid number: a digit must follow '.'"
+                      : r == PATH_NUM_BAD_EXPONENT ? "invalid number: bad exponent"
+                      : is_word_char(cur(p))       ? "invalid number"
+                      : r == PATH_NUM_TOO_LONG     ? "number too long"
+                                                   : NULL;
+    if (why) {
+        fail(p, DIAG_INVALID_INTRINSIC, s, "%s", why);
         return NULL;
     }
-    if (cur(p) == '.') {
-        p->i++;
-        size_t f = p->i;
-        while (is_digit(cur(p)))
-            p->i++;
-        if (p->i == f) {
-            fail(p, DIAG_INVALID_INTRINSIC, s, "invalid number: a digit must follow '.'");
-            return NULL;
-        }
-    }
-    if (cur(p) == 'e' || cur(p) == 'E') {
-        p->i++;
-        if (cur(p) == '+' || cur(p) == '-')
-            p->i++;
-        size_t f = p->i;
-        while (is_digit(cur(p)))
-            p->i++;
-        if (p->i == f) {
-            fail(p, DIAG_INVALID_INTRINSIC, s, "invalid number: bad exponent");
-            return NULL;
-        }
-    }
-    if (is_word_char(cur(p))) {
-        fail(p, DIAG_INVALID_INTRINSIC, s, "invalid number");
-        return NULL;
-    }
-    char tmp[64];
-    size_t n = p->i - s;
-    if (n >= sizeof tmp) {
-        fail(p, DIAG_INVALID_INTRINSIC, s, "number too long");
-        return NULL;
-    }
-    memcpy(tmp, p->s + s, n);
-    tmp[n] = '\0';
     ir_tmpl *t = arena_new(p->a, ir_tmpl);
     t->kind = IR_T_NUMBER;
-    t->num = strtod(tmp, NULL);
+    t->num = v;
     t->constant = true;
     return t;
 }

@@ -5,8 +5,10 @@
  * A hand-written recursive descent over the bytes of the text. Segments
  * are gathered in a malloc'd buffer while parsing and copied into the
  * caller's arena at the end, so a refused path leaves nothing behind but
- * the error. Filters `[?(...)]` recurse into the same segment parser with
- * a different set of characters that end a dot-notation name.
+ * the error. Filters `[?(...)]` (path_filter.c) recurse into the same
+ * segment parser with a different set of characters that end a
+ * dot-notation name. The number scanner at the end is the one intrinsic.c
+ * uses too.
  *
  * Called by check_*.c, lower.c and intrinsic.c.
  */
@@ -17,26 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "path.h"
+#include "path_internal.h"
 
-/* Filters nest (a path in a filter may hold a filter); the depth is capped
- * so hostile input cannot exhaust the stack. */
-enum { MAX_FILTER_DEPTH = 32 };
 
-typedef struct pparser {
-    arena *a;
-    const char *s;
-    size_t len, i;
-    unsigned flags;
-    path_error *err;
-    bool failed;
-    int depth;
-} pparser;
-
-static void fail(pparser *p, diag_code code, size_t at, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void fail(pparser *p, diag_code code, size_t at, const char *fmt, ...)
+void path_fail(pparser *p, diag_code code, size_t at, const char *fmt, ...)
 {
     if (p->failed)
         return;
@@ -59,7 +45,7 @@ static void warn(pparser *p, size_t at, const char *msg)
 }
 
 /* A printable description of the byte at [at] for messages. */
-static const char *show(const pparser *p, size_t at, char *buf, size_t n)
+const char *path_show(const pparser *p, size_t at, char *buf, size_t n)
 {
     if (at >= p->len)
         return "the end of the path";
@@ -70,25 +56,6 @@ static const char *show(const pparser *p, size_t at, char *buf, size_t n)
         snprintf(buf, n, "byte 0x%02x", c);
     return buf;
 }
-
-static char cur(const pparser *p) { return p->i < p->len ? p->s[p->i] : '\0'; }
-static char at(const pparser *p, size_t k) { return k < p->len ? p->s[k] : '\0'; }
-
-static void skip_blanks(pparser *p)
-{
-    while (p->i < p->len &&
-           (p->s[p->i] == ' ' || p->s[p->i] == '\t' || p->s[p->i] == '\n' || p->s[p->i] == '\r'))
-        p->i++;
-}
-
-static bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
-static bool is_ident_start(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (unsigned char)c >= 0x80;
-}
-
-static bool is_ident_char(char c) { return is_ident_start(c) || is_digit(c); }
 
 /* ==== Segment buffer ==================================================== */
 
@@ -171,7 +138,7 @@ static const char *read_dot_name(pparser *p, bool in_filter)
     size_t start = p->i;
     while (p->i < p->len && !name_ends(p->s[p->i], in_filter)) {
         if (p->s[p->i] == ' ') {
-            fail(p, DIAG_INVALID_JSONPATH, p->i,
+            path_fail(p, DIAG_INVALID_JSONPATH, p->i,
                  "a name after '.' cannot contain a space; write it as ['...']");
             return NULL;
         }
@@ -179,12 +146,12 @@ static const char *read_dot_name(pparser *p, bool in_filter)
     }
     if (p->i == start) {
         char b[24];
-        fail(p, DIAG_INVALID_JSONPATH, start, "expected a name after '.', found %s",
-             show(p, start, b, sizeof b));
+        path_fail(p, DIAG_INVALID_JSONPATH, start, "expected a name after '.', found %s",
+             path_show(p, start, b, sizeof b));
         return NULL;
     }
     if (cur(p) == '(') {
-        fail(p, DIAG_UNSUPPORTED_FEATURE, start, "JSONPath functions such as '%.*s()' are not supported",
+        path_fail(p, DIAG_UNSUPPORTED_FEATURE, start, "JSONPath functions such as '%.*s()' are not supported",
              (int)(p->i - start), p->s + start);
         return NULL;
     }
@@ -193,7 +160,6 @@ static const char *read_dot_name(pparser *p, bool in_filter)
 
 /* ==== Brackets ========================================================== */
 
-static ir_filter *parse_filter_or(pparser *p);
 
 static bool parse_quoted_names(pparser *p, segbuf *b, size_t open)
 {
@@ -204,8 +170,8 @@ static bool parse_quoted_names(pparser *p, segbuf *b, size_t open)
     for (;;) {
         if (cur(p) != q) {
             char buf[24];
-            fail(p, DIAG_INVALID_JSONPATH, p->i, "expected a name in quotes (%c...%c), found %s", q, q,
-                 show(p, p->i, buf, sizeof buf));
+            path_fail(p, DIAG_INVALID_JSONPATH, p->i, "expected a name in quotes (%c...%c), found %s", q, q,
+                 path_show(p, p->i, buf, sizeof buf));
             goto out;
         }
         size_t start = ++p->i;
@@ -217,7 +183,7 @@ static bool parse_quoted_names(pparser *p, segbuf *b, size_t open)
             p->i++;
         }
         if (p->i >= p->len) {
-            fail(p, DIAG_INVALID_JSONPATH, start - 1, "unterminated name: no closing %c", q);
+            path_fail(p, DIAG_INVALID_JSONPATH, start - 1, "unterminated name: no closing %c", q);
             goto out;
         }
         if (n == cap) {
@@ -242,8 +208,8 @@ static bool parse_quoted_names(pparser *p, segbuf *b, size_t open)
             break;
         }
         char buf[24];
-        fail(p, DIAG_INVALID_JSONPATH, p->i, "expected ',' or ']' after the name, found %s",
-             show(p, p->i, buf, sizeof buf));
+        path_fail(p, DIAG_INVALID_JSONPATH, p->i, "expected ',' or ']' after the name, found %s",
+             path_show(p, p->i, buf, sizeof buf));
         goto out;
     }
     ir_seg *s = seg_push(b, open);
@@ -270,7 +236,7 @@ static bool parse_indexes(pparser *p, segbuf *b, size_t open)
     while (close < p->len && p->s[close] != ']')
         close++;
     if (close >= p->len) {
-        fail(p, DIAG_INVALID_JSONPATH, open, "unterminated '[': no closing ']'");
+        path_fail(p, DIAG_INVALID_JSONPATH, open, "unterminated '[': no closing ']'");
         return false;
     }
     size_t lo = start, hi = close;
@@ -285,8 +251,8 @@ static bool parse_indexes(pparser *p, segbuf *b, size_t open)
             slice = true;
         else if (!is_digit(c) && c != ',' && c != '-' && c != ' ') {
             char buf[24];
-            fail(p, DIAG_INVALID_JSONPATH, k, "unexpected %s in an array index or slice",
-                 show(p, k, buf, sizeof buf));
+            path_fail(p, DIAG_INVALID_JSONPATH, k, "unexpected %s in an array index or slice",
+                 path_show(p, k, buf, sizeof buf));
             return false;
         }
     }
@@ -318,18 +284,18 @@ static bool parse_indexes(pparser *p, segbuf *b, size_t open)
                 continue;
             for (size_t m = a; m < e; m++)
                 if (p->s[m] == ' ' || p->s[m] == ',') {
-                    fail(p, DIAG_INVALID_JSONPATH, m, "a slice may hold only numbers and ':'");
+                    path_fail(p, DIAG_INVALID_JSONPATH, m, "a slice may hold only numbers and ':'");
                     return false;
                 }
             if (!parse_int32(p->s + a, e - a, &v[k])) {
-                fail(p, DIAG_INVALID_JSONPATH, a, "'%.*s' is not a valid slice bound", (int)(e - a),
+                path_fail(p, DIAG_INVALID_JSONPATH, a, "'%.*s' is not a valid slice bound", (int)(e - a),
                      p->s + a);
                 return false;
             }
             has[k] = true;
         }
         if (!has[0] && !has[1]) {
-            fail(p, DIAG_INVALID_JSONPATH, lo, "a slice needs a start or an end, e.g. [1:] or [:2]");
+            path_fail(p, DIAG_INVALID_JSONPATH, lo, "a slice needs a start or an end, e.g. [1:] or [:2]");
             return false;
         }
         if (np > 2) {
@@ -362,9 +328,9 @@ static bool parse_indexes(pparser *p, segbuf *b, size_t open)
                 long val;
                 if (!parse_int32(p->s + a, e - a, &val)) {
                     if (a == e)
-                        fail(p, DIAG_INVALID_JSONPATH, a, "missing array index");
+                        path_fail(p, DIAG_INVALID_JSONPATH, a, "missing array index");
                     else
-                        fail(p, DIAG_INVALID_JSONPATH, a, "'%.*s' is not a valid array index", (int)(e - a),
+                        path_fail(p, DIAG_INVALID_JSONPATH, a, "'%.*s' is not a valid array index", (int)(e - a),
                              p->s + a);
                     if (idx != tmp)
                         free(idx);
@@ -415,7 +381,7 @@ static bool parse_bracket(pparser *p, segbuf *b)
         p->i++;
         skip_blanks(p);
         if (cur(p) != ']') {
-            fail(p, DIAG_INVALID_JSONPATH, p->i, "expected ']' after '[*'");
+            path_fail(p, DIAG_INVALID_JSONPATH, p->i, "expected ']' after '[*'");
             return false;
         }
         p->i++;
@@ -426,32 +392,32 @@ static bool parse_bracket(pparser *p, segbuf *b)
         p->i++;
         skip_blanks(p);
         if (cur(p) != '(') {
-            fail(p, DIAG_INVALID_JSONPATH, p->i, "expected '(' after '[?': a filter is written [?(...)]");
+            path_fail(p, DIAG_INVALID_JSONPATH, p->i, "expected '(' after '[?': a filter is written [?(...)]");
             return false;
         }
         if (p->depth >= MAX_FILTER_DEPTH) {
-            fail(p, DIAG_INVALID_JSONPATH, p->i, "filters nested too deeply");
+            path_fail(p, DIAG_INVALID_JSONPATH, p->i, "filters nested too deeply");
             return false;
         }
         p->i++;
         p->depth++;
-        ir_filter *f = parse_filter_or(p);
+        ir_filter *f = path_parse_filter_or(p);
         p->depth--;
         if (!f)
             return false;
         skip_blanks(p);
         if (cur(p) != ')') {
             char buf[24];
-            fail(p, DIAG_INVALID_JSONPATH, p->i, "expected ')' to close the filter, found %s",
-                 show(p, p->i, buf, sizeof buf));
+            path_fail(p, DIAG_INVALID_JSONPATH, p->i, "expected ')' to close the filter, found %s",
+                 path_show(p, p->i, buf, sizeof buf));
             return false;
         }
         p->i++;
         skip_blanks(p);
         if (cur(p) != ']') {
             char buf[24];
-            fail(p, DIAG_INVALID_JSONPATH, p->i, "expected ']' after the filter, found %s",
-                 show(p, p->i, buf, sizeof buf));
+            path_fail(p, DIAG_INVALID_JSONPATH, p->i, "expected ']' after the filter, found %s",
+                 path_show(p, p->i, buf, sizeof buf));
             return false;
         }
         p->i++;
@@ -463,18 +429,18 @@ static bool parse_bracket(pparser *p, segbuf *b)
     if (is_digit(c) || c == '-' || c == ':')
         return parse_indexes(p, b, open);
     if (c == '(') {
-        fail(p, DIAG_INVALID_JSONPATH, p->i,
+        path_fail(p, DIAG_INVALID_JSONPATH, p->i,
              "script expressions [(...)] are not part of JSONPath as AWS reads it");
         return false;
     }
     if (c == ']') {
-        fail(p, DIAG_INVALID_JSONPATH, open, "empty brackets []");
+        path_fail(p, DIAG_INVALID_JSONPATH, open, "empty brackets []");
         return false;
     }
     char buf[24];
-    fail(p, DIAG_INVALID_JSONPATH, p->i,
+    path_fail(p, DIAG_INVALID_JSONPATH, p->i,
          "expected a quoted name, an index, a slice, '*' or a filter '?(' after '[', found %s",
-         show(p, p->i, buf, sizeof buf));
+         path_show(p, p->i, buf, sizeof buf));
     return false;
 }
 
@@ -484,11 +450,11 @@ static bool parse_bracket(pparser *p, segbuf *b)
 static bool parse_deep(pparser *p, segbuf *b, size_t start, bool in_filter)
 {
     if (p->i >= p->len || (in_filter && name_ends(cur(p), true) && cur(p) != '[')) {
-        fail(p, DIAG_INVALID_JSONPATH, start, "a path must not end with '..'");
+        path_fail(p, DIAG_INVALID_JSONPATH, start, "a path must not end with '..'");
         return false;
     }
     if (cur(p) == '.') {
-        fail(p, DIAG_INVALID_JSONPATH, p->i, "unexpected '.' after '..'");
+        path_fail(p, DIAG_INVALID_JSONPATH, p->i, "unexpected '.' after '..'");
         return false;
     }
     if (cur(p) == '*') {
@@ -508,7 +474,7 @@ static bool parse_deep(pparser *p, segbuf *b, size_t start, bool in_filter)
                 s->kind = IR_SEG_DEEP;
                 s->name = t->kind == IR_SEG_FIELD ? t->name : NULL;
             } else {
-                fail(p, DIAG_UNSUPPORTED_FEATURE, open,
+                path_fail(p, DIAG_UNSUPPORTED_FEATURE, open,
                      "a deep scan '..' followed by an index, slice, union or filter is not supported; "
                      "only ..name and ..* are");
                 ok = false;
@@ -542,11 +508,11 @@ static bool parse_segments(pparser *p, segbuf *b, bool in_filter)
             }
             p->i++;
             if (p->i >= p->len || (in_filter && name_ends(cur(p), true) && cur(p) != '[' && cur(p) != '.')) {
-                fail(p, DIAG_INVALID_JSONPATH, start, "a path must not end with '.'");
+                path_fail(p, DIAG_INVALID_JSONPATH, start, "a path must not end with '.'");
                 return false;
             }
             if (cur(p) == '.') {
-                fail(p, DIAG_INVALID_JSONPATH, p->i, "unexpected '.'");
+                path_fail(p, DIAG_INVALID_JSONPATH, p->i, "unexpected '.'");
                 return false;
             }
             if (cur(p) == '*') {
@@ -580,7 +546,7 @@ static bool parse_segments(pparser *p, segbuf *b, bool in_filter)
             continue;
         }
         if (c == ' ') {
-            fail(p, DIAG_INVALID_JSONPATH, p->i, "unexpected space in a path");
+            path_fail(p, DIAG_INVALID_JSONPATH, p->i, "unexpected space in a path");
             return false;
         }
         /* Jayway reads a name straight after ']' or '*' ("$[0]a" is "$[0].a"). */
@@ -699,13 +665,13 @@ static ir_path *finish_path(pparser *p, ir_root root, size_t start, segbuf *b)
 }
 
 /* A path inside a filter: "@..." or "$...". */
-static ir_path *parse_filter_path(pparser *p)
+ir_path *path_parse_filter_path(pparser *p)
 {
     size_t start = p->i;
     ir_root root = cur(p) == '@' ? IR_ROOT_CURRENT : IR_ROOT_INPUT;
     p->i++;
     if (root == IR_ROOT_INPUT && cur(p) == '$') {
-        fail(p, DIAG_UNSUPPORTED_FEATURE, start, "the context object '$$' cannot be used inside a filter");
+        path_fail(p, DIAG_UNSUPPORTED_FEATURE, start, "the context object '$$' cannot be used inside a filter");
         return NULL;
     }
     segbuf b = {0};
@@ -716,375 +682,47 @@ static ir_path *parse_filter_path(pparser *p)
     return path;
 }
 
-/* ==== Filters =========================================================== */
+/* ==== Numbers (shared with intrinsic.c) ================================ */
 
-static bool word_at(const pparser *p, const char *w)
+path_num path_scan_number(const char *s, size_t len, size_t *i, double *out)
 {
-    size_t n = strlen(w);
-    if (p->len - p->i < n || memcmp(p->s + p->i, w, n) != 0)
-        return false;
-    return !is_ident_char(at(p, p->i + n));
-}
-
-typedef struct operand {
-    bool is_path;
-    ir_path *path;
-    bool negated; /* "!@.x" */
-    ir_lit_kind lit;
-    double num;
-    const char *str;
-    size_t at;
-} operand;
-
-/* A quoted string in a filter; escapes are decoded as Jayway's
- * Utils.unescape does. */
-static const char *read_filter_string(pparser *p)
-{
-    char q = cur(p);
-    size_t start = p->i++;
-    char *out = arena_alloc(p->a, p->len - p->i + 1);
-    size_t n = 0;
-    while (p->i < p->len && p->s[p->i] != q) {
-        char c = p->s[p->i++];
-        if (c != '\\' || p->i >= p->len) {
-            out[n++] = c;
-            continue;
-        }
-        char e = p->s[p->i++];
-        switch (e) {
-        case 'n': out[n++] = '\n'; break;
-        case 't': out[n++] = '\t'; break;
-        case 'r': out[n++] = '\r'; break;
-        case 'f': out[n++] = '\f'; break;
-        case 'b': out[n++] = '\b'; break;
-        case 'u': {
-            unsigned cp = 0;
-            int k;
-            for (k = 0; k < 4 && p->i < p->len; k++) {
-                char h = p->s[p->i];
-                int v = is_digit(h)              ? h - '0'
-                        : (h >= 'a' && h <= 'f') ? h - 'a' + 10
-                        : (h >= 'A' && h <= 'F') ? h - 'A' + 10
-                                                 : -1;
-                if (v < 0)
-                    break;
-                cp = cp * 16 + (unsigned)v;
-                p->i++;
-            }
-            if (k < 4 || cp == 0 || (cp >= 0xD800 && cp <= 0xDFFF)) {
-                fail(p, DIAG_INVALID_JSONPATH, p->i, "invalid \\u escape in a filter string");
-                return NULL;
-            }
-            if (cp < 0x80) {
-                out[n++] = (char)cp;
-            } else if (cp < 0x800) {
-                out[n++] = (char)(0xC0 | (cp >> 6));
-                out[n++] = (char)(0x80 | (cp & 0x3F));
-            } else {
-                out[n++] = (char)(0xE0 | (cp >> 12));
-                out[n++] = (char)(0x80 | ((cp >> 6) & 0x3F));
-                out[n++] = (char)(0x80 | (cp & 0x3F));
-            }
-            break;
-        }
-        default: out[n++] = e; break;
-        }
+    size_t k = *i, start = k;
+    if (k < len && s[k] == '-')
+        k++;
+    size_t d = k;
+    while (k < len && is_digit(s[k]))
+        k++;
+    path_num r = PATH_NUM_OK;
+    if (k == d)
+        r = PATH_NUM_NO_DIGITS;
+    if (r == PATH_NUM_OK && k < len && s[k] == '.') {
+        size_t f = ++k;
+        while (k < len && is_digit(s[k]))
+            k++;
+        if (k == f)
+            r = PATH_NUM_NO_FRACTION;
     }
-    if (p->i >= p->len) {
-        fail(p, DIAG_INVALID_JSONPATH, start, "unterminated string in a filter: no closing %c", q);
-        return NULL;
+    if (r == PATH_NUM_OK && k < len && (s[k] == 'e' || s[k] == 'E')) {
+        k++;
+        if (k < len && (s[k] == '+' || s[k] == '-'))
+            k++;
+        size_t f = k;
+        while (k < len && is_digit(s[k]))
+            k++;
+        if (k == f)
+            r = PATH_NUM_BAD_EXPONENT;
     }
-    p->i++;
-    out[n] = '\0';
-    return out;
-}
-
-static bool parse_operand(pparser *p, operand *o, const char *after)
-{
-    skip_blanks(p);
-    memset(o, 0, sizeof *o);
-    o->at = p->i;
-    char c = cur(p);
-    char buf[24];
-    if (c == '!') {
-        p->i++;
-        skip_blanks(p);
-        if (cur(p) != '@' && cur(p) != '$') {
-            fail(p, DIAG_UNSUPPORTED_FEATURE, o->at,
-                 "'!' in a filter can only negate a path, as in [?(!@.x)]");
-            return false;
-        }
-        o->negated = true;
-        c = cur(p);
-    }
-    if (c == '@' || c == '$') {
-        o->is_path = true;
-        o->path = parse_filter_path(p);
-        return o->path != NULL;
-    }
-    if (c == '\'' || c == '"') {
-        o->lit = IR_LIT_STRING;
-        o->str = read_filter_string(p);
-        return o->str != NULL;
-    }
-    if (word_at(p, "true")) {
-        o->lit = IR_LIT_TRUE;
-        p->i += 4;
-        return true;
-    }
-    if (word_at(p, "false")) {
-        o->lit = IR_LIT_FALSE;
-        p->i += 5;
-        return true;
-    }
-    if (word_at(p, "null")) {
-        o->lit = IR_LIT_NULL;
-        p->i += 4;
-        return true;
-    }
-    if (c == '-' || is_digit(c)) {
-        size_t s = p->i;
-        if (cur(p) == '-')
-            p->i++;
-        size_t digits = p->i;
-        while (is_digit(cur(p)))
-            p->i++;
-        if (p->i == digits) {
-            fail(p, DIAG_INVALID_JSONPATH, s, "invalid number in a filter");
-            return false;
-        }
-        if (cur(p) == '.') {
-            p->i++;
-            size_t f = p->i;
-            while (is_digit(cur(p)))
-                p->i++;
-            if (p->i == f) {
-                fail(p, DIAG_INVALID_JSONPATH, s, "invalid number in a filter: a digit must follow '.'");
-                return false;
-            }
-        }
-        if (cur(p) == 'e' || cur(p) == 'E') {
-            p->i++;
-            if (cur(p) == '+' || cur(p) == '-')
-                p->i++;
-            size_t f = p->i;
-            while (is_digit(cur(p)))
-                p->i++;
-            if (p->i == f) {
-                fail(p, DIAG_INVALID_JSONPATH, s, "invalid exponent in a filter number");
-                return false;
-            }
-        }
-        char tmp[64];
-        size_t n = p->i - s;
-        if (n >= sizeof tmp) {
-            fail(p, DIAG_INVALID_JSONPATH, s, "number too long in a filter");
-            return false;
-        }
-        memcpy(tmp, p->s + s, n);
-        tmp[n] = '\0';
-        o->lit = IR_LIT_NUMBER;
-        o->num = strtod(tmp, NULL);
-        return true;
-    }
-    if (c == '{' || c == '[') {
-        fail(p, DIAG_UNSUPPORTED_FEATURE, p->i, "JSON literals in filters are not supported");
-        return false;
-    }
-    if (c == '/') {
-        fail(p, DIAG_UNSUPPORTED_FEATURE, p->i, "regular expressions in filters are not supported");
-        return false;
-    }
-    fail(p, DIAG_INVALID_JSONPATH, p->i,
-         "expected %s (a number, a 'quoted string', true, false, null or a path), found %s", after,
-         show(p, p->i, buf, sizeof buf));
-    return false;
-}
-
-static ir_filter *new_filter(pparser *p, ir_filter_op op)
-{
-    ir_filter *f = arena_new(p->a, ir_filter);
-    f->op = op;
-    return f;
-}
-
-static ir_filter *exists_of(pparser *p, const operand *o)
-{
-    ir_filter *f = new_filter(p, IR_F_EXISTS);
-    f->lhs = o->path;
-    if (!o->negated)
-        return f;
-    ir_filter *n = new_filter(p, IR_F_NOT);
-    n->a = f;
-    return n;
-}
-
-/* One test: "lhs" (existence) or "lhs op rhs". */
-static ir_filter *parse_filter_test(pparser *p)
-{
-    operand l, r;
-    if (!parse_operand(p, &l, "a path or a value"))
-        return NULL;
-    skip_blanks(p);
-    size_t opat = p->i;
-    ir_filter_op op;
-    const char *opname;
-    char c = cur(p), d = at(p, p->i + 1);
-    if (c == '=' && d == '=') {
-        op = IR_F_EQ, opname = "==";
-        p->i += 2;
-        if (cur(p) == '=') {
-            fail(p, DIAG_UNSUPPORTED_FEATURE, opat, "the filter operator '===' is not supported; use '=='");
-            return NULL;
-        }
-    } else if (c == '!' && d == '=') {
-        op = IR_F_NE, opname = "!=";
-        p->i += 2;
-        if (cur(p) == '=') {
-            fail(p, DIAG_UNSUPPORTED_FEATURE, opat, "the filter operator '!==' is not supported; use '!='");
-            return NULL;
-        }
-    } else if (c == '<' && d == '=') {
-        op = IR_F_LE, opname = "<=";
-        p->i += 2;
-    } else if (c == '>' && d == '=') {
-        op = IR_F_GE, opname = ">=";
-        p->i += 2;
-    } else if (c == '<') {
-        op = IR_F_LT, opname = "<";
-        p->i++;
-    } else if (c == '>') {
-        op = IR_F_GT, opname = ">";
-        p->i++;
-    } else if (c == '=' && d == '~') {
-        fail(p, DIAG_UNSUPPORTED_FEATURE, opat,
-             "the filter operator '=~' (regular expression) is not supported");
-        return NULL;
-    } else if (c == '=') {
-        fail(p, DIAG_INVALID_JSONPATH, opat, "'=' is not a filter operator; use '=='");
-        return NULL;
-    } else {
-        static const char *const words[] = {"in",     "nin",  "subsetof", "anyof",
-                                            "noneof", "size", "empty",    "contains"};
-        for (size_t k = 0; k < sizeof words / sizeof *words; k++)
-            if (word_at(p, words[k])) {
-                fail(p, DIAG_UNSUPPORTED_FEATURE, opat, "the filter operator '%s' is not supported",
-                     words[k]);
-                return NULL;
-            }
-        /* No operator: an existence test. */
-        if (!l.is_path) {
-            fail(p, DIAG_INVALID_JSONPATH, l.at,
-                 "a filter test needs a path, as in [?(@.x)] or [?(@.x > 1)]");
-            return NULL;
-        }
-        return exists_of(p, &l);
-    }
-    if (l.negated) {
-        fail(p, DIAG_UNSUPPORTED_FEATURE, l.at,
-             "'!' in a filter can only negate a path on its own, as in [?(!@.x)]");
-        return NULL;
-    }
-    char what[40];
-    snprintf(what, sizeof what, "a value after '%s'", opname);
-    if (!parse_operand(p, &r, what))
-        return NULL;
-    if (r.negated) {
-        fail(p, DIAG_UNSUPPORTED_FEATURE, r.at,
-             "'!' in a filter can only negate a path on its own, as in [?(!@.x)]");
-        return NULL;
-    }
-    if (!l.is_path && !r.is_path) {
-        fail(p, DIAG_UNSUPPORTED_FEATURE, l.at, "a filter comparison of two constants is not supported");
-        return NULL;
-    }
-    if (!l.is_path) { /* "5 < @.x" is "@.x > 5" */
-        operand t = l;
-        l = r;
-        r = t;
-        switch (op) {
-        case IR_F_LT: op = IR_F_GT; break;
-        case IR_F_GT: op = IR_F_LT; break;
-        case IR_F_LE: op = IR_F_GE; break;
-        case IR_F_GE: op = IR_F_LE; break;
-        default: break;
-        }
-    }
-    ir_filter *f = new_filter(p, op);
-    f->lhs = l.path;
-    if (r.is_path) {
-        f->rhs_path = r.path;
-    } else {
-        f->lit = r.lit;
-        f->num = r.num;
-        f->str = r.str;
-    }
-    return f;
-}
-
-static ir_filter *parse_filter_unary(pparser *p)
-{
-    skip_blanks(p);
-    if (cur(p) == '(') {
-        if (p->depth >= MAX_FILTER_DEPTH) {
-            fail(p, DIAG_INVALID_JSONPATH, p->i, "filter nested too deeply");
-            return NULL;
-        }
-        size_t open = p->i++;
-        p->depth++;
-        ir_filter *f = parse_filter_or(p);
-        p->depth--;
-        if (!f)
-            return NULL;
-        skip_blanks(p);
-        if (cur(p) != ')') {
-            fail(p, DIAG_INVALID_JSONPATH, open, "unbalanced '(' in a filter");
-            return NULL;
-        }
-        p->i++;
-        return f;
-    }
-    return parse_filter_test(p);
-}
-
-static ir_filter *parse_filter_and(pparser *p)
-{
-    ir_filter *l = parse_filter_unary(p);
-    for (;;) {
-        if (!l)
-            return NULL;
-        skip_blanks(p);
-        if (!(cur(p) == '&' && at(p, p->i + 1) == '&'))
-            return l;
-        p->i += 2;
-        ir_filter *r = parse_filter_unary(p);
-        if (!r)
-            return NULL;
-        ir_filter *f = new_filter(p, IR_F_AND);
-        f->a = l;
-        f->b = r;
-        l = f;
-    }
-}
-
-static ir_filter *parse_filter_or(pparser *p)
-{
-    ir_filter *l = parse_filter_and(p);
-    for (;;) {
-        if (!l)
-            return NULL;
-        skip_blanks(p);
-        if (!(cur(p) == '|' && at(p, p->i + 1) == '|'))
-            return l;
-        p->i += 2;
-        ir_filter *r = parse_filter_and(p);
-        if (!r)
-            return NULL;
-        ir_filter *f = new_filter(p, IR_F_OR);
-        f->a = l;
-        f->b = r;
-        l = f;
-    }
+    *i = k;
+    if (r != PATH_NUM_OK)
+        return r;
+    char tmp[64];
+    size_t n = k - start;
+    if (n >= sizeof tmp)
+        return PATH_NUM_TOO_LONG;
+    memcpy(tmp, s + start, n);
+    tmp[n] = '\0';
+    *out = strtod(tmp, NULL);
+    return PATH_NUM_OK;
 }
 
 /* ==== Entry points ====================================================== */
@@ -1110,15 +748,15 @@ ir_path *path_parse(arena *a, const char *text, unsigned flags, path_error *err)
     pparser p = {a, text, strlen(text), 0, flags, err, false, 0};
     char buf[24];
     if (p.len == 0) {
-        fail(&p, DIAG_INVALID_JSONPATH, 0, "empty path: a path starts with '$'");
+        path_fail(&p, DIAG_INVALID_JSONPATH, 0, "empty path: a path starts with '$'");
         return NULL;
     }
     if (text[0] != '$') {
         if (text[0] == ' ' || text[0] == '\t' || text[0] == '\n' || text[0] == '\r')
-            fail(&p, DIAG_INVALID_JSONPATH, 0, "a path must start with '$', not with white space");
+            path_fail(&p, DIAG_INVALID_JSONPATH, 0, "a path must start with '$', not with white space");
         else
-            fail(&p, DIAG_INVALID_JSONPATH, 0, "a path must start with '$', found %s",
-                 show(&p, 0, buf, sizeof buf));
+            path_fail(&p, DIAG_INVALID_JSONPATH, 0, "a path must start with '$', found %s",
+                 path_show(&p, 0, buf, sizeof buf));
         return NULL;
     }
     ir_root root = IR_ROOT_INPUT;
@@ -1126,14 +764,14 @@ ir_path *path_parse(arena *a, const char *text, unsigned flags, path_error *err)
     p.i = 1;
     if (cur(&p) == '$') {
         if (flags & PATH_NO_CONTEXT) {
-            fail(&p, DIAG_INVALID_REFERENCE_PATH, 0, "the context object '$$' cannot be used here");
+            path_fail(&p, DIAG_INVALID_REFERENCE_PATH, 0, "the context object '$$' cannot be used here");
             return NULL;
         }
         root = IR_ROOT_CONTEXT;
         p.i = 2;
     } else if (is_ident_start(cur(&p))) {
         if (flags & PATH_NO_VARIABLE) {
-            fail(&p, DIAG_INVALID_REFERENCE_PATH, 0, "a variable ('$name') cannot be used here");
+            path_fail(&p, DIAG_INVALID_REFERENCE_PATH, 0, "a variable ('$name') cannot be used here");
             return NULL;
         }
         variable = true;
@@ -1141,20 +779,20 @@ ir_path *path_parse(arena *a, const char *text, unsigned flags, path_error *err)
             p.i++;
     }
     if (p.i < p.len && cur(&p) != '.' && cur(&p) != '[') {
-        fail(&p, DIAG_INVALID_JSONPATH, p.i, "expected '.' or '[' after '%.*s', found %s", (int)p.i, text,
-             show(&p, p.i, buf, sizeof buf));
+        path_fail(&p, DIAG_INVALID_JSONPATH, p.i, "expected '.' or '[' after '%.*s', found %s", (int)p.i, text,
+             path_show(&p, p.i, buf, sizeof buf));
         return NULL;
     }
     segbuf b = {0};
     ir_path *path = NULL;
     if (parse_segments(&p, &b, false)) {
         if (variable) {
-            fail(&p, DIAG_UNSUPPORTED_FEATURE, 0, "variables ('%.*s') are not supported yet",
+            path_fail(&p, DIAG_UNSUPPORTED_FEATURE, 0, "variables ('%.*s') are not supported yet",
                  (int)strcspn(text, ".["), text);
         } else {
             for (int k = 0; k < b.n && (flags & PATH_REFERENCE); k++)
                 if (b.v[k].kind != IR_SEG_FIELD && b.v[k].kind != IR_SEG_INDEX) {
-                    fail(&p, DIAG_INVALID_REFERENCE_PATH, b.at[k],
+                    path_fail(&p, DIAG_INVALID_REFERENCE_PATH, b.at[k],
                          "a Reference Path may use only '.name', ['name'] and [index], found %s",
                          seg_kind_text(b.v[k].kind));
                     break;

@@ -54,6 +54,21 @@ typedef struct path_error {
  * and msg empty when all is well). Never reads past the NUL. */
 ir_path *path_parse(arena *a, const char *text, unsigned flags, path_error *err);
 
+/* What path_scan_number found. */
+typedef enum {
+    PATH_NUM_OK,           /* a number; *out is its value */
+    PATH_NUM_NO_DIGITS,    /* no digit where the integer part should be */
+    PATH_NUM_NO_FRACTION,  /* no digit after '.' */
+    PATH_NUM_BAD_EXPONENT, /* no digit in the exponent */
+    PATH_NUM_TOO_LONG,     /* 64 characters or more */
+} path_num;
+
+/* The one number scanner of the expression parsers (filters here,
+ * arguments in intrinsic.c): a JSON-style number -?D+(.D+)?([eE][+-]?D+)?
+ * at s[*i], within [len] bytes. Moves *i past what it read (also on
+ * failure); the caller words the diagnostic. */
+path_num path_scan_number(const char *s, size_t len, size_t *i, double *out);
+
 /* True when [text] starts like a variable reference: "$" then a letter,
  * '_' or a non-ASCII byte. */
 bool path_is_variable(const char *text);

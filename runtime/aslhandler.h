@@ -36,6 +36,8 @@
  * The library is loaded once per run (dlopen, RTLD_NOW | RTLD_LOCAL) when
  * the bindings file is read; a missing library or symbol stops the run
  * before it starts.
+ *
+ * Layer: effects
  */
 #ifndef ASLHANDLER_H
 #define ASLHANDLER_H

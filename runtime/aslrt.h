@@ -11,6 +11,8 @@
  * and stay valid until the state function returns. Builders (asl_build)
  * return a fresh tree the caller owns. Errors are values: a failing call sets
  * the execution's error (asl_fail_with) and returns -1 / NULL / 0.
+ *
+ * Layer: base
  */
 #ifndef ASLRT_H
 #define ASLRT_H

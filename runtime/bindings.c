@@ -30,6 +30,8 @@
  *
  * Owns: the parsed bindings and the dlopen handles (closed by
  * rt_bindings_free). Called by task.c.
+ *
+ * Layer: effects
  */
 #include <dlfcn.h>
 #include <fnmatch.h>

@@ -21,10 +21,12 @@
  *    references an invalid value."; IsPresent never fails.
  *
  * Owns nothing: selections are borrowed from the state's document.
+ *
+ * Layer: values
  */
 #include <string.h>
 
-#include "rt.h"
+#include "values.h"
 
 /* Select [p] or set AWS's Choice error when nothing is there. */
 static const cJSON *operand(asl_exec *x, const asl_path *p, const cJSON *in)

@@ -1,13 +1,16 @@
 /*
  * dispatch.h - internal interface of Task dispatch, shared by task.c (the
- * entry point, asl_task_invoke, and the history events), bindings.c (the
- * --bindings file), mock.c (the --mock-config file), handler.c (exec
- * processes and native functions) and http.c (http handlers). Nothing
- * outside these five files includes it; rt.h declares what the rest of the
- * runtime calls (rt_tasks_open, rt_tasks_close, rt_task_context).
+ * entry point, asl_task_invoke, and the history events), task_setup.c (the
+ * run's dispatcher), bindings.c (the --bindings file), mock.c (the
+ * --mock-config file), handler.c (exec processes and native functions) and
+ * http.c (http handlers). Nothing outside these files includes it;
+ * effects.h declares what the layers above call (rt_tasks_open,
+ * rt_tasks_close).
  *
  * Clocks: every deadline here is CLOCK_MONOTONIC nanoseconds (rt_mono_ns),
  * because handlers run in real time whatever --wait says.
+ *
+ * Layer: effects
  */
 #ifndef ASLRT_DISPATCH_H
 #define ASLRT_DISPATCH_H
@@ -20,13 +23,8 @@
 
 #include "aslhandler.h"
 #include "aslrt.h"
-
-/* ==== task.c: small helpers the dispatch files share ====================== */
-/* printf into a fresh string (0 when out of memory). */
-char *rt_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* The whole file as a NUL-terminated string (malloc'd), or 0 with a
- * malloc'd message in *err naming [what] and [path]. */
-char *rt_read_text(const char *path, const char *what, size_t *len, char **err);
+#include "effects.h"
+#include "rt.h"
 
 /* ==== bindings.c ============================================================ */
 typedef enum {
@@ -107,9 +105,6 @@ rt_mock_answer rt_mocks_next(rt_mocks *m, const char *state);
 void rt_mocks_free(rt_mocks *m);
 
 /* ==== handler.c ============================================================= */
-/* Monotonic clock, nanoseconds. */
-int64_t rt_mono_ns(void);
-
 /* When a handler must be stopped. Deadlines are rt_mono_ns values, 0 for
  * none; rt_cancelled([x]) is polled (x may be 0): the execution was aborted
  * (SIGINT / SIGTERM) or, inside Parallel / Map, a sibling failed. */
@@ -180,5 +175,12 @@ bool rt_http_global_init(void);
  * r->body. */
 void rt_http_post(const rt_binding *b, const char *body, size_t len, const rt_limits *lim,
                   rt_http_result *r);
+
+/* ==== task.c, task_setup.c ================================================== */
+/* The run's task dispatcher (rt_tasks_open). */
+struct rt_tasks {
+    rt_bindings *bindings;
+    rt_mocks *mocks;
+};
 
 #endif

@@ -8,6 +8,8 @@
  * (rt_scratch_keep for temporaries that must outlive a selection).
  * exec.c resets the scratch list after each state and frees the error at
  * the end of a run.
+ *
+ * Layer: base
  */
 #include <stdarg.h>
 #include <stdlib.h>
@@ -81,29 +83,4 @@ int asl_unsupported(asl_exec *x, const char *what)
 {
     return asl_fail_runtime(x, "%s states are not supported by this runtime yet",
                             what ? what : "These");
-}
-
-/* Takes ownership of [v]; freed by the next rt_scratch_reset. If the list
- * cannot grow, [v] is leaked on purpose: the caller is about to use it, so
- * freeing it here would leave a dangling pointer (out of memory only). */
-void rt_scratch_keep(asl_exec *x, cJSON *v)
-{
-    if (!v)
-        return;
-    if (x->nscratch == x->cap_scratch) {
-        int cap = x->cap_scratch ? x->cap_scratch * 2 : 8;
-        cJSON **s = realloc(x->scratch, (size_t)cap * sizeof *s);
-        if (!s)
-            return;
-        x->scratch = s;
-        x->cap_scratch = cap;
-    }
-    x->scratch[x->nscratch++] = v;
-}
-
-void rt_scratch_reset(asl_exec *x)
-{
-    for (int i = 0; i < x->nscratch; i++)
-        cJSON_Delete(x->scratch[i]);
-    x->nscratch = 0;
 }

@@ -1,6 +1,6 @@
 /*
- * exec.c - the execution loop, the context object ($$), the clock, Wait
- * and Fail.
+ * exec.c - the execution loop, Wait and Fail. The context object ($$) is
+ * context_object.c's, the clock clock.c's.
  *
  * rt_run_machine drives a compiled asl_machine: each state function gets
  * the current document and returns the index of the next state (or
@@ -18,15 +18,17 @@
  * at the first moment something needs it (a history event, or $$ itself),
  * microseconds after the state was entered.
  *
- * The clock: rt_now_ns is real time plus run->skipped_ns. --wait skip adds
+ * Waits and the clock: rt_now_ns (clock.c) is real time plus
+ * run->skipped_ns. --wait skip adds
  * a Wait's duration to skipped_ns instead of sleeping and --wait scale=X
  * sleeps X times the duration and skips the rest, so timestamps, Wait
  * Timestamp targets and TimeoutSeconds behave as if the full time passed.
  *
  * Owns: while running, the document; the run's names, ARNs and input copy
- * (freed before rt_run_machine returns); the context object (x->context,
- * freed by rt_exec_dispose). Called by main.c (asl_main) and by the unit
+ * (freed before rt_run_machine returns). Called by main.c (asl_main) and by the unit
  * tests; generated code calls the asl_wait_* / asl_fail_state functions.
+ *
+ * Layer: engine
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -37,34 +39,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "rt.h"
+#include "effects.h"
+#include "engine.h"
+#include "values.h"
 
 /* Where generated ARNs live: AWS's documentation account and region. */
 #define RT_ARN_PREFIX "arn:aws:states:us-east-1:123456789012:"
 #define RT_DEFAULT_ROLE "arn:aws:iam::123456789012:role/service-role/StepFunctions-%s-role"
 
 static const rt_options default_options = {.wait_mode = RT_WAIT_REAL};
-
-/* ==== Clock ================================================================ */
-
-static int64_t real_now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-int64_t rt_now_ns(const asl_exec *x)
-{
-    if (!x || !x->run)
-        return real_now_ns();
-    /* Map / Parallel threads share the clock: skips are read atomically,
-     * and a distributed Map's child runs on its root run's clock. */
-    const rt_run *r = x->run;
-    while (r->parent)
-        r = r->parent;
-    return real_now_ns() + __atomic_load_n(&r->skipped_ns, __ATOMIC_RELAXED);
-}
 
 /* The next event id when nothing is recorded (ids still count: causes
  * quote them). Atomic: Map / Parallel threads share the counter. */
@@ -73,14 +56,6 @@ static long next_event_id(asl_exec *x)
     long id = __atomic_add_fetch(&x->run->last_event_id, 1, __ATOMIC_RELAXED);
     x->prev_event_id = id;
     return id;
-}
-
-/* The moment the current state was entered, read on first use. */
-static int64_t entered_ns(asl_exec *x)
-{
-    if (x->entered_ns == 0)
-        x->entered_ns = rt_now_ns(x);
-    return x->entered_ns;
 }
 
 static const rt_options *options_of(const rt_run *run)
@@ -134,7 +109,7 @@ static void make_uuid(char out[37])
         close(fd);
     }
     if (!ok) {
-        uint64_t s = (uint64_t)real_now_ns() ^ ((uint64_t)getpid() << 32);
+        uint64_t s = (uint64_t)rt_now_ns(NULL) ^ ((uint64_t)getpid() << 32);
         for (int i = 0; i < 16; i++) {
             s ^= s << 13;
             s ^= s >> 7;
@@ -195,93 +170,9 @@ static void on_signal(int sig)
         run->aborted = sig;
 }
 
-/* ==== The context object ($$) ============================================= */
-
 static bool add_string(cJSON *o, const char *key, const char *val)
 {
     return cJSON_AddStringToObject(o, key, val ? val : "") != NULL;
-}
-
-/* The State part of $$: name, entry time, retry count of the current state. */
-static cJSON *context_state(asl_exec *x)
-{
-    cJSON *st = cJSON_CreateObject();
-    char ts[40];
-    rt_format_timestamp(entered_ns(x), ts, sizeof ts);
-    const char *name = "";
-    if (x->machine && x->state >= 0 && x->state < x->machine->nstates)
-        name = x->machine->states[x->state].name;
-    if (!st || !add_string(st, "EnteredTime", ts) || !add_string(st, "Name", name) ||
-        !cJSON_AddNumberToObject(st, "RetryCount", x->retry_count)) {
-        cJSON_Delete(st);
-        return NULL;
-    }
-    return st;
-}
-
-static cJSON *context_build(asl_exec *x)
-{
-    rt_run *run = x->run;
-    char ts[40];
-    rt_format_timestamp(run->start_ns, ts, sizeof ts);
-    /* Objects added with cJSON_AddObjectToObject belong to ctx at once, so
-     * one cJSON_Delete(ctx) cleans up after any failure. */
-    cJSON *ctx = cJSON_CreateObject();
-    cJSON *ex = ctx ? cJSON_AddObjectToObject(ctx, "Execution") : NULL;
-    if (!ex || !add_string(ex, "Id", run->execution_arn))
-        goto fail;
-    /* $$.Execution.Input refers to the run's copy of the input instead of
-     * copying it again: every Map iteration and Parallel branch that reads
-     * $$ builds a context, and a copy each would cost the whole input per
-     * item. The runtime's one use of cJSON's references, safe because
-     * nothing writes through $$ and run->input outlives every context
-     * (rt_run_machine drops the context before it frees the input). */
-    cJSON *in = !run->input ? cJSON_CreateObject()
-                : cJSON_IsObject(run->input) ? cJSON_CreateObjectReference(run->input->child)
-                : cJSON_IsArray(run->input)  ? cJSON_CreateArrayReference(run->input->child)
-                                             : cJSON_Duplicate(run->input, 1);
-    if (!in || !cJSON_AddItemToObject(ex, "Input", in)) {
-        cJSON_Delete(in);
-        goto fail;
-    }
-    if (!add_string(ex, "Name", run->execution_name) ||
-        !add_string(ex, "RoleArn", run->role_arn) ||
-        !add_string(ex, "StartTime", ts) || !cJSON_AddNumberToObject(ex, "RedriveCount", 0))
-        goto fail;
-    cJSON *st = context_state(x);
-    if (!st || !cJSON_AddItemToObject(ctx, "State", st)) {
-        cJSON_Delete(st);
-        goto fail;
-    }
-    cJSON *sm = cJSON_AddObjectToObject(ctx, "StateMachine");
-    if (!sm || !add_string(sm, "Id", run->state_machine_arn) ||
-        !add_string(sm, "Name", x->machine ? x->machine->name : ""))
-        goto fail;
-    return ctx;
-fail:
-    cJSON_Delete(ctx);
-    return NULL;
-}
-
-const cJSON *rt_context(asl_exec *x)
-{
-    if (!x->context) {
-        x->context = context_build(x);
-        x->context_stale = false;
-        if (!x->context) {
-            /* asl_select treats a missing root like a missing value, so
-             * say what really happened. */
-            asl_fail_runtime(x, "Out of memory while building the context object.");
-        }
-        rt_task_context(x, x->context); /* $$.Task.Token of a callback Task */
-    } else if (x->context_stale) {
-        cJSON *st = context_state(x);
-        if (st && !cJSON_ReplaceItemInObjectCaseSensitive(x->context, "State", st))
-            cJSON_Delete(st);
-        x->context_stale = false;
-        rt_task_context(x, x->context);
-    }
-    return x->context;
 }
 
 /* ==== Events =============================================================== */
@@ -310,7 +201,7 @@ static long state_event(asl_exec *x, bool entered, const cJSON *doc)
     char type[64];
     snprintf(type, sizeof type, "%s%s", st->type, entered ? "StateEntered" : "StateExited");
     if (entered)
-        (void)entered_ns(x); /* the Entered event's time is the state's EnteredTime */
+        (void)rt_entered_ns(x); /* the Entered event's time is the state's EnteredTime */
     cJSON *d = cJSON_CreateObject();
     if (d && !(add_string(d, "name", st->name) &&
                add_doc(d, entered ? "input" : "output", entered ? "inputDetails" : "outputDetails",
@@ -437,7 +328,7 @@ static bool run_begin(asl_exec *x, const asl_machine *m, const cJSON *input)
     run->last_event_id = 0;
     run->skipped_ns = 0;
     run->aborted = 0;
-    run->start_ns = real_now_ns();
+    run->start_ns = rt_real_ns();
     run->deadline_ns = 0;
     if (m->timeout_seconds > 0) {
         /* Saturate: a deadline past year 2262 is no deadline in practice. */
@@ -638,19 +529,6 @@ rt_status rt_exec_states(asl_exec *x, const asl_machine *m, cJSON *input, cJSON 
     return x->status;
 }
 
-void rt_exec_dispose(asl_exec *x)
-{
-    rt_scratch_reset(x);
-    free(x->scratch);
-    x->scratch = NULL;
-    x->cap_scratch = 0;
-    cJSON_Delete(x->context);
-    x->context = NULL;
-    free(x->error);
-    free(x->cause);
-    x->error = x->cause = NULL;
-}
-
 /* ==== Wait ================================================================= */
 
 /* Sleeps [ns] of real time; returns early when the run is aborted. Inside
@@ -666,10 +544,10 @@ static void sleep_real(const asl_exec *x, int64_t ns)
         struct timespec req = {.tv_sec = (time_t)(step / 1000000000),
                                .tv_nsec = (long)(step % 1000000000)};
         struct timespec rem;
-        int64_t before = real_now_ns();
+        int64_t before = rt_real_ns();
         while (!run->aborted && nanosleep(&req, &rem) != 0 && errno == EINTR)
             req = rem;
-        ns -= x->scope ? real_now_ns() - before : step;
+        ns -= x->scope ? rt_real_ns() - before : step;
     }
 }
 
@@ -680,7 +558,7 @@ static void skip_to(asl_exec *x, int64_t target)
     rt_run *r = rt_root_run(x->run);
     int64_t old = __atomic_load_n(&r->skipped_ns, __ATOMIC_RELAXED);
     for (;;) {
-        int64_t after = real_now_ns() + old;
+        int64_t after = rt_real_ns() + old;
         if (after >= target)
             return;
         if (__atomic_compare_exchange_n(&r->skipped_ns, &old, old + (target - after), false,

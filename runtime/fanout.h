@@ -18,6 +18,8 @@
  * the thread that owns x is itself inside rt_fanout_run.
  *
  * Implemented in pool.c; used by parallel.c and map.c.
+ *
+ * Layer: engine
  */
 #ifndef ASLRT_FANOUT_H
 #define ASLRT_FANOUT_H
@@ -25,6 +27,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 
+#include "engine.h"
 #include "rt.h"
 
 typedef struct rt_fanout rt_fanout;
@@ -85,23 +88,5 @@ int rt_flow_finish(asl_exec *x, const asl_flow *fl, cJSON **doc, cJSON *result);
 /* Make a sub-execution's failure the state's own: [x] takes [error] and
  * [cause] (malloc'd or 0) and the status. */
 void rt_adopt_error(asl_exec *x, rt_status st, char *error, char *cause);
-/* The name of the state [x] is running (for event details). */
-const char *rt_state_name(const asl_exec *x);
-
-/* ==== itemreader.c: distributed Map input and output ===================== */
-/* The items of a distributed Map's ItemReader, read from the local folder
- * that stands for S3 (rt_options.s3_root), with $ = [eff] for its
- * Parameters and MaxItemsPath. Returns a fresh array, or 0 with the error
- * set (States.ItemReaderFailed for unreadable or malformed sources). */
-cJSON *rt_read_items(asl_exec *x, const asl_map_dist *d, const cJSON *eff);
-/* The ResultWriter's files for one Map Run: [succeeded], [failed] and
- * [pending] (arrays, borrowed) go to SUCCEEDED_0.json, FAILED_0.json and
- * PENDING_0.json under PREFIX/MAP_RUN_ID/ of the bucket, with
- * manifest.json beside them. Returns the state's result
- * {"MapRunArn", "ResultWriterDetails": {"Bucket", "Key"}}, or 0 with the
- * error set (States.ResultWriterFailed). */
-cJSON *rt_write_results(asl_exec *x, const asl_map_dist *d, const cJSON *eff,
-                        const char *map_run_arn, const char *map_run_id,
-                        const cJSON *succeeded, const cJSON *failed, const cJSON *pending);
 
 #endif

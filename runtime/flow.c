@@ -9,11 +9,13 @@
  * linked with cJSON_AddItemToObjectCS, so building allocates the new nodes
  * and nothing else. Called by generated state functions and by the other
  * runtime modules that evaluate templates (Fail's ErrorPath / CausePath).
+ *
+ * Layer: values
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "rt.h"
+#include "values.h"
 
 static cJSON *oom(asl_exec *x)
 {

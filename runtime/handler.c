@@ -26,6 +26,8 @@
  * rt_exec_run); for native calls under a deadline, the worker thread's
  * job, which the thread frees itself when the caller abandoned it.
  * Called by task.c.
+ *
+ * Layer: effects
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -44,13 +46,6 @@
 #include "rt.h"
 
 extern char **environ;
-
-int64_t rt_mono_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 /* The earliest of the limits that apply at [now], given the last
  * heartbeat; 0 when none. Sets *which to the RT_END_* it would cause. */

@@ -23,12 +23,15 @@
  * frees. Writes to rt_options.history (opened and closed by main.c).
  * Called by exec.c (execution and state events); later by task, map and
  * parallel code for their own event types.
+ *
+ * Layer: effects
  */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "rt.h"
+#include "effects.h"
+#include "values.h"
 
 /* Serialises ids, history lines and trace lines across the threads of a
  * run (one lock per process: a process runs one execution at a time). */

@@ -15,6 +15,8 @@
  * Owns: one curl easy handle per call. rt_http_global_init runs
  * curl_global_init once, from rt_tasks_open on the main thread, before any
  * Map or Parallel thread exists. Called by task.c.
+ *
+ * Layer: effects
  */
 #include <ctype.h>
 #include <stdlib.h>

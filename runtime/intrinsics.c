@@ -18,6 +18,8 @@
  * Called by flow.c (templates) and by generated code (Fail's ErrorPath /
  * CausePath, through flow.c). Reentrant: no state outside the arguments,
  * so Map and Parallel threads may call it at once.
+ *
+ * Layer: values
  */
 #include <math.h>
 #include <stdarg.h>

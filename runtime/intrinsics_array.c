@@ -14,6 +14,8 @@
  * Results are fresh trees. A value that a nested call produced is moved
  * into the result instead of copied (rt_iargs_take). Called through
  * intrinsics.c's table.
+ *
+ * Layer: values
  */
 #include <math.h>
 #include <stdlib.h>

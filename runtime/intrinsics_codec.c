@@ -16,6 +16,8 @@
  *
  * UUIDs and unseeded random numbers come from getrandom(2), the kernel's
  * CSPRNG; no library is needed for them.
+ *
+ * Layer: values
  */
 #include <errno.h>
 #include <stdio.h>

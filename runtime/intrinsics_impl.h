@@ -14,6 +14,8 @@
  * Every function has the shape rt_intrinsic_fn: it gets its arguments
  * already evaluated (left to right, as AWS does) and returns a fresh tree
  * the caller owns, or NULL with the execution's error set.
+ *
+ * Layer: values
  */
 #ifndef ASLRT_INTRINSICS_IMPL_H
 #define ASLRT_INTRINSICS_IMPL_H
@@ -21,7 +23,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "rt.h"
+#include "values.h"
 
 /* ==== Evaluated arguments ================================================ */
 enum { RT_IARGS_SMALL = 4 };

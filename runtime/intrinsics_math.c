@@ -10,6 +10,8 @@
  * the same number; AWS's seeded values themselves are not recorded);
  * without one it draws from the kernel's CSPRNG. Called through
  * intrinsics.c's table.
+ *
+ * Layer: values
  */
 #include <math.h>
 #include <stdint.h>

@@ -15,6 +15,8 @@
  *     integral value prints as an integer whether the input wrote 2 or
  *     2.0 (Jackson would keep "2.0" for the second).
  * Owns nothing beyond each call. Called through intrinsics.c's table.
+ *
+ * Layer: values
  */
 #include <math.h>
 #include <stdio.h>

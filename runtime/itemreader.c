@@ -1,6 +1,6 @@
 /*
- * itemreader.c - a distributed Map's ItemReader and ResultWriter, on local
- * files that stand for Amazon S3.
+ * itemreader.c - a distributed Map's ItemReader, on local files that
+ * stand for Amazon S3 (s3local.c). The ResultWriter is resultwriter.c.
  *
  * The mapping: s3://BUCKET/KEY is the file S3_ROOT/BUCKET/KEY, where
  * S3_ROOT is the executable's --s3-root (default: the current directory).
@@ -30,16 +30,10 @@
  * MaxItems / MaxItemsPath stop reading after that many items. Anything
  * unreadable or malformed fails the state with States.ItemReaderFailed.
  *
- * ResultWriter (Resource arn:aws:states:::s3:putObject, Parameters
- * {Bucket, Prefix}): writes PREFIX/MAP_RUN_ID/SUCCEEDED_0.json,
- * FAILED_0.json and PENDING_0.json (each only when it has entries; a JSON
- * array, or JSON Lines with WriterConfig OutputType JSONL) and
- * manifest.json {"DestinationBucket", "MapRunArn", "ResultFiles": {"FAILED":
- * [{"Key", "Size"}], "PENDING": [...], "SUCCEEDED": [...]}}, the files AWS
- * writes. Failures: States.ResultWriterFailed.
+ * Owns: the file buffers and directory listings while reading. Called by
+ * map.c.
  *
- * Owns: the file buffers and directory listings while reading, the texts
- * while writing. Called by map.c.
+ * Layer: effects
  */
 #include <dirent.h>
 #include <errno.h>
@@ -51,194 +45,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "fanout.h"
+#include <openssl/evp.h>
 
-extern char **environ;
-
-#define READER_ERROR "States.ItemReaderFailed"
-#define WRITER_ERROR "States.ResultWriterFailed"
-
-/* ==== Small helpers ========================================================== */
-
-typedef struct buf {
-    char *p;
-    size_t n, cap;
-} buf;
-
-static bool buf_add(buf *b, const char *s, size_t n)
-{
-    if (b->n + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->n + n + 1)
-            cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (!p)
-            return false;
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->n, s, n);
-    b->n += n;
-    b->p[b->n] = '\0';
-    return true;
-}
-
-static bool buf_str(buf *b, const char *s)
-{
-    return buf_add(b, s, strlen(s));
-}
-
-/* Fails with [error] and a printf cause; returns NULL for `return fail(...)`. */
-static void *fail(asl_exec *x, const char *error, const char *fmt, const char *a, const char *b)
-{
-    int n = snprintf(NULL, 0, fmt, a ? a : "", b ? b : "");
-    char *cause = n >= 0 ? malloc((size_t)n + 1) : NULL;
-    if (cause)
-        snprintf(cause, (size_t)n + 1, fmt, a ? a : "", b ? b : "");
-    asl_fail_with(x, error, cause);
-    free(cause);
-    return NULL;
-}
-
-static const char *s3_root(const asl_exec *x)
-{
-    const rt_run *r = rt_root_run(x->run);
-    return r && r->opt && r->opt->s3_root && *r->opt->s3_root ? r->opt->s3_root : ".";
-}
-
-/* A bucket or key that stays inside the root: no "..", no absolute path. */
-static bool safe_name(const char *s, bool bucket)
-{
-    if (!s || (bucket && (!*s || strchr(s, '/'))))
-        return false;
-    if (*s == '/')
-        return false;
-    for (const char *p = s; *p;) {
-        const char *e = strchr(p, '/');
-        size_t n = e ? (size_t)(e - p) : strlen(p);
-        if (n == 2 && p[0] == '.' && p[1] == '.')
-            return false;
-        p += n;
-        if (*p == '/')
-            p++;
-    }
-    return true;
-}
-
-/* S3_ROOT/BUCKET/KEY, malloc'd; 0 (error set) for a name that escapes. */
-static char *local_path(asl_exec *x, const char *error, const char *bucket, const char *key)
-{
-    if (!safe_name(bucket, true) || !safe_name(key ? key : "", false))
-        return fail(x, error, "The S3 location s3://%s/%s cannot be mapped to a local file.", bucket,
-                    key);
-    buf b = {0};
-    bool ok = buf_str(&b, s3_root(x)) && buf_str(&b, "/") && buf_str(&b, bucket);
-    if (ok && key && *key)
-        ok = buf_str(&b, "/") && buf_str(&b, key);
-    if (!ok) {
-        free(b.p);
-        asl_fail_with(x, "States.Runtime", "Out of memory.");
-        return NULL;
-    }
-    return b.p;
-}
-
-/* The whole file (NUL-terminated), or 0 with errno set. */
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    buf b = {0};
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        if (!buf_add(&b, chunk, n)) {
-            free(b.p);
-            fclose(f);
-            errno = ENOMEM;
-            return NULL;
-        }
-    bool bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        free(b.p);
-        errno = EIO;
-        return NULL;
-    }
-    if (!b.p && !buf_add(&b, "", 0))
-        return NULL;
-    *len = b.n;
-    return b.p;
-}
-
-/* The output of `gzip -dc PATH` (no shell), or 0. */
-static char *read_gzip(const char *path, size_t *len)
-{
-    int fds[2];
-    if (pipe(fds) != 0)
-        return NULL;
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
-    posix_spawn_file_actions_addclose(&fa, fds[0]);
-    posix_spawn_file_actions_addclose(&fa, fds[1]);
-    char *argv[] = {(char *)"gzip", (char *)"-dc", (char *)"--", (char *)path, NULL};
-    pid_t pid;
-    int rc = posix_spawnp(&pid, "gzip", &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    close(fds[1]);
-    if (rc != 0) {
-        close(fds[0]);
-        return NULL;
-    }
-    buf b = {0};
-    char chunk[65536];
-    ssize_t n;
-    bool ok = true;
-    while ((n = read(fds[0], chunk, sizeof chunk)) != 0) {
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            ok = false;
-            break;
-        }
-        if (!buf_add(&b, chunk, (size_t)n)) {
-            ok = false;
-            break;
-        }
-    }
-    close(fds[0]);
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    if (!ok || !WIFEXITED(status) || WEXITSTATUS(status) != 0 || (!b.p && !buf_add(&b, "", 0))) {
-        free(b.p);
-        return NULL;
-    }
-    *len = b.n;
-    return b.p;
-}
-
-static bool ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), m = strlen(suffix);
-    return n >= m && strcmp(s + n - m, suffix) == 0;
-}
-
-/* The text of s3://bucket/key (gunzipped for .gz), or 0 with the error set. */
-static char *read_object(asl_exec *x, const char *bucket, const char *key, size_t *len)
-{
-    char *path = local_path(x, READER_ERROR, bucket, key);
-    if (!path)
-        return NULL;
-    char *text = ends_with(key, ".gz") ? read_gzip(path, len) : read_file(path, len);
-    if (!text)
-        fail(x, READER_ERROR, "Cannot read s3://%s/%s (no such local file, or unreadable).", bucket,
-             key);
-    free(path);
-    return text;
-}
+#include "s3local.h"
 
 /* ==== Reader configuration =================================================== */
 
@@ -284,10 +93,10 @@ static bool csv_record(csv *c, cJSON *out, bool *bad)
     if (c->p >= c->end)
         return false;
     c->row++;
-    buf f = {0};
+    rt_buf f = {0};
     for (;;) {
         f.n = 0;
-        if (!buf_add(&f, "", 0)) {
+        if (!rt_buf_add(&f, "", 0)) {
             *bad = true;
             break;
         }
@@ -301,14 +110,14 @@ static bool csv_record(csv *c, cJSON *out, bool *bad)
                 }
                 if (*c->p == '"') {
                     if (c->p + 1 < c->end && c->p[1] == '"') {
-                        buf_add(&f, "\"", 1);
+                        rt_buf_add(&f, "\"", 1);
                         c->p += 2;
                         continue;
                     }
                     c->p++;
                     break;
                 }
-                buf_add(&f, c->p, 1);
+                rt_buf_add(&f, c->p, 1);
                 c->p++;
             }
             if (c->p < c->end && *c->p != c->delim && *c->p != '\n' && *c->p != '\r') {
@@ -320,7 +129,7 @@ static bool csv_record(csv *c, cJSON *out, bool *bad)
             const char *s = c->p;
             while (c->p < c->end && *c->p != c->delim && *c->p != '\n' && *c->p != '\r')
                 c->p++;
-            buf_add(&f, s, (size_t)(c->p - s));
+            rt_buf_add(&f, s, (size_t)(c->p - s));
         }
         cJSON *v = cJSON_CreateString(f.p ? f.p : "");
         if (!v || !cJSON_AddItemToArray(out, v)) {
@@ -371,7 +180,7 @@ static bool read_csv(reader *r, const char *text, size_t len, const cJSON *heade
             cJSON_Delete(first);
             if (!first)
                 return asl_fail_with(r->x, "States.Runtime", "Out of memory."), false;
-            fail(r->x, READER_ERROR, "The CSV file %s has no valid header row.", what, NULL);
+            rt_s3_fail(r->x, READER_ERROR, "The CSV file %s has no valid header row.", what, NULL);
             return false;
         }
         header = first;
@@ -402,11 +211,11 @@ static bool read_csv(reader *r, const char *text, size_t len, const cJSON *heade
                 snprintf(counts, sizeof counts, "a malformed quoted field");
             else
                 snprintf(counts, sizeof counts, "%d fields where the header has %d", nf, nh);
-            buf m = {0};
-            buf_str(&m, what);
-            buf_str(&m, ": row ");
-            buf_str(&m, rowno);
-            fail(r->x, READER_ERROR, "The CSV file %s has %s.", m.p ? m.p : what, counts);
+            rt_buf m = {0};
+            rt_buf_str(&m, what);
+            rt_buf_str(&m, ": row ");
+            rt_buf_str(&m, rowno);
+            rt_s3_fail(r->x, READER_ERROR, "The CSV file %s has %s.", m.p ? m.p : what, counts);
             free(m.p);
             cJSON_Delete(row);
             ok = false;
@@ -480,12 +289,12 @@ static bool read_json(reader *r, const char *text, size_t len, const char *what)
     char err[128] = "";
     cJSON *doc = rt_json_parse(text, len, err, sizeof err);
     if (!doc) {
-        fail(r->x, READER_ERROR, "The JSON file %s is not valid JSON: %s", what, err);
+        rt_s3_fail(r->x, READER_ERROR, "The JSON file %s is not valid JSON: %s", what, err);
         return false;
     }
     const cJSON *arr = json_pointer(doc, r->d->items_pointer);
     if (!cJSON_IsArray(arr)) {
-        fail(r->x, READER_ERROR,
+        rt_s3_fail(r->x, READER_ERROR,
              r->d->items_pointer ? "The ItemsPointer %s does not select a JSON array in %s."
                                  : "%sThe JSON file %s does not hold a JSON array.",
              r->d->items_pointer ? r->d->items_pointer : "", what);
@@ -519,11 +328,11 @@ static bool read_jsonl(reader *r, const char *text, size_t len, const char *what
             if (!v) {
                 char num[32];
                 snprintf(num, sizeof num, "%ld", line);
-                buf m = {0};
-                buf_str(&m, what);
-                buf_str(&m, " line ");
-                buf_str(&m, num);
-                fail(r->x, READER_ERROR, "The JSON Lines file %s is not valid JSON: %s",
+                rt_buf m = {0};
+                rt_buf_str(&m, what);
+                rt_buf_str(&m, " line ");
+                rt_buf_str(&m, num);
+                rt_s3_fail(r->x, READER_ERROR, "The JSON Lines file %s is not valid JSON: %s",
                      m.p ? m.p : what, err);
                 free(m.p);
                 return false;
@@ -569,14 +378,14 @@ static bool read_inventory(reader *r, const char *text, size_t len, const char *
     const cJSON *files = m ? cJSON_GetObjectItemCaseSensitive(m, "files") : NULL;
     const cJSON *format = m ? cJSON_GetObjectItemCaseSensitive(m, "fileFormat") : NULL;
     if (!cJSON_IsString(dest) || !cJSON_IsString(schema) || !cJSON_IsArray(files)) {
-        fail(r->x, READER_ERROR,
+        rt_s3_fail(r->x, READER_ERROR,
              "The manifest %s is not an S3 Inventory manifest (destinationBucket, fileSchema and files%s).",
              what, err[0] ? ", or not JSON" : "");
         cJSON_Delete(m);
         return false;
     }
     if (cJSON_IsString(format) && strcmp(format->valuestring, "CSV") != 0) {
-        fail(r->x, READER_ERROR, "The manifest %s lists %s files; only CSV inventories can be read.",
+        rt_s3_fail(r->x, READER_ERROR, "The manifest %s lists %s files; only CSV inventories can be read.",
              what, format->valuestring);
         cJSON_Delete(m);
         return false;
@@ -612,12 +421,12 @@ static bool read_inventory(reader *r, const char *text, size_t len, const char *
     for (const cJSON *f = files->child; ok && f && room(r); f = f->next) {
         const cJSON *key = cJSON_GetObjectItemCaseSensitive(f, "key");
         if (!cJSON_IsString(key)) {
-            fail(r->x, READER_ERROR, "The manifest %s has a file without a \"key\".", what, NULL);
+            rt_s3_fail(r->x, READER_ERROR, "The manifest %s has a file without a \"key\".", what, NULL);
             ok = false;
             break;
         }
         size_t n = 0;
-        char *data = read_object(r->x, bucket, key->valuestring, &n);
+        char *data = rt_s3_read(r->x, bucket, key->valuestring, &n);
         if (!data) {
             ok = false;
             break;
@@ -646,12 +455,12 @@ static bool read_athena(reader *r, const char *text, size_t len, const char *typ
         if (e > p) {
             char *uri = strndup(p, (size_t)(e - p)), *bucket = NULL, *key = NULL;
             if (!uri || !split_uri(uri, &bucket, &key)) {
-                fail(r->x, READER_ERROR, "The manifest %s lists \"%s\", which is not an s3:// URI.",
+                rt_s3_fail(r->x, READER_ERROR, "The manifest %s lists \"%s\", which is not an s3:// URI.",
                      what, uri ? uri : "");
                 ok = false;
             } else {
                 size_t n = 0;
-                char *data = read_object(r->x, bucket, key, &n);
+                char *data = rt_s3_read(r->x, bucket, key, &n);
                 ok = data && read_one(r, type, data, n, uri);
                 free(data);
             }
@@ -682,125 +491,38 @@ static bool read_one(reader *r, const char *type, const char *text, size_t len, 
         cJSON_Delete(given);
         return ok;
     }
-    fail(r->x, READER_ERROR, "InputType %s cannot be read here (JSON, JSONL, CSV or MANIFEST).", type,
+    rt_s3_fail(r->x, READER_ERROR, "InputType %s cannot be read here (JSON, JSONL, CSV or MANIFEST).", type,
          NULL);
     return false;
 }
 
 /* ==== listObjectsV2 ========================================================== */
 
-/* MD5 (RFC 1321), for the Etag of a listed object. */
-typedef struct md5 {
-    uint32_t a, b, c, d;
-    uint64_t len;
-    unsigned char block[64];
-    size_t used;
-} md5;
-
-static uint32_t rol(uint32_t v, int s)
-{
-    return (v << s) | (v >> (32 - s));
-}
-
-static void md5_block(md5 *m, const unsigned char *p)
-{
-    static const uint32_t K[64] = {
-        0xd76aa478, 0xe8c7b756, 0x242070db, 0xc1bdceee, 0xf57c0faf, 0x4787c62a, 0xa8304613,
-        0xfd469501, 0x698098d8, 0x8b44f7af, 0xffff5bb1, 0x895cd7be, 0x6b901122, 0xfd987193,
-        0xa679438e, 0x49b40821, 0xf61e2562, 0xc040b340, 0x265e5a51, 0xe9b6c7aa, 0xd62f105d,
-        0x02441453, 0xd8a1e681, 0xe7d3fbc8, 0x21e1cde6, 0xc33707d6, 0xf4d50d87, 0x455a14ed,
-        0xa9e3e905, 0xfcefa3f8, 0x676f02d9, 0x8d2a4c8a, 0xfffa3942, 0x8771f681, 0x6d9d6122,
-        0xfde5380c, 0xa4beea44, 0x4bdecfa9, 0xf6bb4b60, 0xbebfbc70, 0x289b7ec6, 0xeaa127fa,
-        0xd4ef3085, 0x04881d05, 0xd9d4d039, 0xe6db99e5, 0x1fa27cf8, 0xc4ac5665, 0xf4292244,
-        0x432aff97, 0xab9423a7, 0xfc93a039, 0x655b59c3, 0x8f0ccc92, 0xffeff47d, 0x85845dd1,
-        0x6fa87e4f, 0xfe2ce6e0, 0xa3014314, 0x4e0811a1, 0xf7537e82, 0xbd3af235, 0x2ad7d2bb,
-        0xeb86d391};
-    static const int S[64] = {7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22,
-                              5, 9,  14, 20, 5, 9,  14, 20, 5, 9,  14, 20, 5, 9,  14, 20,
-                              4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23,
-                              6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21};
-    uint32_t w[16];
-    for (int i = 0; i < 16; i++)
-        w[i] = (uint32_t)p[4 * i] | (uint32_t)p[4 * i + 1] << 8 | (uint32_t)p[4 * i + 2] << 16 |
-               (uint32_t)p[4 * i + 3] << 24;
-    uint32_t a = m->a, b = m->b, c = m->c, d = m->d;
-    for (int i = 0; i < 64; i++) {
-        uint32_t f;
-        int g;
-        if (i < 16) {
-            f = (b & c) | (~b & d);
-            g = i;
-        } else if (i < 32) {
-            f = (d & b) | (~d & c);
-            g = (5 * i + 1) % 16;
-        } else if (i < 48) {
-            f = b ^ c ^ d;
-            g = (3 * i + 5) % 16;
-        } else {
-            f = c ^ (b | ~d);
-            g = (7 * i) % 16;
-        }
-        uint32_t t = d;
-        d = c;
-        c = b;
-        b = b + rol(a + f + K[i] + w[g], S[i]);
-        a = t;
-    }
-    m->a += a;
-    m->b += b;
-    m->c += c;
-    m->d += d;
-}
-
-static void md5_add(md5 *m, const unsigned char *p, size_t n)
-{
-    m->len += n;
-    while (n > 0) {
-        size_t k = 64 - m->used < n ? 64 - m->used : n;
-        memcpy(m->block + m->used, p, k);
-        m->used += k;
-        p += k;
-        n -= k;
-        if (m->used == 64) {
-            md5_block(m, m->block);
-            m->used = 0;
-        }
-    }
-}
-
-static void md5_hex(md5 *m, char out[33])
-{
-    uint64_t bits = m->len * 8;
-    unsigned char pad = 0x80, zero = 0, lenb[8];
-    md5_add(m, &pad, 1);
-    while (m->used != 56)
-        md5_add(m, &zero, 1);
-    for (int i = 0; i < 8; i++)
-        lenb[i] = (unsigned char)(bits >> (8 * i));
-    md5_add(m, lenb, 8);
-    uint32_t v[4] = {m->a, m->b, m->c, m->d};
-    static const char hex[] = "0123456789abcdef";
-    for (int i = 0; i < 16; i++) {
-        unsigned char byte = (unsigned char)(v[i / 4] >> (8 * (i % 4)));
-        out[2 * i] = hex[byte >> 4];
-        out[2 * i + 1] = hex[byte & 15];
-    }
-    out[32] = '\0';
-}
-
+/* The hex MD5 of a file's bytes (libcrypto), for the Etag of a listed
+ * object. */
 static bool file_md5(const char *path, char out[33])
 {
     FILE *f = fopen(path, "rb");
     if (!f)
         return false;
-    md5 m = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0, {0}, 0};
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    bool ok = ctx && EVP_DigestInit_ex(ctx, EVP_md5(), NULL);
     unsigned char chunk[65536];
     size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        md5_add(&m, chunk, n);
-    bool ok = !ferror(f);
+    while (ok && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        ok = EVP_DigestUpdate(ctx, chunk, n);
+    ok = ok && !ferror(f);
     fclose(f);
-    md5_hex(&m, out);
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    ok = ok && EVP_DigestFinal_ex(ctx, md, &len) && len == 16;
+    EVP_MD_CTX_free(ctx);
+    static const char hex[] = "0123456789abcdef";
+    for (unsigned i = 0; ok && i < 16; i++) {
+        out[2 * i] = hex[md[i] >> 4];
+        out[2 * i + 1] = hex[md[i] & 15];
+    }
+    out[32] = '\0';
     return ok;
 }
 
@@ -816,9 +538,9 @@ static bool list_dir(const char *dir, const char *rel, const char *prefix, cJSON
     while (ok && (e = readdir(d))) {
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
             continue;
-        buf path = {0}, key = {0};
-        ok = buf_str(&path, dir) && buf_str(&path, "/") && buf_str(&path, e->d_name) &&
-             buf_str(&key, rel) && (!*rel || buf_str(&key, "/")) && buf_str(&key, e->d_name);
+        rt_buf path = {0}, key = {0};
+        ok = rt_buf_str(&path, dir) && rt_buf_str(&path, "/") && rt_buf_str(&path, e->d_name) &&
+             rt_buf_str(&key, rel) && (!*rel || rt_buf_str(&key, "/")) && rt_buf_str(&key, e->d_name);
         struct stat st;
         if (ok && stat(path.p, &st) == 0) {
             size_t kl = strlen(key.p), pl = strlen(prefix);
@@ -846,12 +568,12 @@ static int cmp_keys(const void *a, const void *b)
 
 static bool read_listing(reader *r, const char *bucket, const char *prefix)
 {
-    char *root = local_path(r->x, READER_ERROR, bucket, NULL);
+    char *root = rt_s3_path(r->x, READER_ERROR, bucket, NULL);
     if (!root)
         return false;
     struct stat st;
     if (stat(root, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        fail(r->x, READER_ERROR, "The bucket %s does not exist (no local folder %s).", bucket, root);
+        rt_s3_fail(r->x, READER_ERROR, "The bucket %s does not exist (no local folder %s).", bucket, root);
         free(root);
         return false;
     }
@@ -869,11 +591,11 @@ static bool read_listing(reader *r, const char *bucket, const char *prefix)
             v[i++] = k;
         qsort(v, (size_t)n, sizeof *v, cmp_keys); /* S3 lists keys in byte order */
         for (i = 0; ok && i < n && room(r); i++) {
-            char *path = local_path(r->x, READER_ERROR, bucket, v[i]->valuestring);
+            char *path = rt_s3_path(r->x, READER_ERROR, bucket, v[i]->valuestring);
             char md[33], etag[40];
             if (!path || stat(path, &st) != 0 || !file_md5(path, md)) {
                 if (path)
-                    fail(r->x, READER_ERROR, "Cannot read s3://%s/%s.", bucket, v[i]->valuestring);
+                    rt_s3_fail(r->x, READER_ERROR, "Cannot read s3://%s/%s.", bucket, v[i]->valuestring);
                 free(path);
                 ok = false;
                 break;
@@ -904,11 +626,7 @@ static bool read_listing(reader *r, const char *bucket, const char *prefix)
 
 /* ==== The ItemReader ========================================================= */
 
-static const char *param_str(const cJSON *params, const char *key)
-{
-    const cJSON *v = params ? cJSON_GetObjectItemCaseSensitive(params, key) : NULL;
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
+
 
 cJSON *rt_read_items(asl_exec *x, const asl_map_dist *d, const cJSON *eff)
 {
@@ -928,7 +646,7 @@ cJSON *rt_read_items(asl_exec *x, const asl_map_dist *d, const cJSON *eff)
     }
     r.delim = delimiter(d->csv_delimiter);
     if (!r.delim)
-        return fail(x, READER_ERROR, "CSVDelimiter %s is not one of COMMA, PIPE, SEMICOLON, SPACE, TAB.",
+        return rt_s3_fail(x, READER_ERROR, "CSVDelimiter %s is not one of COMMA, PIPE, SEMICOLON, SPACE, TAB.",
                     d->csv_delimiter, NULL);
     r.given = d->csv_headers;
     r.ngiven = d->ncsv_headers;
@@ -936,25 +654,25 @@ cJSON *rt_read_items(asl_exec *x, const asl_map_dist *d, const cJSON *eff)
     cJSON *params = d->reader_parameters ? asl_build(x, d->reader_parameters, eff) : NULL;
     if (d->reader_parameters && !params)
         return NULL;
-    const char *bucket = param_str(params, "Bucket"), *key = param_str(params, "Key");
+    const char *bucket = rt_s3_param(params, "Bucket"), *key = rt_s3_param(params, "Key");
     const char *res = d->reader_resource;
     r.items = cJSON_CreateArray();
     bool ok = r.items != NULL;
     if (!ok) {
         asl_fail_with(x, "States.Runtime", "Out of memory.");
     } else if (!bucket) {
-        fail(x, READER_ERROR, "The ItemReader's Parameters have no \"Bucket\" string.", NULL, NULL);
+        rt_s3_fail(x, READER_ERROR, "The ItemReader's Parameters have no \"Bucket\" string.", NULL, NULL);
         ok = false;
-    } else if (ends_with(res, "s3:listObjectsV2")) {
-        ok = read_listing(&r, bucket, param_str(params, "Prefix"));
-    } else if (ends_with(res, "s3:getObject")) {
+    } else if (rt_ends_with(res, "s3:listObjectsV2")) {
+        ok = read_listing(&r, bucket, rt_s3_param(params, "Prefix"));
+    } else if (rt_ends_with(res, "s3:getObject")) {
         const char *type = d->input_type ? d->input_type : "JSON";
         size_t len = 0;
         char *text = NULL;
         if (!key) {
-            fail(x, READER_ERROR, "The ItemReader's Parameters have no \"Key\" string.", NULL, NULL);
+            rt_s3_fail(x, READER_ERROR, "The ItemReader's Parameters have no \"Key\" string.", NULL, NULL);
             ok = false;
-        } else if (!(text = read_object(x, bucket, key, &len))) {
+        } else if (!(text = rt_s3_read(x, bucket, key, &len))) {
             ok = false;
         } else if (strcmp(type, "MANIFEST") == 0) {
             if (d->manifest_type && strcmp(d->manifest_type, "ATHENA_DATA") == 0)
@@ -966,7 +684,7 @@ cJSON *rt_read_items(asl_exec *x, const asl_map_dist *d, const cJSON *eff)
         }
         free(text);
     } else {
-        fail(x, READER_ERROR,
+        rt_s3_fail(x, READER_ERROR,
              "The ItemReader resource %s is not supported (s3:getObject or s3:listObjectsV2).", res,
              NULL);
         ok = false;
@@ -977,155 +695,4 @@ cJSON *rt_read_items(asl_exec *x, const asl_map_dist *d, const cJSON *eff)
         return NULL;
     }
     return r.items;
-}
-
-/* ==== The ResultWriter ======================================================= */
-
-/* mkdir -p [path] (its last component included). */
-static bool make_dirs(char *path)
-{
-    for (char *p = path + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        bool ok = mkdir(path, 0777) == 0 || errno == EEXIST;
-        *p = '/';
-        if (!ok)
-            return false;
-    }
-    return mkdir(path, 0777) == 0 || errno == EEXIST;
-}
-
-static bool write_text(const char *path, const char *text, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    if (!f)
-        return false;
-    bool ok = fwrite(text, 1, len, f) == len;
-    return fclose(f) == 0 && ok;
-}
-
-/* One results file for [entries] when it has any: its {"Key", "Size"}
- * goes into [list]. */
-static bool write_entries(asl_exec *x, const char *dir, const char *keydir, const char *name,
-                          const cJSON *entries, bool jsonl, cJSON *list)
-{
-    if (cJSON_GetArraySize(entries) == 0)
-        return true;
-    buf text = {0};
-    bool ok = true;
-    if (jsonl) {
-        for (const cJSON *e = entries->child; ok && e; e = e->next) {
-            char *t = rt_json_print(e);
-            ok = t && buf_str(&text, t) && buf_str(&text, "\n");
-            free(t);
-        }
-    } else {
-        char *t = rt_json_print(entries);
-        ok = t && buf_str(&text, t);
-        free(t);
-    }
-    buf path = {0}, key = {0};
-    ok = ok && buf_str(&path, dir) && buf_str(&path, "/") && buf_str(&path, name) &&
-         buf_str(&key, keydir) && buf_str(&key, name);
-    if (ok && !write_text(path.p, text.p ? text.p : "", text.n)) {
-        fail(x, WRITER_ERROR, "Cannot write the result file %s: %s", path.p, strerror(errno));
-        ok = false;
-    } else if (ok) {
-        cJSON *o = cJSON_CreateObject();
-        ok = o && cJSON_AddStringToObject(o, "Key", key.p) &&
-             cJSON_AddNumberToObject(o, "Size", (double)text.n) &&
-             (cJSON_AddItemToArray(list, o) || (cJSON_Delete(o), false));
-        if (!ok)
-            asl_fail_with(x, "States.Runtime", "Out of memory.");
-    } else {
-        asl_fail_with(x, "States.Runtime", "Out of memory.");
-    }
-    free(text.p);
-    free(path.p);
-    free(key.p);
-    return ok;
-}
-
-cJSON *rt_write_results(asl_exec *x, const asl_map_dist *d, const cJSON *eff,
-                        const char *map_run_arn, const char *map_run_id,
-                        const cJSON *succeeded, const cJSON *failed, const cJSON *pending)
-{
-    cJSON *params = d->writer_parameters ? asl_build(x, d->writer_parameters, eff) : NULL;
-    if (d->writer_parameters && !params)
-        return NULL;
-    const char *bucket = param_str(params, "Bucket"), *prefix = param_str(params, "Prefix");
-    if (!bucket) {
-        cJSON_Delete(params);
-        return fail(x, WRITER_ERROR, "The ResultWriter's Parameters have no \"Bucket\" string.", NULL,
-                    NULL);
-    }
-    /* KEYDIR = PREFIX/MAP_RUN_ID/ (no doubled slash; no prefix: MAP_RUN_ID/) */
-    buf keydir = {0};
-    bool ok = true;
-    if (prefix && *prefix)
-        ok = buf_str(&keydir, prefix) && (ends_with(prefix, "/") || buf_str(&keydir, "/"));
-    ok = ok && buf_str(&keydir, map_run_id) && buf_str(&keydir, "/");
-    char *dir = ok ? local_path(x, WRITER_ERROR, bucket, keydir.p) : NULL;
-    cJSON *result = NULL, *manifest = NULL;
-    if (!ok) {
-        asl_fail_with(x, "States.Runtime", "Out of memory.");
-    } else if (dir) {
-        size_t dl = strlen(dir);
-        if (dl > 1 && dir[dl - 1] == '/')
-            dir[dl - 1] = '\0';
-        bool jsonl = d->output_type && strcmp(d->output_type, "JSONL") == 0;
-        manifest = cJSON_CreateObject();
-        cJSON *files = NULL, *lf = NULL, *lp = NULL, *ls = NULL;
-        ok = manifest && cJSON_AddStringToObject(manifest, "DestinationBucket", bucket) &&
-             cJSON_AddStringToObject(manifest, "MapRunArn", map_run_arn) &&
-             (files = cJSON_AddObjectToObject(manifest, "ResultFiles")) &&
-             (lf = cJSON_AddArrayToObject(files, "FAILED")) &&
-             (lp = cJSON_AddArrayToObject(files, "PENDING")) &&
-             (ls = cJSON_AddArrayToObject(files, "SUCCEEDED"));
-        if (!ok) {
-            asl_fail_with(x, "States.Runtime", "Out of memory.");
-        } else if (!make_dirs(dir)) {
-            fail(x, WRITER_ERROR, "Cannot create the result folder %s: %s", dir, strerror(errno));
-            ok = false;
-        } else {
-            ok = write_entries(x, dir, keydir.p, "SUCCEEDED_0.json", succeeded, jsonl, ls) &&
-                 write_entries(x, dir, keydir.p, "FAILED_0.json", failed, jsonl, lf) &&
-                 write_entries(x, dir, keydir.p, "PENDING_0.json", pending, jsonl, lp);
-        }
-        buf mkey = {0};
-        char *mtext = ok ? rt_json_print(manifest) : NULL;
-        if (ok && (!mtext || !buf_str(&mkey, keydir.p) || !buf_str(&mkey, "manifest.json"))) {
-            asl_fail_with(x, "States.Runtime", "Out of memory.");
-            ok = false;
-        }
-        if (ok) {
-            buf mpath = {0};
-            ok = buf_str(&mpath, dir) && buf_str(&mpath, "/manifest.json");
-            if (ok && !write_text(mpath.p, mtext, strlen(mtext))) {
-                fail(x, WRITER_ERROR, "Cannot write %s: %s", mpath.p, strerror(errno));
-                ok = false;
-            }
-            free(mpath.p);
-        }
-        if (ok) {
-            result = cJSON_CreateObject();
-            cJSON *det = NULL;
-            if (!result || !cJSON_AddStringToObject(result, "MapRunArn", map_run_arn) ||
-                !(det = cJSON_AddObjectToObject(result, "ResultWriterDetails")) ||
-                !cJSON_AddStringToObject(det, "Bucket", bucket) ||
-                !cJSON_AddStringToObject(det, "Key", mkey.p)) {
-                cJSON_Delete(result);
-                result = NULL;
-                asl_fail_with(x, "States.Runtime", "Out of memory.");
-            }
-        }
-        free(mtext);
-        free(mkey.p);
-    }
-    cJSON_Delete(manifest);
-    free(dir);
-    free(keydir.p);
-    cJSON_Delete(params);
-    return result;
 }

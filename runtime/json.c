@@ -13,6 +13,8 @@
  *
  * Called by main.c (input), exec.c / history.c (printing events), the
  * data-flow modules (copies) and generated code (asl_copy, asl_free).
+ *
+ * Layer: base
  */
 #include <math.h>
 #include <pthread.h>

@@ -1,6 +1,7 @@
 /*
- * jsonpath.c - evaluating precompiled JSONPaths, and the InputPath /
- * OutputPath / ResultPath steps of the data flow.
+ * jsonpath.c - evaluating precompiled JSONPaths (asl_select*). The
+ * InputPath / OutputPath / ResultPath writes are resultpath.c; the texts
+ * of failures jsonpath_text.c.
  *
  * aslc parses every path at compile time; this file walks the resulting
  * asl_seg arrays over cJSON trees. Called by generated code (asl_select*,
@@ -24,379 +25,15 @@
  *    elements that are not objects never pass a filter.
  * A definite path never allocates on success: it runs for every Choice
  * rule and template field.
+ *
+ * Layer: values
  */
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "rt.h"
-
-/* ==== Small helpers ===================================================== */
-
-static inline const cJSON *obj_get(const cJSON *obj, const char *key)
-{
-    for (const cJSON *c = obj->child; c; c = c->next)
-        if (c->string && strcmp(c->string, key) == 0)
-            return c;
-    return NULL;
-}
-
-static int arr_len(const cJSON *a)
-{
-    int n = 0;
-    for (const cJSON *c = a->child; c; c = c->next)
-        n++;
-    return n;
-}
-
-/* Jayway's index rule: negative counts from the end; out of range is
- * simply no element. */
-static const cJSON *arr_get(const cJSON *a, long index)
-{
-    if (index < 0) {
-        index += arr_len(a);
-        if (index < 0)
-            return NULL;
-    }
-    const cJSON *c = a->child;
-    for (; c && index > 0; index--)
-        c = c->next;
-    return c;
-}
-
-static inline bool is_obj(const cJSON *v)
-{
-    return v && (v->type & 0xFF) == cJSON_Object;
-}
-
-static inline bool is_arr(const cJSON *v)
-{
-    return v && (v->type & 0xFF) == cJSON_Array;
-}
-
-/* A node about to become a root or an array element must not keep a key
- * from the object it came from. */
-static void drop_key(cJSON *v)
-{
-    if (v->string && !(v->type & cJSON_StringIsConst))
-        cJSON_free(v->string);
-    v->string = NULL;
-    v->type &= ~cJSON_StringIsConst;
-}
-
-/* Give [v] the key [name], which outlives every document (it is static
- * data of the generated program). */
-static void set_const_key(cJSON *v, const char *name)
-{
-    drop_key(v);
-    v->string = (char *)name;
-    v->type |= cJSON_StringIsConst;
-}
-
-/* ==== Message text ====================================================== */
-
-typedef struct {
-    char *p;
-    size_t n, cap;
-    bool oom;
-} sbuf;
-
-static void sb_put(sbuf *b, const char *s, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->n + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 64;
-        while (cap < b->n + n + 1)
-            cap *= 2;
-        char *q = realloc(b->p, cap);
-        if (!q) {
-            b->oom = true;
-            return;
-        }
-        b->p = q;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->n, s, n);
-    b->n += n;
-    b->p[b->n] = 0;
-}
-
-static void sb_str(sbuf *b, const char *s)
-{
-    sb_put(b, s, strlen(s));
-}
-
-static void sb_fmt(sbuf *b, const char *fmt, ...)
-{
-    char tmp[64];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    if (n > 0)
-        sb_put(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
-}
-
-/* Shortest text that reads back as [d]. */
-static void shortest(char *out, size_t len, double d)
-{
-    for (int prec = 15; prec <= 17; prec++) {
-        snprintf(out, len, "%.*g", prec, d);
-        if (strtod(out, NULL) == d)
-            return;
-    }
-}
-
-/* A number as Java prints it: json-smart holds integers as Integer / Long
- * and the rest as Double (Double.toString: "1.5", "100.0", "1.0E7"). */
-static void java_number(sbuf *b, double d)
-{
-    if (d == floor(d) && fabs(d) < 9.2e18) {
-        sb_fmt(b, "%lld", (long long)d);
-        return;
-    }
-    char t[40];
-    double a = fabs(d);
-    if (!isfinite(d)) {
-        sb_str(b, isnan(d) ? "NaN" : d < 0 ? "-Infinity" : "Infinity");
-        return;
-    }
-    if (a >= 1e-3 && a < 1e7) {
-        shortest(t, sizeof t, d);
-        sb_str(b, t);
-        if (!strchr(t, '.'))
-            sb_str(b, ".0");
-        return;
-    }
-    /* scientific: mantissa with at least one decimal, then E and exponent */
-    shortest(t, sizeof t, d);
-    char *e = strchr(t, 'e');
-    int exp10 = e ? atoi(e + 1) : 0;
-    if (e)
-        *e = 0;
-    sb_str(b, t);
-    if (!strchr(t, '.'))
-        sb_str(b, ".0");
-    sb_fmt(b, "E%d", exp10);
-}
-
-/* Java class of a value as Jayway's default provider (json-smart) holds it. */
-static const char *java_class(const cJSON *v)
-{
-    if (!v)
-        return "null";
-    switch (v->type & 0xFF) {
-    case cJSON_NULL:
-        return "null";
-    case cJSON_True:
-    case cJSON_False:
-        return "java.lang.Boolean";
-    case cJSON_String:
-        return "java.lang.String";
-    case cJSON_Array:
-        return "net.minidev.json.JSONArray";
-    case cJSON_Object:
-        return "net.minidev.json.JSONObject";
-    case cJSON_Number: {
-        double d = v->valuedouble;
-        if (d != floor(d) || !isfinite(d))
-            return "java.lang.Double";
-        if (d >= -2147483648.0 && d <= 2147483647.0)
-            return "java.lang.Integer";
-        return "java.lang.Long";
-    }
-    default:
-        return "java.lang.Object";
-    }
-}
-
-/* A value as Java's toString shows it (containers as compact JSON). */
-static void java_string(sbuf *b, const cJSON *v)
-{
-    if (!v || cJSON_IsNull(v)) {
-        sb_str(b, "null");
-    } else if (cJSON_IsString(v)) {
-        sb_str(b, v->valuestring ? v->valuestring : "");
-    } else if (cJSON_IsNumber(v)) {
-        java_number(b, v->valuedouble);
-    } else if (cJSON_IsBool(v)) {
-        sb_str(b, cJSON_IsTrue(v) ? "true" : "false");
-    } else {
-        char *t = rt_json_print(v);
-        sb_str(b, t ? t : "?");
-        free(t);
-    }
-}
-
-/* Jayway's path fragment for one segment. */
-static void fragment(sbuf *b, const asl_seg *s)
-{
-    switch (s->kind) {
-    case ASL_SEG_FIELD:
-        sb_str(b, "['");
-        sb_str(b, s->name);
-        sb_str(b, "']");
-        break;
-    case ASL_SEG_INDEX:
-        sb_fmt(b, "[%ld]", s->index);
-        break;
-    case ASL_SEG_WILDCARD:
-        sb_str(b, "[*]");
-        break;
-    case ASL_SEG_SLICE:
-        sb_str(b, "[");
-        if (s->slice_flags & ASL_SLICE_HAS_START)
-            sb_fmt(b, "%ld", s->start);
-        sb_str(b, ":");
-        if (s->slice_flags & ASL_SLICE_HAS_END)
-            sb_fmt(b, "%ld", s->end);
-        sb_str(b, "]");
-        break;
-    case ASL_SEG_UNION:
-        sb_str(b, "[");
-        for (int k = 0; k < s->nnames; k++) {
-            sb_str(b, k ? ", '" : "'");
-            sb_str(b, s->names[k]);
-            sb_str(b, "'");
-        }
-        for (int k = 0; k < s->nindexes; k++)
-            sb_fmt(b, k ? ",%ld" : "%ld", s->indexes[k]);
-        sb_str(b, "]");
-        break;
-    case ASL_SEG_DEEP:
-        sb_str(b, "..");
-        if (s->name) {
-            sb_str(b, "['");
-            sb_str(b, s->name);
-            sb_str(b, "']");
-        } else {
-            sb_str(b, "[*]");
-        }
-        break;
-    case ASL_SEG_FILTER:
-        sb_str(b, "[?]");
-        break;
-    }
-}
-
-/* "$" and the fragments of segments [from, to). */
-static void frags(sbuf *b, const asl_path *p, int from, int to, bool root)
-{
-    if (root)
-        sb_str(b, "$");
-    for (int i = from; i < to; i++)
-        fragment(b, &p->segs[i]);
-}
-
-/* Fail the state with AWS's "Invalid path" cause; [b]'s text is the
- * reason. Frees [b]. */
-static void fail_path(asl_exec *x, const asl_path *p, sbuf *b)
-{
-    if (b->oom || !b->p)
-        asl_fail_with(x, "States.Runtime", "out of memory");
-    else
-        asl_fail_runtime(x, "Invalid path '%s' : %s", p->text ? p->text : "", b->p);
-    free(b->p);
-}
-
-/* ==== Definite paths ==================================================== */
-
-/* Where a definite walk stopped, to choose Jayway's message. */
-enum {
-    STOP_NO_RESULT, /* leaf missing, or an index out of range */
-    STOP_MISSING,   /* a property on the way is missing */
-    STOP_NOT_OBJECT,/* a name applied to something not an object */
-    STOP_NULL,      /* an index applied to null */
-    STOP_NOT_ARRAY  /* an index applied to something not an array */
-};
-
-typedef struct {
-    int why;
-    int at;              /* segment index */
-    const cJSON *model;  /* the value the segment was applied to */
-} stop;
-
-static void report_stop(asl_exec *x, const asl_path *p, const stop *s)
-{
-    sbuf b = {0};
-    const asl_seg *g = s->at < p->nsegs ? &p->segs[s->at] : NULL;
-    switch (s->why) {
-    case STOP_NO_RESULT:
-        sb_str(&b, "No results for path: ");
-        if (p->normalized)
-            sb_str(&b, p->normalized);
-        else
-            frags(&b, p, 0, p->nsegs, true);
-        break;
-    case STOP_MISSING:
-        sb_str(&b, "Missing property in path ");
-        frags(&b, p, 0, s->at + 1, true);
-        break;
-    case STOP_NOT_OBJECT:
-        sb_str(&b, "Expected to find an object with property ");
-        if (g)
-            fragment(&b, g);
-        sb_str(&b, " in path ");
-        frags(&b, p, 0, s->at, true);
-        sb_str(&b, " but found '");
-        sb_str(&b, java_class(s->model));
-        sb_str(&b, "'. This is not a json object according to the JsonProvider: "
-                   "'com.jayway.jsonpath.spi.json.JsonSmartJsonProvider'.");
-        break;
-    case STOP_NULL:
-        sb_str(&b, "The path ");
-        frags(&b, p, 0, s->at, true);
-        sb_str(&b, " is null");
-        break;
-    default:
-        sb_str(&b, "Filter: ");
-        frags(&b, p, s->at, p->nsegs, false);
-        sb_str(&b, " can only be applied to arrays. Current context is: ");
-        java_string(&b, s->model);
-        break;
-    }
-    fail_path(x, p, &b);
-}
-
-/* Walk segments [0, n) of a path made of FIELD and INDEX only. Returns the
- * value (borrowed) and its parent, or NULL with *st filled. */
-static const cJSON *walk_definite(const asl_path *p, int n, const cJSON *cur,
-                                  const cJSON **parent, stop *st)
-{
-    const cJSON *up = NULL;
-    for (int i = 0; i < n; i++) {
-        const asl_seg *s = &p->segs[i];
-        const cJSON *next;
-        if (s->kind == ASL_SEG_FIELD) {
-            if (!is_obj(cur)) {
-                *st = (stop){STOP_NOT_OBJECT, i, cur};
-                return NULL;
-            }
-            next = obj_get(cur, s->name);
-            if (!next) {
-                *st = (stop){i == p->nsegs - 1 ? STOP_NO_RESULT : STOP_MISSING, i, cur};
-                return NULL;
-            }
-        } else {
-            if (!is_arr(cur)) {
-                *st = (stop){!cur || cJSON_IsNull(cur) ? STOP_NULL : STOP_NOT_ARRAY, i, cur};
-                return NULL;
-            }
-            next = arr_get(cur, s->index);
-            if (!next) {
-                *st = (stop){STOP_NO_RESULT, i, cur};
-                return NULL;
-            }
-        }
-        up = cur;
-        cur = next;
-    }
-    if (parent)
-        *parent = up;
-    return cur;
-}
+#include "jsonpath_impl.h"
 
 /* $['a','b'] as the last segment after names and indexes: Jayway treats
  * the whole path as definite and merges the members found. */
@@ -450,29 +87,29 @@ typedef struct {
     bool failed;       /* an error ends the walk */
 } walk;
 
-static void where_text(sbuf *b, const where *w)
+static void where_text(rt_sbuf *b, const where *w)
 {
     if (!w) {
-        sb_str(b, "$");
+        rt_sb_str(b, "$");
         return;
     }
     where_text(b, w->up);
     if (w->name) {
-        sb_str(b, "['");
-        sb_str(b, w->name);
-        sb_str(b, "']");
+        rt_sb_str(b, "['");
+        rt_sb_str(b, w->name);
+        rt_sb_str(b, "']");
     } else {
-        sb_fmt(b, "[%ld]", w->index);
+        rt_sb_fmt(b, "[%ld]", w->index);
     }
 }
 
-static void walk_fail(walk *w, sbuf *b)
+static void walk_fail(walk *w, rt_sbuf *b)
 {
     w->failed = true;
     if (w->quiet)
         free(b->p);
     else
-        fail_path(w->x, w->p, b);
+        rt_path_fail(w->x, w->p, b);
 }
 
 static void walk_oom(walk *w)
@@ -644,10 +281,10 @@ static void step(walk *w, int i, const cJSON *cur, const where *at)
                 else
                     walk_oom(w);
             } else {
-                sbuf b = {0};
-                sb_str(&b, "Multi properties can only be used as path leafs: ");
+                rt_sbuf b = {0};
+                rt_sb_str(&b, "Multi properties can only be used as path leafs: ");
                 where_text(&b, at);
-                fragment(&b, s);
+                rt_path_fragment(&b, s);
                 walk_fail(w, &b);
             }
         } else if (is_arr(cur)) {
@@ -672,11 +309,11 @@ static void step(walk *w, int i, const cJSON *cur, const where *at)
                 step(w, i + 1, c, &here);
             }
         } else if (upstream_definite(w->p, i)) {
-            sbuf b = {0};
-            sb_str(&b, "Filter: ");
-            frags(&b, w->p, i, w->p->nsegs, false);
-            sb_str(&b, " can not be applied to primitives. Current context is: ");
-            java_string(&b, cur);
+            rt_sbuf b = {0};
+            rt_sb_str(&b, "Filter: ");
+            rt_path_frags(&b, w->p, i, w->p->nsegs, false);
+            rt_sb_str(&b, " can not be applied to primitives. Current context is: ");
+            rt_java_string(&b, cur);
             walk_fail(w, &b);
         }
         break;
@@ -712,7 +349,7 @@ static const cJSON *operand(walk *w, const asl_path *p, const cJSON *cur, cJSON 
                       : p->root == ASL_ROOT_CONTEXT ? rt_context(w->x)
                                                      : w->root;
     if (p->definite) {
-        stop st;
+        rt_path_stop st;
         return walk_definite(p, p->nsegs, root, NULL, &st);
     }
     *tmp = walk_all(w->x, p, root, true);
@@ -726,7 +363,7 @@ static void literal_text(char *out, size_t len, double d)
     if (d == floor(d) && fabs(d) < 1e15)
         snprintf(out, len, "%.0f", d);
     else
-        shortest(out, len, d);
+        rt_shortest(out, len, d);
 }
 
 /* A string that BigDecimal would read as a number. */
@@ -853,25 +490,25 @@ static const cJSON *select_path(asl_exec *x, const asl_path *p, const cJSON *in,
 
     if (p->definite) {
         /* the hot path: no allocation, no message unless it fails */
-        stop st;
+        rt_path_stop st;
         const cJSON *v = walk_definite(p, p->nsegs, root, NULL, &st);
         if (v || quiet)
             return v;
         if (!root)
-            st = (stop){STOP_NO_RESULT, 0, NULL};
-        report_stop(x, p, &st);
+            st = (rt_path_stop){RT_STOP_NO_RESULT, 0, NULL};
+        rt_path_report_stop(x, p, &st);
         return NULL;
     }
 
     if (merge_leaf(p)) {
-        stop st;
+        rt_path_stop st;
         const cJSON *v = walk_definite(p, p->nsegs - 1, root, NULL, &st);
         const asl_seg *last = &p->segs[p->nsegs - 1];
         if (v && !is_obj(v))
-            st = (stop){STOP_NOT_OBJECT, p->nsegs - 1, v};
+            st = (rt_path_stop){RT_STOP_NOT_OBJECT, p->nsegs - 1, v};
         if (!v || !is_obj(v)) {
             if (!quiet)
-                report_stop(x, p, &st);
+                rt_path_report_stop(x, p, &st);
             return NULL;
         }
         cJSON *m = merge_members(v, last);
@@ -898,166 +535,4 @@ const cJSON *asl_select(asl_exec *x, const asl_path *p, const cJSON *in)
 const cJSON *asl_select_quiet(asl_exec *x, const asl_path *p, const cJSON *in)
 {
     return select_path(x, p, in, true);
-}
-
-/* ==== InputPath / OutputPath ============================================ */
-
-/* If the selection that returned [v] has just added it to the scratch list
- * ([before] is the list's length before), take it back: the caller becomes
- * its owner and no copy is needed. */
-static cJSON *unkeep(asl_exec *x, const cJSON *v, int before)
-{
-    if (x->nscratch == before + 1 && x->scratch[x->nscratch - 1] == v) {
-        x->nscratch--;
-        return (cJSON *)v;
-    }
-    return NULL;
-}
-
-/* Takes ownership of *doc's old value on success (freed, except for the
- * selected subtree, which is moved out of it rather than copied). */
-int asl_apply_path(asl_exec *x, const asl_path *p, cJSON **doc)
-{
-    if (!p || (p->root == ASL_ROOT_INPUT && p->nsegs == 0))
-        return 0;
-
-    if (p->root == ASL_ROOT_INPUT && p->definite) {
-        const cJSON *parent = NULL;
-        stop st;
-        const cJSON *v = walk_definite(p, p->nsegs, *doc, &parent, &st);
-        if (!v) {
-            if (!*doc)
-                st = (stop){STOP_NO_RESULT, 0, NULL};
-            report_stop(x, p, &st);
-            return -1;
-        }
-        cJSON *kept = cJSON_DetachItemViaPointer((cJSON *)parent, (cJSON *)v);
-        drop_key(kept);
-        cJSON_Delete(*doc);
-        *doc = kept;
-        return 0;
-    }
-
-    int before = x->nscratch;
-    const cJSON *sel = asl_select(x, p, *doc);
-    if (!sel)
-        return -1;
-    cJSON *kept = unkeep(x, sel, before);
-    if (!kept)
-        kept = asl_copy(sel);
-    if (!kept) {
-        asl_fail_with(x, "States.Runtime", "out of memory");
-        return -1;
-    }
-    cJSON_Delete(*doc);
-    *doc = kept;
-    return 0;
-}
-
-void asl_set_empty(cJSON **doc)
-{
-    cJSON_Delete(*doc);
-    *doc = cJSON_CreateObject();
-}
-
-/* ==== ResultPath ======================================================== */
-
-/* Writes need an array element that exists; say which one did not. */
-static void report_index(asl_exec *x, const asl_path *p, int at)
-{
-    sbuf b = {0};
-    sb_str(&b, "Index out of bounds when evaluating path ");
-    frags(&b, p, 0, at + 1, true);
-    fail_path(x, p, &b);
-}
-
-/* Takes ownership of [result] in every case. Objects missing on the way
- * are created (ASL says so); an existing member or element is replaced.
- * Fails when the way goes through something that is not an object (for a
- * name) or not an array with that element (for an index). */
-int asl_apply_result_path(asl_exec *x, const asl_path *p, cJSON **doc, cJSON *result)
-{
-    if (!p) {
-        cJSON_Delete(result);
-        return 0;
-    }
-    if (!result) {
-        if (!asl_failed(x))
-            asl_fail_with(x, "States.Runtime", "out of memory");
-        return -1;
-    }
-    if (p->root != ASL_ROOT_INPUT) {
-        cJSON_Delete(result);
-        asl_fail_runtime(x, "Invalid path '%s' : ResultPath must start with '$'",
-                         p->text ? p->text : "");
-        return -1;
-    }
-    if (p->nsegs == 0) {
-        drop_key(result);
-        cJSON_Delete(*doc);
-        *doc = result;
-        return 0;
-    }
-
-    cJSON *cur = *doc;
-    for (int i = 0; i < p->nsegs; i++) {
-        const asl_seg *s = &p->segs[i];
-        bool last = i == p->nsegs - 1;
-        cJSON *next;
-        if (s->kind == ASL_SEG_FIELD) {
-            if (!is_obj(cur)) {
-                stop st = {STOP_NOT_OBJECT, i, cur};
-                report_stop(x, p, &st);
-                goto fail;
-            }
-            next = (cJSON *)obj_get(cur, s->name);
-            if (last) {
-                set_const_key(result, s->name);
-                bool ok = next ? cJSON_ReplaceItemViaPointer(cur, next, result)
-                               : cJSON_AddItemToObjectCS(cur, s->name, result);
-                if (!ok)
-                    goto oom;
-                return 0;
-            }
-            if (!next) {
-                next = cJSON_CreateObject();
-                if (!next)
-                    goto oom;
-                if (!cJSON_AddItemToObjectCS(cur, s->name, next)) {
-                    cJSON_Delete(next);
-                    goto oom;
-                }
-            }
-        } else if (s->kind == ASL_SEG_INDEX) {
-            if (!is_arr(cur)) {
-                stop st = {cJSON_IsNull(cur) ? STOP_NULL : STOP_NOT_ARRAY, i, cur};
-                report_stop(x, p, &st);
-                goto fail;
-            }
-            next = (cJSON *)arr_get(cur, s->index);
-            if (!next) {
-                report_index(x, p, i);
-                goto fail;
-            }
-            if (last) {
-                drop_key(result);
-                if (!cJSON_ReplaceItemViaPointer(cur, next, result))
-                    goto oom;
-                return 0;
-            }
-        } else {
-            asl_fail_runtime(x, "Invalid path '%s' : ResultPath must be a reference path",
-                             p->text ? p->text : "");
-            goto fail;
-        }
-        cur = next;
-    }
-    /* not reached: the last segment returns above */
-fail:
-    cJSON_Delete(result);
-    return -1;
-oom:
-    cJSON_Delete(result);
-    asl_fail_with(x, "States.Runtime", "out of memory");
-    return -1;
 }

@@ -21,6 +21,8 @@
  * Owns: the options, the input text and document until handed to the run,
  * the history file (opened and closed here), the run's task dispatcher
  * (rt_tasks), the printed output.
+ *
+ * Layer: entry
  */
 #include <errno.h>
 #include <math.h>
@@ -29,7 +31,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "rt.h"
+#include "effects.h"
+#include "engine.h"
 
 static const char *prog_name(const char *argv0)
 {

@@ -26,6 +26,8 @@
  * copies them) and the per-state invocation counters, guarded by a mutex
  * because Map and Parallel may invoke Tasks from several threads.
  * Called by task.c.
+ *
+ * Layer: effects
  */
 #include <errno.h>
 #include <pthread.h>

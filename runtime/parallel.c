@@ -22,20 +22,17 @@
  * Owns: during the call, the effective input when InputPath is null, the
  * built Parameters, the branch outputs until they are assembled. Called by
  * generated state functions.
+ *
+ * Layer: engine
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "effects.h"
 #include "fanout.h"
+#include "values.h"
 
 /* ==== Shared data flow ===================================================== */
-
-const char *rt_state_name(const asl_exec *x)
-{
-    if (x->machine && x->state >= 0 && x->state < x->machine->nstates)
-        return x->machine->states[x->state].name;
-    return "";
-}
 
 int rt_flow_input(asl_exec *x, const asl_flow *fl, cJSON *const *doc, const cJSON **eff,
                   cJSON **owned)

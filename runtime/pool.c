@@ -1,6 +1,6 @@
 /*
- * pool.c - the threads that Parallel and Map states run on, the fan-out
- * engine (fanout.h) and cancellation scopes.
+ * pool.c - the threads that Parallel and Map states run on and the fan-out
+ * engine (fanout.h). Cancellation scopes are base (context.c).
  *
  * The pool: one per execution (on the root rt_run), created by the first
  * fan-out and joined by rt_run_machine at the end of the run. It starts a
@@ -13,14 +13,14 @@
  * every sub-execution polls that flag.
  *
  * Cancellation: each fan-out attempt has an rt_scope whose parent is the
- * scope of the execution that runs the state. rt_cancelled walks the chain,
- * so cancelling a Parallel stops the Maps inside its branches too. Waits
- * poll it (exec.c sleeps in slices inside a scope); task dispatch may too.
+ * scope of the execution that runs the state (rt_cancelled in context.c
+ * walks the chain).
  *
  * Owns: the pool (threads and queued work items) and, during
  * rt_fanout_run, the fan-out's lock and condition variable. Called by
- * map.c and parallel.c (rt_fanout_run), exec.c (rt_cancelled,
- * rt_root_run, rt_pool_free) and anything that waits (rt_cancelled).
+ * map.c and parallel.c (rt_fanout_run) and exec.c (rt_pool_free).
+ *
+ * Layer: engine
  */
 #include <errno.h>
 #include <signal.h>
@@ -33,28 +33,6 @@
  * a runner to free up (a Map's MaxConcurrency is then not reached, never
  * exceeded). Each thread reserves POOL_STACK bytes of address space. */
 enum { POOL_MAX_THREADS = 256, POOL_STACK = 2 * 1024 * 1024 };
-
-/* ==== Scopes ================================================================ */
-
-rt_run *rt_root_run(rt_run *run)
-{
-    while (run && run->parent)
-        run = run->parent;
-    return run;
-}
-
-int rt_cancelled(const asl_exec *x)
-{
-    if (!x || !x->run)
-        return 0;
-    for (const rt_run *r = x->run; r; r = r->parent)
-        if (r->aborted)
-            return 1;
-    for (const rt_scope *s = x->scope; s; s = s->parent)
-        if (__atomic_load_n(&s->stop, __ATOMIC_ACQUIRE))
-            return 1;
-    return 0;
-}
 
 /* ==== The pool ============================================================== */
 

@@ -41,11 +41,14 @@
  *
  * Owns nothing between calls. Takes the error strings off the execution
  * when it clears an error. Called by generated code only.
+ *
+ * Layer: engine
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "rt.h"
+#include "engine.h"
+#include "values.h"
 
 /* ==== Matching ============================================================= */
 

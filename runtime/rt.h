@@ -1,13 +1,23 @@
 /*
- * rt.h - libaslrt's internal header: the execution context and the helpers
- * the runtime's modules share. Generated code never sees it (it includes
- * aslrt.h only). Internal names start with rt_; public ones with asl_.
+ * rt.h - libaslrt's internal header, base layer: the execution context and
+ * the helpers every layer shares. Generated code never sees it (it
+ * includes aslrt.h only). Internal names start with rt_; public ones with
+ * asl_.
  *
- * Modules: json.c (parse, print, equality), jsonpath.c (asl_select*,
- * asl_apply_*), flow.c (asl_build), intrinsics.c (asl_call_intrinsic),
- * choice.c (asl_test_*), timestamp.c (RFC 3339), exec.c (the loop, the
- * context object, errors, clock, waits), history.c (events, trace),
- * main.c (asl_main: the executable's command line).
+ * The runtime is built in layers, each using only the ones below it
+ * (ARCHITECTURE.md; tools/layers.sh checks it in `make test`):
+ *   base     rt.h       clock.c context.c error.c json.c text.c
+ *   values   values.h   jsonpath.c jsonpath_text.c resultpath.c flow.c
+ *                       choice.c intrinsics*.c timestamp.c context_object.c
+ *                       resource.c jsonata_*.c
+ *   effects  effects.h  task.c task_setup.c bindings.c handler.c http.c
+ *            dispatch.h mock.c itemreader.c resultwriter.c s3local.c
+ *                       history.c
+ *   engine   engine.h   exec.c retry.c parallel.c map.c map_dist.c pool.c
+ *            fanout.h
+ *   entry               main.c
+ *
+ * Layer: base
  */
 #ifndef ASLRT_RT_H
 #define ASLRT_RT_H
@@ -19,7 +29,6 @@
 #include <cjson/cJSON.h>
 
 #include "aslrt.h"
-#include "timestamp.h"
 
 /* ==== Options of one run (filled by asl_main) ========================== */
 typedef enum {
@@ -106,36 +115,19 @@ struct asl_exec {
     long prev_event_id;           /* previousEventId of this exec's next event */
 };
 
-/* ==== exec.c =============================================================== */
-/* Current time on the execution clock (epoch ns): real time plus skips. */
+/* ==== clock.c ============================================================== */
+/* Real time (CLOCK_REALTIME), epoch nanoseconds. */
+int64_t rt_real_ns(void);
+/* Current time on the execution clock (epoch ns): real time plus skips;
+ * real time when [x] is 0. */
 int64_t rt_now_ns(const asl_exec *x);
-/* The context object ($$) for the current state; borrowed. */
-const cJSON *rt_context(asl_exec *x);
-/* Keep [v] alive until the current state returns (then freed). */
-void rt_scratch_keep(asl_exec *x, cJSON *v);
-/* Free everything kept by rt_scratch_keep. */
-void rt_scratch_reset(asl_exec *x);
-/* Run [m] on [input] (taken). On success returns RT_SUCCEEDED and sets
- * *output; otherwise the status, with the error on [x]. */
-rt_status rt_run_machine(asl_exec *x, const asl_machine *m, cJSON *input, cJSON **output);
-/* Free what an execution holds after a run (error, cause, context,
- * scratch list); [x] itself is the caller's. */
-void rt_exec_dispose(asl_exec *x);
-/* Wait [ns] nanoseconds on the execution clock, as a Wait state does
- * (sleeps, skips or scales as --wait says; the clock advances in full).
- * Used by Retry intervals. Returns 0, or ASL_NEXT_ERROR with the error set
- * when the execution timed out or was aborted meanwhile. */
-int rt_wait_ns(asl_exec *x, int64_t ns);
+/* The moment the current state was entered (execution clock), read on
+ * first use: the loop resets x->entered_ns to 0 on each transition. */
+int64_t rt_entered_ns(asl_exec *x);
+/* Monotonic clock, nanoseconds. */
+int64_t rt_mono_ns(void);
 
-/* Run the states of [m] from m->start on [input] (taken) with [x] (which
- * must be zeroed but for run, scope and prev_event_id): the loop of
- * rt_run_machine without the Execution* events, the run's set-up or its
- * signals. Parallel branches and Map iterations run this way. On success
- * returns RT_SUCCEEDED and sets *output; otherwise the status, with the
- * error on [x]. */
-rt_status rt_exec_states(asl_exec *x, const asl_machine *m, cJSON *input, cJSON **output);
-
-/* ==== pool.c: threads, fan-out scopes, cancellation ======================== */
+/* ==== context.c: the execution context, cancellation ======================= */
 /* A cancellation scope: one attempt of a Parallel or Map state. Setting
  * [stop] (with __atomic builtins) stops every sub-execution inside it or
  * inside a scope nested in it: at its next state, or at once if it waits. */
@@ -150,8 +142,15 @@ int rt_cancelled(const asl_exec *x);
 /* The run that owns the clock, the pool and the signals: [run] itself, or
  * the top of its chain of distributed Map parents. */
 rt_run *rt_root_run(rt_run *run);
-/* Join and free the run's pool (rt_run_machine calls it at the end). */
-void rt_pool_free(rt_run *run);
+/* Keep [v] alive until the current state returns (then freed). */
+void rt_scratch_keep(asl_exec *x, cJSON *v);
+/* Free everything kept by rt_scratch_keep. */
+void rt_scratch_reset(asl_exec *x);
+/* Free what an execution holds after a run (error, cause, context,
+ * scratch list); [x] itself is the caller's. */
+void rt_exec_dispose(asl_exec *x);
+/* The name of the state [x] is running ("" outside a state). */
+const char *rt_state_name(const asl_exec *x);
 
 /* ==== json.c ================================================================ */
 /* Parse JSON text (the only place the runtime parses). 0 on bad JSON, with
@@ -162,23 +161,11 @@ char *rt_json_print(const cJSON *v);
 /* JSON value equality: objects unordered, numbers by value. */
 bool rt_json_equal(const cJSON *a, const cJSON *b);
 
-/* ==== history.c ============================================================= */
-/* Record an event of [type] ("PassStateEntered", ...). [details_key] names
- * the details object ("stateEnteredEventDetails"); [details] is taken.
- * Returns the event id. Cheap when neither --history nor --trace is on. */
-long rt_event(asl_exec *x, const char *type, const char *details_key, cJSON *details);
-
-/* ==== task.c, bindings.c, mock.c, handler.c, http.c ======================= */
-typedef struct rt_tasks rt_tasks;
-/* Reads the --bindings and --mock-config files of [opt] for machine [m]
- * and checks that every Task resource of m->tasks is bound or mocked.
- * Returns the run's task dispatcher (free with rt_tasks_close), or 0 with
- * a malloc'd message in *err (several lines when resources are unbound). */
-rt_tasks *rt_tasks_open(const rt_options *opt, const asl_machine *m, char **err);
-void rt_tasks_close(rt_tasks *t);
-/* Called by rt_context whenever $$ is built or refreshed for a new state
- * or attempt: adds "Task": {"Token": ...} to [ctx] for a
- * .waitForTaskToken Task state and removes it otherwise. */
-void rt_task_context(asl_exec *x, cJSON *ctx);
+/* ==== text.c ================================================================ */
+/* printf into a fresh string (0 when out of memory). */
+char *rt_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The whole file as a NUL-terminated string (malloc'd), or 0 with a
+ * malloc'd message in *err naming [what] and [path]. */
+char *rt_read_text(const char *path, const char *what, size_t *len, char **err);
 
 #endif

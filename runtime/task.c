@@ -1,5 +1,5 @@
 /*
- * task.c - Task state dispatch: asl_task_invoke and the run's task set-up.
+ * task.c - Task state dispatch: asl_task_invoke.
  *
  * One call of asl_task_invoke is one attempt of a Task state (Retry calls
  * it again). It
@@ -26,15 +26,12 @@
  * The execution's own TimeoutSeconds and SIGINT / SIGTERM also stop a
  * running handler, and end the run TIMED_OUT / ABORTED.
  *
- * rt_tasks_open, called by asl_main before the run starts, reads the
- * bindings and mock files and refuses to start a machine whose Task
- * resources are neither bound nor mocked (asl_machine.tasks).
+ * The run's dispatcher (bindings, mocks) is set up by task_setup.c; what
+ * a Resource names is resource.c's; the callback token is the context
+ * object's (context_object.c), which hands it to $$.Task.Token too.
  *
- * Owns: the rt_tasks of a run (bindings, mocks), the token of the current
- * callback attempt (x->task_token), and every intermediate value of one
- * invocation; the result is handed to the caller. Called by generated code
- * (asl_task_invoke), main.c (rt_tasks_open / close) and exec.c
- * (rt_task_context).
+ * Layer: effects. Owns every intermediate value of one invocation; the
+ * result is handed to the caller. Called by generated code.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -44,325 +41,11 @@
 #include <time.h>
 
 #include "dispatch.h"
-#include "rt.h"
-
-struct rt_tasks {
-    rt_bindings *bindings;
-    rt_mocks *mocks;
-};
-
-/* The default region and account, as in exec.c's generated ARNs. */
-#define RT_REGION "us-east-1"
-#define RT_ACCOUNT "123456789012"
+#include "effects.h"
+#include "values.h"
 
 /* AWS's limit on a task result: 256 KiB of JSON text. */
 enum { RT_RESULT_LIMIT = 262144 };
-
-/* ==== Shared helpers ======================================================= */
-
-char *rt_fmt(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return NULL;
-    char *s = malloc((size_t)n + 1);
-    if (!s)
-        return NULL;
-    va_start(ap, fmt);
-    vsnprintf(s, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    return s;
-}
-
-char *rt_read_text(const char *path, const char *what, size_t *len, char **err)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        *err = rt_fmt("cannot read %s '%s': %s", what, path, strerror(errno));
-        return NULL;
-    }
-    size_t cap = 8192, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        if (cap - n < 2) {
-            char *b = realloc(buf, cap * 2);
-            if (!b) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = b;
-            cap *= 2;
-        }
-        size_t got = fread(buf + n, 1, cap - n - 1, f);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    int e = ferror(f) ? errno : 0;
-    fclose(f);
-    if (!buf || e) {
-        free(buf);
-        *err = rt_fmt("cannot read %s '%s': %s", what, path, e ? strerror(e) : "out of memory");
-        return NULL;
-    }
-    buf[n] = '\0';
-    *len = n;
-    return buf;
-}
-
-static bool ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), m = strlen(suffix);
-    return n >= m && memcmp(s + n - m, suffix, m) == 0;
-}
-
-/* ==== Resources ============================================================ */
-
-typedef enum {
-    RES_LAMBDA,   /* arn:aws:lambda:REGION:ACCOUNT:function:NAME: LambdaFunction* events */
-    RES_ACTIVITY, /* arn:aws:states:REGION:ACCOUNT:activity:NAME: Activity* events */
-    RES_SERVICE   /* arn:aws:states:::SERVICE:ACTION[.sync|.waitForTaskToken]: Task* events */
-} res_kind;
-
-typedef struct res_info {
-    res_kind kind;
-    char type[96];         /* resourceType: "lambda", "aws-sdk:s3", "sqs", ... */
-    const char *action;    /* resource: "invoke", "sendMessage.waitForTaskToken" */
-    char region[48];
-    bool lambda_invoke;    /* arn:aws:states:::lambda:invoke (any pattern) */
-    bool callback;         /* .waitForTaskToken */
-    bool job;              /* .sync / .sync:2 */
-} res_info;
-
-/* Splits [arn] "arn:PARTITION:SERVICE:REGION:ACCOUNT:REST" into [info]. A
- * resource of another shape is treated as a service integration named by
- * its text, so that it still dispatches through the bindings. */
-static void classify(const char *arn, res_info *info)
-{
-    memset(info, 0, sizeof *info);
-    info->kind = RES_SERVICE;
-    snprintf(info->region, sizeof info->region, "%s", RT_REGION);
-    const char *part[6] = {0};
-    size_t plen[6] = {0};
-    const char *p = arn;
-    int k = 0;
-    for (; k < 5; k++) {
-        const char *c = strchr(p, ':');
-        if (!c)
-            break;
-        part[k] = p;
-        plen[k] = (size_t)(c - p);
-        p = c + 1;
-    }
-    if (k < 5 || plen[0] != 3 || memcmp(part[0], "arn", 3) != 0) {
-        snprintf(info->type, sizeof info->type, "%s", "");
-        info->action = arn;
-        return;
-    }
-    const char *rest = p;
-    if (plen[3])
-        snprintf(info->region, sizeof info->region, "%.*s", (int)plen[3], part[3]);
-    bool lambda = plen[2] == 6 && memcmp(part[2], "lambda", 6) == 0;
-    bool states = plen[2] == 6 && memcmp(part[2], "states", 6) == 0;
-    if (lambda && strncmp(rest, "function:", 9) == 0) {
-        info->kind = RES_LAMBDA;
-        snprintf(info->type, sizeof info->type, "lambda");
-        info->action = arn;
-        return;
-    }
-    if (states && strncmp(rest, "activity:", 9) == 0) {
-        info->kind = RES_ACTIVITY;
-        snprintf(info->type, sizeof info->type, "activity");
-        info->action = arn;
-        return;
-    }
-    if (!states || plen[3] || plen[4]) {
-        snprintf(info->type, sizeof info->type, "%.*s", (int)plen[2], part[2]);
-        info->action = rest;
-        return;
-    }
-    /* arn:aws:states:::SERVICE:ACTION; aws-sdk names its service too. */
-    const char *c = strchr(rest, ':');
-    if (!c) {
-        snprintf(info->type, sizeof info->type, "%s", rest);
-        info->action = "";
-        return;
-    }
-    if ((size_t)(c - rest) == 7 && memcmp(rest, "aws-sdk", 7) == 0 && strchr(c + 1, ':')) {
-        const char *c2 = strchr(c + 1, ':');
-        snprintf(info->type, sizeof info->type, "%.*s", (int)(c2 - rest), rest);
-        info->action = c2 + 1;
-    } else {
-        snprintf(info->type, sizeof info->type, "%.*s", (int)(c - rest), rest);
-        info->action = c + 1;
-    }
-    info->callback = ends_with(info->action, ".waitForTaskToken");
-    info->job = strstr(info->action, ".sync") != NULL;
-    info->lambda_invoke = strcmp(info->type, "lambda") == 0 &&
-                          strncmp(info->action, "invoke", 6) == 0 &&
-                          (info->action[6] == '\0' || info->action[6] == '.');
-}
-
-static bool is_callback_resource(const char *arn)
-{
-    res_info ri;
-    classify(arn, &ri);
-    return ri.callback;
-}
-
-/* A lambda:invoke FunctionName (name, name:alias, partial or full ARN) as
- * the function's full ARN, for the bindings. Fresh string or 0. */
-static char *function_arn(const char *name)
-{
-    if (strncmp(name, "arn:", 4) == 0)
-        return rt_fmt("%s", name);
-    if (strstr(name, ":function:"))
-        return rt_fmt("arn:aws:lambda:" RT_REGION ":%s", name);
-    return rt_fmt("arn:aws:lambda:" RT_REGION ":" RT_ACCOUNT ":function:%s", name);
-}
-
-/* The function name inside a Lambda function ARN (qualifier dropped), for
- * AWS_LAMBDA_FUNCTION_NAME. Fresh string or 0. */
-static char *function_name_of(const char *arn)
-{
-    const char *f = strstr(arn, ":function:");
-    if (!f)
-        return NULL;
-    f += 10;
-    const char *q = strchr(f, ':');
-    return q ? rt_fmt("%.*s", (int)(q - f), f) : rt_fmt("%s", f);
-}
-
-/* ==== Run set-up =========================================================== */
-
-/* True when some binding could serve a lambda:invoke whose FunctionName is
- * only known at run time: a pattern whose literal prefix fits a Lambda
- * function ARN. */
-static bool may_bind_functions(const rt_bindings *bs)
-{
-    static const char prefix[] = "arn:aws:lambda:";
-    for (int i = 0; bs && i < bs->n; i++) {
-        const char *p = bs->b[i].pattern;
-        size_t lit = strcspn(p, "*?[\\");
-        size_t n = lit < sizeof prefix - 1 ? lit : sizeof prefix - 1;
-        if (strncmp(p, prefix, n) == 0 && (lit < sizeof prefix - 1 ? bs->b[i].glob : true))
-            return true;
-    }
-    return false;
-}
-
-static bool ref_bound(const rt_tasks *t, const asl_task_ref *ref)
-{
-    if (t->mocks && rt_mocks_has(t->mocks, ref->state))
-        return true;
-    if (!ref->resource)
-        return false;
-    res_info ri;
-    classify(ref->resource, &ri);
-    if (ri.lambda_invoke) {
-        if (ref->function_name) {
-            char *arn = function_arn(ref->function_name);
-            bool ok = arn && rt_bindings_find(t->bindings, arn);
-            free(arn);
-            if (ok)
-                return true;
-        } else if (may_bind_functions(t->bindings)) {
-            return true;
-        }
-    }
-    return rt_bindings_find(t->bindings, ref->resource) != NULL;
-}
-
-/* Appends [line] to the malloc'd string *s. */
-static void append(char **s, const char *line)
-{
-    char *n = rt_fmt("%s%s", *s ? *s : "", line ? line : "");
-    free(*s);
-    *s = n;
-}
-
-rt_tasks *rt_tasks_open(const rt_options *opt, const asl_machine *m, char **err)
-{
-    *err = NULL;
-    if (opt->mock_config && !opt->test_case) {
-        *err = rt_fmt("--mock-config needs --test-case NAME (the test case to run)");
-        return NULL;
-    }
-    if (opt->test_case && !opt->mock_config) {
-        *err = rt_fmt("--test-case needs --mock-config FILE");
-        return NULL;
-    }
-    if (opt->state_machine && !opt->mock_config) {
-        *err = rt_fmt("--state-machine needs --mock-config FILE");
-        return NULL;
-    }
-    rt_tasks *t = calloc(1, sizeof *t);
-    if (!t) {
-        *err = rt_fmt("out of memory");
-        return NULL;
-    }
-    if (opt->bindings_file && !(t->bindings = rt_bindings_load(opt->bindings_file, err)))
-        goto fail;
-    if (t->bindings && t->bindings->any_http && !rt_http_global_init()) {
-        *err = rt_fmt("cannot initialise libcurl for the http bindings");
-        goto fail;
-    }
-    if (opt->mock_config) {
-        const char *machine = opt->state_machine ? opt->state_machine : m ? m->name : NULL;
-        t->mocks = rt_mocks_load(opt->mock_config, machine, opt->state_machine != NULL,
-                                 opt->test_case, m ? m->tasks : NULL, m ? m->ntasks : 0, err);
-        if (!t->mocks)
-            goto fail;
-    }
-    /* Every Task resource must be bound or mocked before anything runs. */
-    int unbound = 0;
-    char *lines = NULL;
-    for (int i = 0; m && i < m->ntasks; i++) {
-        const asl_task_ref *ref = &m->tasks[i];
-        if (ref_bound(t, ref))
-            continue;
-        unbound++;
-        char *line;
-        if (ref->function_name)
-            line = rt_fmt("  state '%s': %s (FunctionName %s)\n", ref->state ? ref->state : "",
-                          ref->resource ? ref->resource : "", ref->function_name);
-        else
-            line = rt_fmt("  state '%s': %s\n", ref->state ? ref->state : "",
-                          ref->resource ? ref->resource : "");
-        append(&lines, line);
-        free(line);
-    }
-    if (unbound) {
-        *err = rt_fmt("cannot start: %d Task resource%s neither bound nor mocked:\n%s"
-                      "Bind %s in a bindings file (--bindings FILE) or mock %s "
-                      "(--mock-config FILE --test-case NAME).",
-                      unbound, unbound == 1 ? " is" : "s are", lines ? lines : "",
-                      unbound == 1 ? "it" : "them", unbound == 1 ? "its state" : "their states");
-        free(lines);
-        goto fail;
-    }
-    return t;
-fail:
-    if (!*err)
-        *err = rt_fmt("out of memory");
-    rt_tasks_close(t);
-    return NULL;
-}
-
-void rt_tasks_close(rt_tasks *t)
-{
-    if (!t)
-        return;
-    rt_bindings_free(t->bindings);
-    rt_mocks_free(t->mocks);
-    free(t);
-}
-
-/* ==== The current state and its task token =============================== */
 
 /* The run's dispatcher: a distributed Map's child run uses its root's. */
 static rt_tasks *tasks_of(const asl_exec *x)
@@ -371,79 +54,6 @@ static rt_tasks *tasks_of(const asl_exec *x)
         if (r->tasks)
             return r->tasks;
     return NULL;
-}
-
-static const char *state_name(const asl_exec *x)
-{
-    if (x->machine && x->state >= 0 && x->state < x->machine->nstates)
-        return x->machine->states[x->state].name;
-    return "";
-}
-
-/* The listed Task state named like the current state (names are unique in
- * a whole definition), from the top-level machine's list or, failing that,
- * the current machine's. */
-static const asl_task_ref *current_ref(const asl_exec *x)
-{
-    const char *name = state_name(x);
-    const asl_machine *ms[2] = {x->run ? rt_root_run(x->run)->machine : NULL, x->machine};
-    for (int k = 0; k < 2; k++)
-        for (int i = 0; ms[k] && i < ms[k]->ntasks; i++)
-            if (ms[k]->tasks[i].state && strcmp(ms[k]->tasks[i].state, name) == 0)
-                return &ms[k]->tasks[i];
-    return NULL;
-}
-
-/* The token of the current attempt, made on first use: 56 random URL-safe
- * base64 characters (AWS's tokens are opaque strings too). */
-static const char *task_token(asl_exec *x)
-{
-    if (x->task_token[0] && x->task_token_event == x->entered_event_id &&
-        x->task_token_retry == x->retry_count)
-        return x->task_token;
-    unsigned char b[42];
-    size_t got = 0;
-    while (got < sizeof b) {
-        ssize_t r = getrandom(b + got, sizeof b - got, 0);
-        if (r <= 0)
-            break;
-        got += (size_t)r;
-    }
-    if (got < sizeof b) {
-        /* No entropy source: tokens must be unique, not secret. */
-        uint64_t s = (uint64_t)rt_mono_ns() ^ (uint64_t)(uintptr_t)x;
-        for (size_t i = got; i < sizeof b; i++) {
-            s ^= s << 13, s ^= s >> 7, s ^= s << 17;
-            b[i] = (unsigned char)s;
-        }
-    }
-    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    int o = 0;
-    for (size_t i = 0; i + 2 < sizeof b; i += 3) {
-        unsigned v = (unsigned)b[i] << 16 | (unsigned)b[i + 1] << 8 | b[i + 2];
-        x->task_token[o++] = b64[v >> 18 & 63];
-        x->task_token[o++] = b64[v >> 12 & 63];
-        x->task_token[o++] = b64[v >> 6 & 63];
-        x->task_token[o++] = b64[v & 63];
-    }
-    x->task_token[o] = '\0';
-    x->task_token_event = x->entered_event_id;
-    x->task_token_retry = x->retry_count;
-    return x->task_token;
-}
-
-void rt_task_context(asl_exec *x, cJSON *ctx)
-{
-    if (!ctx)
-        return;
-    cJSON_DeleteItemFromObjectCaseSensitive(ctx, "Task");
-    const asl_task_ref *ref = current_ref(x);
-    if (!ref || !ref->resource || !is_callback_resource(ref->resource))
-        return;
-    cJSON *task = cJSON_CreateObject();
-    if (!task || !cJSON_AddStringToObject(task, "Token", task_token(x)) ||
-        !cJSON_AddItemToObject(ctx, "Task", task))
-        cJSON_Delete(task);
 }
 
 /* ==== Events =============================================================== */
@@ -467,7 +77,7 @@ static bool add_text(cJSON *d, const char *key, const char *details_key, const c
 typedef struct inv {
     asl_exec *x;
     const char *resource;      /* as written */
-    res_info ri;
+    rt_resource ri;
     long timeout, heartbeat;   /* seconds; 0 = not set */
     bool heartbeat_applies;
     cJSON *credentials;        /* evaluated Credentials, or 0 */
@@ -475,9 +85,9 @@ typedef struct inv {
 } inv;
 
 static const char *const event_prefix[] = {
-    [RES_LAMBDA] = "LambdaFunction", [RES_ACTIVITY] = "Activity", [RES_SERVICE] = "Task"};
+    [RT_RES_LAMBDA] = "LambdaFunction", [RT_RES_ACTIVITY] = "Activity", [RT_RES_SERVICE] = "Task"};
 static const char *const details_prefix[] = {
-    [RES_LAMBDA] = "lambdaFunction", [RES_ACTIVITY] = "activity", [RES_SERVICE] = "task"};
+    [RT_RES_LAMBDA] = "lambdaFunction", [RT_RES_ACTIVITY] = "activity", [RT_RES_SERVICE] = "task"};
 
 /* {resourceType, resource} for Task* events. */
 static cJSON *service_details(const inv *v)
@@ -516,9 +126,9 @@ static void ev_scheduled(const inv *v, const char *input_text)
         event(v, "Scheduled", NULL); /* counts the event id */
         return;
     }
-    cJSON *d = v->ri.kind == RES_SERVICE ? service_details(v) : cJSON_CreateObject();
+    cJSON *d = v->ri.kind == RT_RES_SERVICE ? service_details(v) : cJSON_CreateObject();
     bool ok = d != NULL;
-    if (ok && v->ri.kind == RES_SERVICE) {
+    if (ok && v->ri.kind == RT_RES_SERVICE) {
         ok = cJSON_AddStringToObject(d, "region", v->ri.region) &&
              cJSON_AddStringToObject(d, "parameters", input_text);
     } else if (ok) {
@@ -527,9 +137,9 @@ static void ev_scheduled(const inv *v, const char *input_text)
     }
     if (ok && v->timeout)
         ok = cJSON_AddNumberToObject(d, "timeoutInSeconds", (double)v->timeout) != NULL;
-    if (ok && v->heartbeat && v->ri.kind != RES_LAMBDA)
+    if (ok && v->heartbeat && v->ri.kind != RT_RES_LAMBDA)
         ok = cJSON_AddNumberToObject(d, "heartbeatInSeconds", (double)v->heartbeat) != NULL;
-    if (ok && v->ri.kind != RES_ACTIVITY)
+    if (ok && v->ri.kind != RT_RES_ACTIVITY)
         ok = add_credentials(d, v->credentials);
     if (!ok) {
         cJSON_Delete(d);
@@ -541,9 +151,9 @@ static void ev_scheduled(const inv *v, const char *input_text)
 static void ev_started(const inv *v, const char *worker)
 {
     cJSON *d = NULL;
-    if (v->rec && v->ri.kind == RES_SERVICE) {
+    if (v->rec && v->ri.kind == RT_RES_SERVICE) {
         d = service_details(v);
-    } else if (v->rec && v->ri.kind == RES_ACTIVITY) {
+    } else if (v->rec && v->ri.kind == RT_RES_ACTIVITY) {
         d = cJSON_CreateObject();
         if (d && !cJSON_AddStringToObject(d, "workerName", worker)) {
             cJSON_Delete(d);
@@ -562,7 +172,7 @@ static void ev_succeeded(const inv *v, const char *output_text)
 {
     cJSON *d = NULL;
     if (v->rec) {
-        d = v->ri.kind == RES_SERVICE ? service_details(v) : cJSON_CreateObject();
+        d = v->ri.kind == RT_RES_SERVICE ? service_details(v) : cJSON_CreateObject();
         if (d && !add_text(d, "output", "outputDetails", output_text)) {
             cJSON_Delete(d);
             d = NULL;
@@ -575,7 +185,7 @@ static void ev_failed(const inv *v, const char *error, const char *cause)
 {
     cJSON *d = NULL;
     if (v->rec) {
-        d = v->ri.kind == RES_SERVICE ? service_details(v) : cJSON_CreateObject();
+        d = v->ri.kind == RT_RES_SERVICE ? service_details(v) : cJSON_CreateObject();
         if (d && ((error && !cJSON_AddStringToObject(d, "error", error)) ||
                   (cause && !cJSON_AddStringToObject(d, "cause", cause)))) {
             cJSON_Delete(d);
@@ -676,7 +286,7 @@ static char *too_big_cause(const inv *v)
 {
     return rt_fmt("The state/task '%s' returned a result with a size exceeding the maximum "
                   "number of bytes service limit.",
-                  v->ri.kind == RES_SERVICE ? v->ri.type : v->resource);
+                  v->ri.kind == RT_RES_SERVICE ? v->ri.type : v->resource);
 }
 
 /* An exec handler's end. */
@@ -962,7 +572,7 @@ static void run_binding(inv *v, const rt_binding *b, const cJSON *hin, const cha
         int n = 0;
         char num[32];
         env_add(env, &n, "ASL_RESOURCE", v->resource);
-        env_add(env, &n, "ASL_STATE_NAME", state_name(x));
+        env_add(env, &n, "ASL_STATE_NAME", rt_state_name(x));
         env_add(env, &n, "ASL_EXECUTION_NAME", x->run ? x->run->execution_name : NULL);
         env_add(env, &n, "ASL_EXECUTION_ARN", x->run ? x->run->execution_arn : NULL);
         const rt_run *root = x->run ? rt_root_run(x->run) : NULL;
@@ -972,7 +582,7 @@ static void run_binding(inv *v, const rt_binding *b, const cJSON *hin, const cha
         env_add(env, &n, "ASL_RETRY_COUNT", num);
         env_add(env, &n, "ASL_HEARTBEAT_FD", "3");
         if (v->ri.callback)
-            env_add(env, &n, "ASL_TASK_TOKEN", task_token(x));
+            env_add(env, &n, "ASL_TASK_TOKEN", rt_task_token(x));
         if (v->timeout) {
             snprintf(num, sizeof num, "%ld", v->timeout);
             env_add(env, &n, "ASL_TIMEOUT_SECONDS", num);
@@ -981,7 +591,7 @@ static void run_binding(inv *v, const rt_binding *b, const cJSON *hin, const cha
             snprintf(num, sizeof num, "%ld", v->heartbeat);
             env_add(env, &n, "ASL_HEARTBEAT_SECONDS", num);
         }
-        char *fname = fn_arn ? function_name_of(fn_arn) : NULL;
+        char *fname = fn_arn ? rt_function_name_of(fn_arn) : NULL;
         env_add(env, &n, "AWS_LAMBDA_FUNCTION_NAME", fname);
         free(fname);
         rt_exec_result r;
@@ -1006,9 +616,9 @@ static void run_binding(inv *v, const rt_binding *b, const cJSON *hin, const cha
 cJSON *asl_task_invoke(asl_exec *x, const asl_task *t, const cJSON *in, const cJSON *input)
 {
     inv v = {.x = x, .resource = t && t->resource ? t->resource : ""};
-    classify(v.resource, &v.ri);
+    rt_resource_classify(v.resource, &v.ri);
     v.rec = recording(x);
-    const char *state = state_name(x);
+    const char *state = rt_state_name(x);
 
     /* 1. Limits and credentials, from the state input. */
     v.timeout = t ? t->timeout_seconds : 0;
@@ -1019,7 +629,7 @@ cJSON *asl_task_invoke(asl_exec *x, const asl_task *t, const cJSON *in, const cJ
     if (t && t->heartbeat_path &&
         !seconds_from_path(x, t->heartbeat_path, in, "HeartbeatSecondsPath", &v.heartbeat))
         return NULL;
-    v.heartbeat_applies = v.ri.callback || v.ri.job || v.ri.kind == RES_ACTIVITY;
+    v.heartbeat_applies = v.ri.callback || v.ri.job || v.ri.kind == RT_RES_ACTIVITY;
     if (t && t->credentials && !(v.credentials = asl_build(x, t->credentials, in)))
         return NULL;
 
@@ -1050,11 +660,11 @@ cJSON *asl_task_invoke(asl_exec *x, const asl_task *t, const cJSON *in, const cJ
     } else {
         if (v.ri.lambda_invoke) {
             const cJSON *fn = cJSON_GetObjectItemCaseSensitive(input, "FunctionName");
-            if (cJSON_IsString(fn) && (fn_arn = function_arn(fn->valuestring)))
+            if (cJSON_IsString(fn) && (fn_arn = rt_function_arn(fn->valuestring)))
                 b = tk ? rt_bindings_find(tk->bindings, fn_arn) : NULL;
             const cJSON *payload = cJSON_GetObjectItemCaseSensitive(input, "Payload");
             hin = payload;
-        } else if (v.ri.kind == RES_LAMBDA) {
+        } else if (v.ri.kind == RT_RES_LAMBDA) {
             fn_arn = rt_fmt("%s", v.resource);
         }
         if (!b)

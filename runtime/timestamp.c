@@ -15,6 +15,8 @@
  * Owns nothing: pure functions over caller buffers. Called by the runtime
  * (Wait, Choice timestamp tests, history and $$ times) and by the compiler,
  * which parses literal timestamps at compile time.
+ *
+ * Layer: values
  */
 #include <stdio.h>
 #include <string.h>

@@ -4,6 +4,8 @@
  * Z or +hh:mm / -hh:mm). Shared by the runtime (TimestampPath, Choice
  * Timestamp tests) and by the compiler, which parses literal timestamps at
  * compile time. Self-contained: no cJSON, no other aslc header.
+ *
+ * Layer: values
  */
 #ifndef ASLRT_TIMESTAMP_H
 #define ASLRT_TIMESTAMP_H

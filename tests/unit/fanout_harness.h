@@ -19,7 +19,10 @@
 #include "check.h"
 #include "emit.h"
 #include "jit.h"
+#include "effects.h"
+#include "engine.h"
 #include "rt.h"
+#include "values.h"
 #include "unit.h"
 
 typedef struct harness {

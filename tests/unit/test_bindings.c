@@ -17,7 +17,10 @@
 #include <cmocka.h>
 
 #include "dispatch.h"
+#include "effects.h"
+#include "engine.h"
 #include "rt.h"
+#include "values.h"
 
 static char dir[64];
 

@@ -14,7 +14,10 @@
 
 #include <cmocka.h>
 
+#include "effects.h"
+#include "engine.h"
 #include "rt.h"
+#include "values.h"
 
 /* ---- fixtures: one-field paths $.<name> and an execution in state 0 ---- */
 

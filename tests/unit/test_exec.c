@@ -17,7 +17,10 @@
 
 #include <cmocka.h>
 
+#include "effects.h"
+#include "engine.h"
 #include "rt.h"
+#include "values.h"
 
 /* ---- paths and state functions ---------------------------------------- */
 

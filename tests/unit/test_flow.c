@@ -16,7 +16,10 @@
 
 #include <cmocka.h>
 
+#include "effects.h"
+#include "engine.h"
 #include "rt.h"
+#include "values.h"
 
 #define F(n) {.kind = ASL_SEG_FIELD, .name = (n)}
 #define NSEGS(a) ((int)(sizeof(a) / sizeof((a)[0])))

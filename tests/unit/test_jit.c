@@ -1,5 +1,5 @@
 /*
- * test_jit.c - compiler/jit.c: generated C compiled in memory by libtcc.
+ * test_jit.c - cli/jit.c: generated C compiled in memory by libtcc.
  *
  * Checks that every function aslrt.h declares is handed to TinyCC, that
  * TinyCC's messages carry the `<source>.c:LINE` of `aslc emit`, that a

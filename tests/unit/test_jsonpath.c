@@ -16,7 +16,10 @@
 
 #include <cmocka.h>
 
+#include "effects.h"
+#include "engine.h"
 #include "rt.h"
+#include "values.h"
 
 /* ---- paths as aslc emits them ---------------------------------------- */
 

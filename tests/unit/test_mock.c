@@ -17,7 +17,10 @@
 #include <cmocka.h>
 
 #include "dispatch.h"
+#include "effects.h"
+#include "engine.h"
 #include "rt.h"
+#include "values.h"
 
 /* Writes [text] to a fresh temporary file; returns its malloc'd path. */
 static char *temp_file(const char *text)

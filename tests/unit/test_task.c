@@ -30,7 +30,10 @@
 #include <cmocka.h>
 
 #include "dispatch.h"
+#include "effects.h"
+#include "engine.h"
 #include "rt.h"
+#include "values.h"
 
 extern char **environ;
 

@@ -2,8 +2,8 @@
  * build.h - `aslc build`: generated C to a native executable, with the
  * system C compiler or, when there is none, with libtcc in process.
  */
-#ifndef ASLC_COMPILER_BUILD_H
-#define ASLC_COMPILER_BUILD_H
+#ifndef ASLC_CLI_BUILD_H
+#define ASLC_CLI_BUILD_H
 
 typedef struct drv_build_opts {
     const char *output; /* -o NAME: the executable to write */

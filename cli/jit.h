@@ -5,8 +5,8 @@
  * to TinyCC by address, and aslrt.h comes from the copy embedded in aslc,
  * so `aslc run` needs no file beside the aslc executable.
  */
-#ifndef ASLC_COMPILER_JIT_H
-#define ASLC_COMPILER_JIT_H
+#ifndef ASLC_CLI_JIT_H
+#define ASLC_CLI_JIT_H
 
 #include <stdio.h>
 

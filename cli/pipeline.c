@@ -1,0 +1,123 @@
+/*
+ * pipeline.c - what every aslc command shares: reading a definition (JSON
+ * or YAML), the pipeline up to the generated C, and the diagnostics options.
+ *
+ *   unit_open -> load_json / load_yaml -> check_and_lower -> cg_emit_program
+ *
+ * Each stage hands the next a finished product and drv_compile stops after
+ * the first stage that reports errors (every error of that stage is
+ * printed). Owns the unit it opens; the C text is handed to the caller.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "cli.h"
+#include "emit.h"
+#include "unit.h"
+
+const char drv_diag_options_help[] =
+    "  -Werror          treat warnings as errors\n"
+    "  -Wno-CODE        do not report the warning CODE (the name in [brackets])\n"
+    "Diagnostics are coloured when stderr is a terminal and NO_COLOR is not set.\n";
+
+/* ==== the pipeline ======================================================= */
+
+/* The generated C for [prog], as a malloc'd string; NULL on failure. */
+static char *emit_to_string(const ir_program *prog)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (!f)
+        return NULL;
+    int rc = cg_emit_program(f, prog);
+    if (fclose(f) != 0 || rc != 0) {
+        free(text);
+        return NULL;
+    }
+    return text;
+}
+
+/* Parse u->text: YAML for .yaml / .yml files, JSON for .json files; for
+ * other names and stdin, YAML when the text cannot be JSON. */
+bool drv_load_definition(unit *u)
+{
+    size_t n = strlen(u->path);
+    bool json = n >= 5 && strcmp(u->path + n - 5, ".json") == 0;
+    if (load_is_yaml_path(u->path) || (!json && load_looks_like_yaml(u->text, u->len)))
+        return load_yaml(u);
+    return load_json(u);
+}
+
+/*
+ * Read, parse, check and lower [path], printing its diagnostics. With
+ * [c_text] non-NULL, also generate the C into *c_text (malloc'd).
+ * Returns EXIT_OK, EXIT_ERRORS, or EXIT_USAGE for an unreadable file.
+ */
+int drv_compile(const char *path, const drv_opts *o, char **c_text)
+{
+    unit *u = unit_open(path);                   /* the text and its line map */
+    bool unreadable = u->nerrors > 0;
+    if (u->nerrors == 0)
+        drv_load_definition(u);                      /* JSON tree with positions */
+    ir_program *ir = NULL;
+    if (u->nerrors == 0)
+        ir = check_and_lower(u);                 /* every rule; then the IR */
+    diag_print_text(stderr, u, o->color);
+    int rc = EXIT_OK;
+    if (unreadable)
+        rc = EXIT_USAGE;
+    else if (u->nerrors > 0 || !ir || (o->werror && u->nwarnings > 0))
+        rc = EXIT_ERRORS;
+    else if (c_text && !(*c_text = emit_to_string(ir))) { /* IR -> C */
+        fprintf(stderr, "aslc: %s: cannot generate C (out of memory)\n", path);
+        rc = EXIT_USAGE;
+    }
+    unit_close(u);
+    return rc;
+}
+
+/* ==== command line ======================================================= */
+
+int drv_bad_usage(const char *cmd, const char *fmt, const char *arg)
+{
+    fprintf(stderr, "aslc %s: ", cmd);
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "; see 'aslc %s --help'\n", cmd);
+    return EXIT_USAGE;
+}
+
+/* -Werror / -Wno-CODE. Returns 1 when [arg] was one of them, 0 when it is
+ * not a diagnostics option, -1 when it is a bad one (reported). */
+int drv_diag_option(const char *cmd, const char *arg, drv_opts *o)
+{
+    if (strcmp(arg, "-Werror") == 0) {
+        o->werror = true;
+        return 1;
+    }
+    if (strncmp(arg, "-Werror=", 8) == 0) {
+        diag_code code;
+        if (!diag_code_by_name(arg + 8, &code)) {
+            drv_bad_usage(cmd, "unknown diagnostic code '%s'", arg + 8);
+            return -1;
+        }
+        o->werror_code[code] = true;
+        return 1;
+    }
+    if (strncmp(arg, "-Wno-", 5) == 0) {
+        if (!diag_disable(arg + 5)) {
+            drv_bad_usage(cmd, "unknown diagnostic code '%s'", arg + 5);
+            return -1;
+        }
+        return 1;
+    }
+    return 0;
+}
+
+bool drv_want_help(const char *arg)
+{
+    return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0;
+}

@@ -1,0 +1,408 @@
+/*
+ * emit_states.c - the bodies of the state functions that run no handler:
+ * the data flow steps they share (InputPath, Parameters, ResultPath,
+ * OutputPath as calls into the runtime; identity steps write nothing),
+ * and Pass, Choice, Wait, Succeed and Fail.
+ */
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cwrite.h"
+#include "emit_internal.h"
+#include "ir.h"
+
+/* ==== data flow steps ==================================================== */
+
+/* True when the optional path is absent or "$": the step changes nothing. */
+bool cg_is_identity(const ir_opt_path *op)
+{
+    return op->kind == IR_OPT_DEFAULT ||
+           (op->kind == IR_OPT_PATH && op->path && op->path->root == IR_ROOT_INPUT &&
+            op->path->nsegs == 0);
+}
+
+/* `<indent>if (cond)` is written by the caller; this writes the indented
+ * failure statement under it. */
+void cg_put_fail(FILE *b, stmt_ctx sc)
+{
+    cg_put_indent(b, sc.ind + 4);
+    fputs(sc.fail, b);
+    fputc('\n', b);
+}
+
+/* InputPath / OutputPath applied in place to *doc (the selection is moved,
+ * never copied). [what] names the field in a comment. */
+void cg_put_inplace_path_at(cg *g, FILE *b, const ir_opt_path *op, const char *what, stmt_ctx sc)
+{
+    if (cg_is_identity(op))
+        return;
+    g->used_doc = true;
+    cg_put_indent(b, sc.ind);
+    if (op->kind == IR_OPT_NULL) {
+        fprintf(b, "asl_set_empty(doc); /* %s null: {} */\n", what);
+        return;
+    }
+    g->used_x = true;
+    int p = cg_emit_path(g, op->path);
+    fprintf(b, "if (asl_apply_path(x, &path_%d, doc) != 0) /* %s */\n", p, what);
+    cg_put_fail(b, sc);
+}
+
+static void put_inplace_path(cg *g, FILE *b, const ir_opt_path *op, const char *what)
+{
+    cg_put_inplace_path_at(g, b, op, what, CG_BODY_CTX);
+}
+
+/* The transition after a non-terminal, non-Choice state. */
+void cg_put_next_at(cg *g, FILE *b, const ir_state *s, int ind)
+{
+    cg_put_indent(b, ind);
+    if (s->end || s->next < 0) {
+        fputs("return ASL_NEXT_END;\n", b);
+        return;
+    }
+    if (s->next >= g->m->nstates)
+        CG_UNREACHABLE();
+    fprintf(b, "return %d; ", s->next);
+    cg_put_name_comment(b, g->m->states[s->next]->name);
+    fputc('\n', b);
+}
+
+static void put_next(cg *g, FILE *b, const ir_state *s)
+{
+    cg_put_next_at(g, b, s, 4);
+}
+
+/* ==== Pass =============================================================== */
+
+/*
+ * Pass: InputPath -> Parameters -> (Result replaces it) -> ResultPath ->
+ * OutputPath. Every step that is an identity emits nothing; a selection
+ * that becomes the output is moved in place; a copy is made only when the
+ * effective input must live on inside the raw input (ResultPath into a
+ * path with neither Parameters nor Result). Parameters and InputPath are
+ * still evaluated when Result replaces their value, since a bad path
+ * there fails the state; a constant Parameters cannot fail and is skipped.
+ */
+void cg_emit_pass(cg *g, FILE *b, const ir_state *s)
+{
+    bool ip_id = cg_is_identity(&s->input_path), ip_null = s->input_path.kind == IR_OPT_NULL;
+    bool ip_path = !ip_id && !ip_null;
+    bool rp_id = cg_is_identity(&s->result_path), rp_null = s->result_path.kind == IR_OPT_NULL;
+    bool rp_path = !rp_id && !rp_null;
+    const ir_tmpl *params = s->parameters, *result = s->result;
+
+    if (!params && !result && rp_id) {
+        /* the output is the effective input itself (an InputPath null that
+         * OutputPath null overwrites anyway is skipped: it cannot fail) */
+        if (!(ip_null && s->output_path.kind == IR_OPT_NULL))
+            put_inplace_path(g, b, &s->input_path, "InputPath");
+        put_inplace_path(g, b, &s->output_path, "OutputPath");
+        put_next(g, b, s);
+        return;
+    }
+
+    /* Is the effective input (or Parameters' value) the result? */
+    bool params_is_result = params && !result && !rp_null;
+    bool eff_is_result = !params && !result && rp_path;
+    bool build_params = params && (params_is_result || !params->constant);
+    bool need_eff = build_params || eff_is_result;
+
+    /* 1. the effective input: `eff` names it (borrowed) */
+    const char *eff = "*doc";
+    bool eff_owned = false; /* `empty` must be freed */
+    if (ip_path) {
+        g->used_x = g->used_doc = true;
+        int p = cg_emit_path(g, s->input_path.path);
+        if (need_eff) {
+            fprintf(b, "    const cJSON *in = asl_select(x, &path_%d, *doc); /* InputPath */\n", p);
+            fputs("    if (!in)\n        return ASL_NEXT_ERROR;\n", b);
+            eff = "in";
+        } else {
+            fprintf(b, "    if (!asl_select(x, &path_%d, *doc)) /* InputPath: must match */\n", p);
+            fputs("        return ASL_NEXT_ERROR;\n", b);
+        }
+    } else if (ip_null && need_eff) {
+        fputs("    cJSON *empty = 0; /* InputPath null: {} */\n", b);
+        fputs("    asl_set_empty(&empty);\n", b);
+        eff = "empty";
+        eff_owned = true;
+    }
+
+    /* 2. Parameters, 3. Result: `res` names the result, `res_owned` says
+     * whether it is a fresh tree (else it is borrowed `eff`) */
+    const char *res = eff;
+    bool res_owned = false;
+    if (build_params) {
+        g->used_x = true;
+        g->used_doc |= !eff_owned && !ip_path;
+        int t = cg_emit_tmpl(g, params);
+        fprintf(b, "    cJSON *params = asl_build(x, &tmpl_%d, %s); /* Parameters */\n", t, eff);
+        if (eff_owned) {
+            fputs("    asl_free(empty);\n", b);
+            eff_owned = false;
+        }
+        fputs("    if (!params)\n        return ASL_NEXT_ERROR;\n", b);
+        if (params_is_result) {
+            res = "params";
+            res_owned = true;
+        } else {
+            fputs("    asl_free(params); /* Result or ResultPath null discards it */\n", b);
+        }
+    }
+    if (result && !rp_null) {
+        g->used_x = g->used_doc = true;
+        int t = cg_emit_tmpl(g, result);
+        fprintf(b, "    cJSON *result = asl_build(x, &tmpl_%d, *doc); /* Result */\n", t);
+        fputs("    if (!result)\n        return ASL_NEXT_ERROR;\n", b);
+        res = "result";
+        res_owned = true;
+    } else if (eff_is_result && eff_owned) {
+        res = "empty"; /* moved into the output below */
+        res_owned = true;
+        eff_owned = false;
+    }
+    if (eff_owned)
+        fputs("    asl_free(empty);\n", b);
+
+    /* 4. ResultPath */
+    if (rp_id) {
+        g->used_doc = true;
+        if (!res_owned)
+            CG_UNREACHABLE(); /* handled by the shortcut above */
+        fprintf(b, "    asl_free(*doc);\n    *doc = %s;\n", res);
+    } else if (rp_null) {
+        if (res_owned)
+            fprintf(b, "    asl_free(%s); /* ResultPath null: the output is the input */\n", res);
+    } else {
+        g->used_x = g->used_doc = true;
+        int p = cg_emit_path(g, s->result_path.path);
+        if (res_owned)
+            fprintf(b, "    if (asl_apply_result_path(x, &path_%d, doc, %s) != 0) /* ResultPath */\n",
+                    p, res);
+        else /* the effective input lives on inside the raw input: copy it */
+            fprintf(b,
+                    "    if (asl_apply_result_path(x, &path_%d, doc, asl_copy(%s)) != 0) /* ResultPath */\n",
+                    p, res);
+        fputs("        return ASL_NEXT_ERROR;\n", b);
+    }
+
+    put_inplace_path(g, b, &s->output_path, "OutputPath");
+    put_next(g, b, s);
+}
+
+/* ==== Choice ============================================================= */
+
+static const char *cmp_name(ir_cmp_op c)
+{
+    switch (c) {
+    case IR_CMP_EQ: return "ASL_CMP_EQ";
+    case IR_CMP_LT: return "ASL_CMP_LT";
+    case IR_CMP_GT: return "ASL_CMP_GT";
+    case IR_CMP_LE: return "ASL_CMP_LE";
+    case IR_CMP_GE: return "ASL_CMP_GE";
+    }
+    CG_UNREACHABLE();
+    return NULL;
+}
+
+/* One comparison: a call of an asl_test_* primitive on *doc. */
+static void put_test(cg *g, FILE *b, const ir_rule *r)
+{
+    int var = cg_emit_path(g, r->variable);
+    int rhs = r->rhs_is_path ? cg_emit_path(g, r->rhs_path) : -1;
+    switch (r->type) {
+    case IR_TEST_NUMERIC:
+        if (rhs >= 0) {
+            fprintf(b, "asl_test_num_path(x, *doc, &path_%d, %s, &path_%d)", var, cmp_name(r->cmp), rhs);
+        } else {
+            fprintf(b, "asl_test_num(x, *doc, &path_%d, %s, ", var, cmp_name(r->cmp));
+            cg_put_num(b, r->num);
+            fputc(')', b);
+        }
+        return;
+    case IR_TEST_STRING:
+        if (rhs >= 0) {
+            fprintf(b, "asl_test_str_path(x, *doc, &path_%d, %s, &path_%d)", var, cmp_name(r->cmp), rhs);
+        } else {
+            fprintf(b, "asl_test_str(x, *doc, &path_%d, %s, ", var, cmp_name(r->cmp));
+            cg_cstrz(b, r->str ? r->str : "");
+            fputc(')', b);
+        }
+        return;
+    case IR_TEST_BOOLEAN:
+        if (rhs >= 0)
+            fprintf(b, "asl_test_bool_path(x, *doc, &path_%d, &path_%d)", var, rhs);
+        else
+            fprintf(b, "asl_test_bool(x, *doc, &path_%d, %d)", var, r->boolean ? 1 : 0);
+        return;
+    case IR_TEST_TIMESTAMP:
+        if (rhs >= 0)
+            fprintf(b, "asl_test_ts_path(x, *doc, &path_%d, %s, &path_%d)", var, cmp_name(r->cmp), rhs);
+        else
+            fprintf(b, "asl_test_ts(x, *doc, &path_%d, %s, %lld, %ld)", var, cmp_name(r->cmp),
+                    r->ts_sec, r->ts_nsec);
+        return;
+    case IR_TEST_MATCHES:
+        fprintf(b, "asl_test_matches(x, *doc, &path_%d, ", var);
+        cg_cstrz(b, r->str ? r->str : "");
+        fputc(')', b);
+        return;
+    case IR_TEST_IS_NULL:
+    case IR_TEST_IS_PRESENT:
+    case IR_TEST_IS_NUMERIC:
+    case IR_TEST_IS_STRING:
+    case IR_TEST_IS_BOOLEAN:
+    case IR_TEST_IS_TIMESTAMP: {
+        static const char *const which[] = {
+            "ASL_IS_NULL", "ASL_IS_PRESENT", "ASL_IS_NUMERIC",
+            "ASL_IS_STRING", "ASL_IS_BOOLEAN", "ASL_IS_TIMESTAMP",
+        };
+        fprintf(b, "asl_test_is(x, *doc, &path_%d, %s, %d)", var, which[r->type - IR_TEST_IS_NULL],
+                r->boolean ? 1 : 0);
+        return;
+    }
+    }
+    CG_UNREACHABLE();
+}
+
+/* A rule as a C expression: And / Or / Not become && || ! with each
+ * operand of a compound on its own line, [indent] spaces in. */
+static void put_rule(cg *g, FILE *b, const ir_rule *r, int indent)
+{
+    switch (r->kind) {
+    case IR_RULE_TEST:
+        put_test(g, b, r);
+        return;
+    case IR_RULE_NOT:
+        if (r->n != 1)
+            CG_UNREACHABLE();
+        fputc('!', b);
+        put_rule(g, b, r->subs[0], indent + 1);
+        return;
+    case IR_RULE_AND:
+    case IR_RULE_OR:
+        if (r->n < 1)
+            CG_UNREACHABLE();
+        fputc('(', b);
+        for (int i = 0; i < r->n; i++) {
+            if (i) {
+                fputc('\n', b);
+                cg_put_indent(b, indent + 1);
+                fputs(r->kind == IR_RULE_AND ? "&& " : "|| ", b);
+            }
+            put_rule(g, b, r->subs[i], indent + 4);
+        }
+        fputc(')', b);
+        return;
+    }
+    CG_UNREACHABLE();
+}
+
+/*
+ * Choice: InputPath in place, the rules in order over *doc, then OutputPath.
+ * A primitive that fails (missing Variable) sets the error and yields 0,
+ * so every rule after the first is guarded by !asl_failed(x), and the
+ * error is checked once after the chain: the first error stops the state,
+ * as on AWS, and no later rule runs.
+ */
+void cg_emit_choice(cg *g, FILE *b, const ir_state *s)
+{
+    put_inplace_path(g, b, &s->input_path, "InputPath");
+    g->used_x = true;
+    if (s->nrules > 0)
+        g->used_doc = true;
+    fputs("    int next = -1;\n", b);
+    for (int i = 0; i < s->nrules; i++) {
+        const ir_rule *r = s->rules[i];
+        if (r->next < 0 || r->next >= g->m->nstates)
+            CG_UNREACHABLE();
+        if (i == 0) {
+            fputs("    if (", b);
+            put_rule(g, b, r, 8);
+        } else {
+            fputs("    else if (!asl_failed(x)\n             && ", b);
+            put_rule(g, b, r, 13);
+        }
+        fprintf(b, ")\n        next = %d; /* Choices[%d] -> \"", r->next, i);
+        cg_comment_text(b, g->m->states[r->next]->name);
+        fputs("\" */\n", b);
+    }
+    if (s->nrules > 0)
+        fputs("    if (asl_failed(x))\n        return ASL_NEXT_ERROR;\n", b);
+    if (s->default_next >= 0) {
+        if (s->default_next >= g->m->nstates)
+            CG_UNREACHABLE();
+        fputs("    if (next < 0)\n", b);
+        fprintf(b, "        next = %d; /* Default -> \"", s->default_next);
+        cg_comment_text(b, g->m->states[s->default_next]->name);
+        fputs("\" */\n", b);
+    } else {
+        fputs("    if (next < 0)\n        return asl_no_choice_matched(x);\n", b);
+    }
+    put_inplace_path(g, b, &s->output_path, "OutputPath");
+    fputs("    return next;\n", b);
+}
+
+/* ==== Wait, Succeed, Fail, and the states that cannot run yet ============ */
+
+void cg_emit_wait(cg *g, FILE *b, const ir_state *s)
+{
+    put_inplace_path(g, b, &s->input_path, "InputPath");
+    g->used_x = true;
+    fputs("    if (", b);
+    switch (s->wait_kind) {
+    case IR_WAIT_SECONDS:
+        fprintf(b, "asl_wait_seconds(x, %lld)", s->wait_seconds);
+        break;
+    case IR_WAIT_TIMESTAMP:
+        fputs("asl_wait_timestamp(x, ", b);
+        cg_cstrz(b, s->wait_timestamp ? s->wait_timestamp : "");
+        fprintf(b, ", %d, %lld, %ld)", s->wait_ts_valid ? 1 : 0,
+                s->wait_ts_valid ? s->wait_ts_sec : 0, s->wait_ts_valid ? s->wait_ts_nsec : 0);
+        break;
+    case IR_WAIT_SECONDS_PATH:
+        g->used_doc = true;
+        fprintf(b, "asl_wait_seconds_path(x, *doc, &path_%d)", cg_emit_path(g, s->wait_path));
+        break;
+    case IR_WAIT_TIMESTAMP_PATH:
+        g->used_doc = true;
+        fprintf(b, "asl_wait_timestamp_path(x, *doc, &path_%d)", cg_emit_path(g, s->wait_path));
+        break;
+    default:
+        CG_UNREACHABLE();
+    }
+    fputs(" != 0)\n        return ASL_NEXT_ERROR;\n", b);
+    put_inplace_path(g, b, &s->output_path, "OutputPath");
+    put_next(g, b, s);
+}
+
+void cg_emit_succeed(cg *g, FILE *b, const ir_state *s)
+{
+    if (!(s->input_path.kind == IR_OPT_NULL && s->output_path.kind == IR_OPT_NULL))
+        put_inplace_path(g, b, &s->input_path, "InputPath");
+    put_inplace_path(g, b, &s->output_path, "OutputPath");
+    fputs("    return ASL_NEXT_END;\n", b);
+}
+
+void cg_emit_fail(cg *g, FILE *b, const ir_state *s)
+{
+    int ep = s->error_path ? cg_emit_tmpl(g, s->error_path) : -1;
+    int cp = s->cause_path ? cg_emit_tmpl(g, s->cause_path) : -1;
+    g->used_x = g->used_doc = true;
+    fputs("    return asl_fail_state(x, *doc, ", b);
+    cg_cstrz(b, s->error);
+    fputs(", ", b);
+    cg_cstrz(b, s->cause);
+    if (ep >= 0)
+        fprintf(b, ", &tmpl_%d", ep);
+    else
+        fputs(", 0", b);
+    if (cp >= 0)
+        fprintf(b, ", &tmpl_%d);\n", cp);
+    else
+        fputs(", 0);\n", b);
+}

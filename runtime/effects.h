@@ -1,0 +1,50 @@
+/*
+ * effects.h - the effects layer's interface to the layers above: the
+ * history, the run's task dispatcher, and a distributed Map's item reader
+ * and result writer. Task dispatch proper is asl_task_invoke (aslrt.h);
+ * the dispatch files share dispatch.h among themselves.
+ *
+ * Effects touch the world: processes, HTTP, shared libraries, files, the
+ * history output. They use the values and base layers, never the engine:
+ * what a Task needs from the run (its clock, cancellation, the root run)
+ * is in base.
+ *
+ * Layer: effects
+ */
+#ifndef ASLRT_EFFECTS_H
+#define ASLRT_EFFECTS_H
+
+#include "rt.h"
+
+/* ==== history.c ============================================================= */
+/* Record an event of [type] ("PassStateEntered", ...). [details_key] names
+ * the details object ("stateEnteredEventDetails"); [details] is taken.
+ * Returns the event id. Cheap when neither --history nor --trace is on. */
+long rt_event(asl_exec *x, const char *type, const char *details_key, cJSON *details);
+
+/* ==== task_setup.c ========================================================== */
+typedef struct rt_tasks rt_tasks;
+/* Reads the --bindings and --mock-config files of [opt] for machine [m]
+ * and checks that every Task resource of m->tasks is bound or mocked.
+ * Returns the run's task dispatcher (free with rt_tasks_close), or 0 with
+ * a malloc'd message in *err (several lines when resources are unbound). */
+rt_tasks *rt_tasks_open(const rt_options *opt, const asl_machine *m, char **err);
+void rt_tasks_close(rt_tasks *t);
+
+/* ==== itemreader.c, resultwriter.c: distributed Map input and output ====== */
+/* The items of a distributed Map's ItemReader, read from the local folder
+ * that stands for S3 (rt_options.s3_root), with $ = [eff] for its
+ * Parameters and MaxItemsPath. Returns a fresh array, or 0 with the error
+ * set (States.ItemReaderFailed for unreadable or malformed sources). */
+cJSON *rt_read_items(asl_exec *x, const asl_map_dist *d, const cJSON *eff);
+/* The ResultWriter's files for one Map Run: [succeeded], [failed] and
+ * [pending] (arrays, borrowed) go to SUCCEEDED_0.json, FAILED_0.json and
+ * PENDING_0.json under PREFIX/MAP_RUN_ID/ of the bucket, with
+ * manifest.json beside them. Returns the state's result
+ * {"MapRunArn", "ResultWriterDetails": {"Bucket", "Key"}}, or 0 with the
+ * error set (States.ResultWriterFailed). */
+cJSON *rt_write_results(asl_exec *x, const asl_map_dist *d, const cJSON *eff,
+                        const char *map_run_arn, const char *map_run_id,
+                        const cJSON *succeeded, const cJSON *failed, const cJSON *pending);
+
+#endif

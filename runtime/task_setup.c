@@ -1,0 +1,138 @@
+/*
+ * task_setup.c - the run's task dispatcher: rt_tasks_open, called by
+ * asl_main before the run starts, reads the bindings and mock files and
+ * refuses to start a machine whose Task resources are neither bound nor
+ * mocked (asl_machine.tasks); rt_tasks_close frees it.
+ *
+ * Layer: effects. Owns the rt_tasks of a run (bindings, mocks).
+ */
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dispatch.h"
+#include "effects.h"
+#include "values.h"
+
+/* True when some binding could serve a lambda:invoke whose FunctionName is
+ * only known at run time: a pattern whose literal prefix fits a Lambda
+ * function ARN. */
+static bool may_bind_functions(const rt_bindings *bs)
+{
+    static const char prefix[] = "arn:aws:lambda:";
+    for (int i = 0; bs && i < bs->n; i++) {
+        const char *p = bs->b[i].pattern;
+        size_t lit = strcspn(p, "*?[\\");
+        size_t n = lit < sizeof prefix - 1 ? lit : sizeof prefix - 1;
+        if (strncmp(p, prefix, n) == 0 && (lit < sizeof prefix - 1 ? bs->b[i].glob : true))
+            return true;
+    }
+    return false;
+}
+
+static bool ref_bound(const rt_tasks *t, const asl_task_ref *ref)
+{
+    if (t->mocks && rt_mocks_has(t->mocks, ref->state))
+        return true;
+    if (!ref->resource)
+        return false;
+    rt_resource ri;
+    rt_resource_classify(ref->resource, &ri);
+    if (ri.lambda_invoke) {
+        if (ref->function_name) {
+            char *arn = rt_function_arn(ref->function_name);
+            bool ok = arn && rt_bindings_find(t->bindings, arn);
+            free(arn);
+            if (ok)
+                return true;
+        } else if (may_bind_functions(t->bindings)) {
+            return true;
+        }
+    }
+    return rt_bindings_find(t->bindings, ref->resource) != NULL;
+}
+
+/* Appends [line] to the malloc'd string *s. */
+static void append(char **s, const char *line)
+{
+    char *n = rt_fmt("%s%s", *s ? *s : "", line ? line : "");
+    free(*s);
+    *s = n;
+}
+
+rt_tasks *rt_tasks_open(const rt_options *opt, const asl_machine *m, char **err)
+{
+    *err = NULL;
+    if (opt->mock_config && !opt->test_case) {
+        *err = rt_fmt("--mock-config needs --test-case NAME (the test case to run)");
+        return NULL;
+    }
+    if (opt->test_case && !opt->mock_config) {
+        *err = rt_fmt("--test-case needs --mock-config FILE");
+        return NULL;
+    }
+    if (opt->state_machine && !opt->mock_config) {
+        *err = rt_fmt("--state-machine needs --mock-config FILE");
+        return NULL;
+    }
+    rt_tasks *t = calloc(1, sizeof *t);
+    if (!t) {
+        *err = rt_fmt("out of memory");
+        return NULL;
+    }
+    if (opt->bindings_file && !(t->bindings = rt_bindings_load(opt->bindings_file, err)))
+        goto fail;
+    if (t->bindings && t->bindings->any_http && !rt_http_global_init()) {
+        *err = rt_fmt("cannot initialise libcurl for the http bindings");
+        goto fail;
+    }
+    if (opt->mock_config) {
+        const char *machine = opt->state_machine ? opt->state_machine : m ? m->name : NULL;
+        t->mocks = rt_mocks_load(opt->mock_config, machine, opt->state_machine != NULL,
+                                 opt->test_case, m ? m->tasks : NULL, m ? m->ntasks : 0, err);
+        if (!t->mocks)
+            goto fail;
+    }
+    /* Every Task resource must be bound or mocked before anything runs. */
+    int unbound = 0;
+    char *lines = NULL;
+    for (int i = 0; m && i < m->ntasks; i++) {
+        const asl_task_ref *ref = &m->tasks[i];
+        if (ref_bound(t, ref))
+            continue;
+        unbound++;
+        char *line;
+        if (ref->function_name)
+            line = rt_fmt("  state '%s': %s (FunctionName %s)\n", ref->state ? ref->state : "",
+                          ref->resource ? ref->resource : "", ref->function_name);
+        else
+            line = rt_fmt("  state '%s': %s\n", ref->state ? ref->state : "",
+                          ref->resource ? ref->resource : "");
+        append(&lines, line);
+        free(line);
+    }
+    if (unbound) {
+        *err = rt_fmt("cannot start: %d Task resource%s neither bound nor mocked:\n%s"
+                      "Bind %s in a bindings file (--bindings FILE) or mock %s "
+                      "(--mock-config FILE --test-case NAME).",
+                      unbound, unbound == 1 ? " is" : "s are", lines ? lines : "",
+                      unbound == 1 ? "it" : "them", unbound == 1 ? "its state" : "their states");
+        free(lines);
+        goto fail;
+    }
+    return t;
+fail:
+    if (!*err)
+        *err = rt_fmt("out of memory");
+    rt_tasks_close(t);
+    return NULL;
+}
+
+void rt_tasks_close(rt_tasks *t)
+{
+    if (!t)
+        return;
+    rt_bindings_free(t->bindings);
+    rt_mocks_free(t->mocks);
+    free(t);
+}
