@@ -1040,81 +1040,19 @@ static void ja_resource(check_ctx *c, const cJSON *st)
                  s);
 }
 
-/* ErrorEquals of a JSONata catcher, read as check_task.c reads a
- * JSONPath one. Returns whether it names States.ALL. */
-static bool ja_error_equals(check_ctx *c, const cJSON *k)
-{
-    const cJSON *ee = check_get(k, "ErrorEquals");
-    if (!ee) {
-        diag_val(c->u, DIAG_INVALID_CATCH, k, "\"ErrorEquals\" is missing");
-        return false;
-    }
-    if (!check_array(c, ee))
-        return false;
-    int n = cJSON_GetArraySize(ee);
-    if (n == 0) {
-        diag_val(c->u, DIAG_INVALID_CATCH, ee, "\"ErrorEquals\" must name at least one error");
-        return false;
-    }
-    bool all = false;
-    const cJSON *e;
-    cJSON_ArrayForEach (e, ee) {
-        if (!cJSON_IsString(e)) {
-            diag_val(c->u, DIAG_WRONG_TYPE, e, "error names in \"ErrorEquals\" must be strings, found %s",
-                     check_type_name(e));
-            continue;
-        }
-        if (strcmp(e->valuestring, "States.ALL") == 0) {
-            all = true;
-            if (n > 1)
-                diag_val(c->u, DIAG_INVALID_CATCH, e, "\"States.ALL\" must appear alone in \"ErrorEquals\"");
-        }
-    }
-    return all;
-}
-
-/* Retry as check_task.c checks it (the catchers are JSONata's: Output,
- * no ResultPath), so "Catch" is hidden from check_retry_catch() for the
- * call and put back in its place. */
+/* Retry and Catch of a JSONata state: check_task.c's one checker, with a
+ * JSONata catcher's own fields (Output, no ResultPath). */
 static void ja_retry_catch(check_ctx *c, check_scope *scope, const cJSON *st)
 {
-    cJSON *state = (cJSON *)st; /* restored before returning */
-    const cJSON *catch_ = check_get(st, "Catch");
-    if (check_get(st, "Retry")) {
-        int idx = 0;
-        const cJSON *m;
-        cJSON_ArrayForEach (m, st) {
-            if (m == catch_)
-                break;
-            idx++;
-        }
-        cJSON *detached = catch_ ? cJSON_DetachItemViaPointer(state, (cJSON *)catch_) : NULL;
-        check_retry_catch(c, scope, st);
-        if (detached && !cJSON_InsertItemInArray(state, idx, detached))
-            cJSON_AddItemToObject(state, detached->string, detached);
-    }
+    static const char *const fields[] = {"ErrorEquals", "Next", "Output", "Assign", "Comment", NULL};
+    const cJSON *catch_ = check_get(st, "Catch"), *k;
+    check_retriers(c, check_get(st, "Retry"));
     if (!catch_ || !check_array(c, catch_))
         return;
-    static const char *const fields[] = {"ErrorEquals", "Next", "Output", "Assign", "Comment", NULL};
-    const cJSON *k;
     cJSON_ArrayForEach (k, catch_) {
-        if (!cJSON_IsObject(k)) {
-            diag_val(c->u, DIAG_INVALID_CATCH, k, "a catcher must be an object, found %s",
-                     check_type_name(k));
+        if (!check_catcher_common(c, scope, k, k->next == NULL))
             continue;
-        }
         ja_fields(c, k, fields, "a JSONata catcher");
-        if (ja_error_equals(c, k) && k->next)
-            diag_val(c->u, DIAG_INVALID_CATCH, check_get(k, "ErrorEquals"),
-                     "a catcher with \"States.ALL\" must be the last one");
-        const cJSON *next = check_get(k, "Next");
-        if (next)
-            check_target(c, scope, next, "Next");
-        else
-            diag_val(c->u, DIAG_INVALID_CATCH, k, "a catcher needs \"Next\"");
-        const cJSON *v;
-        if ((v = check_get(k, "Comment")))
-            check_string(c, v);
         check_jsonata_value(c, check_get(k, "Output"), CHECK_JA_ERROR_OUTPUT);
         ja_assign(c, check_get(k, "Assign"), CHECK_JA_ERROR_OUTPUT);
     }
