@@ -83,6 +83,11 @@ double jn_dt_utc(double y, double m, double d, double h, double mi, double s, do
         if (yi >= 0 && yi <= 99)
             y = 1900 + yi;
     }
+    return jn_dt_make(y, m, d, h, mi, s, ms);
+}
+
+double jn_dt_make(double y, double m, double d, double h, double mi, double s, double ms)
+{
     double day = make_day(y, m, d);
     if (!isfinite(h) || !isfinite(mi) || !isfinite(s) || !isfinite(ms))
         return NAN;
@@ -276,11 +281,9 @@ static int analyse_marker(jn_fmt_cx *cx, jn_dpic *p, const jn_ustr *raw, jn_erro
     for (size_t i = 0; i < raw->n; i++)
         if (!jn_fmt_is_space(raw->c[i]))
             jn_us_push(cx, &m, raw->c[i]);
-    size_t prev_at = p->n;   /* index + 1 of the part before this one */
     jn_dpart *d = new_part(cx, p);
     if (!d)
         return 0;
-    jn_dpart *prev = prev_at ? &p->parts[prev_at - 1] : NULL;
     d->comp = m.n ? m.c[0] : 0;
     d->n = -1;
     long comma = -1;
@@ -345,7 +348,9 @@ static int analyse_marker(jn_fmt_cx *cx, jn_dpic *p, const jn_ustr *raw, jn_erro
         d->has_ifmt = true;
         if (d->has_width && d->min_def && d->ifmt.mandatory < d->wmin)
             d->ifmt.mandatory = d->wmin;
-        if (d->comp == 'Y') {
+        if (d->comp == 'Y' || d->comp == 'M' || d->comp == 'D') {
+            /* The digit count: what $fromMillis keeps of a year, and what
+             * $toMillis reads of Y, M and D. */
             if (d->has_width && d->max_def) {
                 d->n = d->wmax;
                 d->ifmt.mandatory = d->n;
@@ -355,10 +360,6 @@ static int analyse_marker(jn_fmt_cx *cx, jn_dpic *p, const jn_ustr *raw, jn_erro
                     d->n = w;
             }
         }
-        /* Two integer markers with nothing between them: the earlier one
-         * must be read with exactly its digit count. */
-        if (prev && prev->has_ifmt)
-            prev->ifmt.parse_width = prev->ifmt.mandatory;
     }
     if (d->comp == 'Z' || d->comp == 'z') {
         if (jn_ipic_analyse(cx, &d->pres1, &d->ifmt, err))

@@ -33,7 +33,7 @@ enum { P_NONE, P_INT, P_TZ, P_NAME };
 typedef struct mpart {
     int kind;
     jn_ustr lit;            /* M_LIT */
-    size_t count;           /* M_DIGITS: exact count, 0 for one or more */
+    size_t lo, hi;          /* M_DIGITS: how many digits, hi 0 for no limit */
     bool ordinal;           /* M_DIGITS: followed by th|st|nd|rd */
     int cls;                /* M_CLASS */
     bool gmt;               /* M_TZ: "GMT" first */
@@ -235,18 +235,22 @@ static bool match(matcher *m, size_t i, size_t pos)
     }
     case M_DIGITS: {
         size_t run = digit_run(m, pos);
-        size_t lo = p->count ? p->count : 1, hi = p->count ? p->count : run;
-        if (run < lo)
+        size_t hi = p->hi && p->hi < run ? p->hi : run;
+        if (run < p->lo)
             break;
-        for (size_t k = hi; k >= lo && !ok && !m->gave_up; k--) {
+        for (size_t k = hi;; k--) {
             size_t end = pos + k;
-            if (p->ordinal) {
-                if (!ordinal_at(m, end))
-                    continue;
-                end += 2;
+            if (!p->ordinal || ordinal_at(m, end)) {
+                end += p->ordinal ? 2 : 0;
+                if (match(m, i + 1, end)) {
+                    ok = succeed(m, i, pos, end);
+                    break;
+                }
+                if (m->gave_up)
+                    break;
             }
-            if (match(m, i + 1, end))
-                ok = succeed(m, i, pos, end);
+            if (k == p->lo)
+                break;
         }
         break;
     }
@@ -311,10 +315,15 @@ static int build_part(jn_fmt_cx *cx, const jn_dpart *d, mpart *mp, size_t len, j
             return 0;
         case JN_IP_DECIMAL:
             mp->kind = M_DIGITS;
-            /* {n} when the width is truthy, as the template string does it */
-            if (f->parse_width > 0 && f->parse_width < 1e9)
-                mp->count = (size_t)f->parse_width;
             mp->ordinal = f->ordinal;
+            mp->lo = 1;
+            /* Y, M and D with a known digit count n: [0-9]{n}, or
+             * {n - optional, n} when the picture has optional digits. */
+            if ((c == 'Y' || c == 'M' || c == 'D') && d->n > 0 && d->n < 1e9) {
+                double lo = f->optional == 0 ? d->n : d->n - f->optional;
+                mp->lo = lo > 0 ? (size_t)lo : 0;
+                mp->hi = (size_t)d->n;
+            }
             return 0;
         default:
             return jn_fmt_error_str(err, "D3130", &f->token);
@@ -614,22 +623,49 @@ static int num_at(const jn_ustr *s, size_t p, size_t n)
 }
 
 /* Date.parse for what the regex let through: YYYY[-MM[-DD]] with an
- * optional THH:mm:ss[.fff...] and zone. NaN for anything else. */
+ * optional THH:mm:ss[.fff...] and zone, a date alone with "Z", and the
+ * two "legacy" shapes V8 reads in its fallback parser that the regex also
+ * lets through: YYYY.M (a month) and YYYY-MM.D (a day). NaN for the rest,
+ * as V8 gives for them (2018-01-02-03, 2018-05:00, ...). */
 static double iso_parse(const jn_ustr *s)
 {
     size_t p = 4;
-    int year = num_at(s, 0, 4), month = 1, day = 1;
+    int year = num_at(s, 0, 4), month = 1, day = 1, groups = 0;
     if (date_group(s, p) && dig(s, p + 1, '0', '1')) {
         month = num_at(s, p + 1, 2);
         p += 3;
+        groups = 1;
         if (date_group(s, p)) {
             day = num_at(s, p + 1, 2);
             p += 3;
+            groups = 2;
         }
+    }
+    double h = 0, mi = 0, sec = 0, ms = 0, zone = 0;
+    if (p < s->n && s->c[p] == '.' && groups < 2) {
+        double v = 0;
+        size_t q = p + 1;
+        while (dig(s, q, '0', '9') && v < 1000)
+            v = v * 10 + (s->c[q++] - '0');
+        if (dig(s, q, '0', '9'))
+            return NAN;
+        if (q < s->n && s->c[q] == 'Z')
+            q++;
+        if (q != s->n)
+            return NAN;
+        if (groups == 0) {
+            if (v < 1 || v > 12)
+                return NAN;
+            month = (int)v;
+        } else {
+            if (v < 1 || v > 31)
+                return NAN;
+            day = (int)v;
+        }
+        p = q;
     }
     if (month < 1 || month > 12 || day < 1 || day > 31)
         return NAN;
-    double h = 0, mi = 0, sec = 0, ms = 0, zone = 0;
     if (time_group(s, p)) {
         h = num_at(s, p + 1, 2);
         mi = num_at(s, p + 4, 2);
@@ -655,26 +691,24 @@ static double iso_parse(const jn_ustr *s)
         }
         if (h > 24 || (h == 24 && (mi || sec || ms)))
             return NAN;
-        if (p < s->n) {
-            if (s->c[p] == 'Z') {
-                p++;
-            } else {
-                double sign = s->c[p] == '-' ? -1 : 1;
-                double zh = num_at(s, p + 1, 2);
-                size_t q = p + 3;
-                if (q < s->n && s->c[q] == ':')
-                    q++;
-                double zm = num_at(s, q, 2);
-                if (zh > 23)
-                    return NAN;
-                zone = sign * (zh * 60 + zm);
-                p = q + 2;
-            }
+        if (p < s->n && s->c[p] != 'Z') {
+            double sign = s->c[p] == '-' ? -1 : 1;
+            double zh = num_at(s, p + 1, 2);
+            size_t q = p + 3;
+            if (q < s->n && s->c[q] == ':')
+                q++;
+            double zm = num_at(s, q, 2);
+            if (zh > 23)
+                return NAN;
+            zone = sign * (zh * 60 + zm);
+            p = q + 2;
         }
     }
+    if (p < s->n && s->c[p] == 'Z')
+        p++;
     if (p != s->n)
-        return NAN;   /* forms V8's Date.parse does not read */
-    double t = jn_dt_utc(year, month - 1, day, h, mi, sec, ms);
+        return NAN;
+    double t = jn_dt_make(year, month - 1, day, h, mi, sec, ms);
     return t - zone * 60000.0;
 }
 

@@ -111,7 +111,6 @@ typedef struct jn_ipic {
     uint32_t reg_ch;
     jn_ipic_sep *seps;     /* irregular: in the order found, right to left */
     size_t nseps;
-    double parse_width;    /* date parsing: exact digit count, 0 for any */
     jn_ustr token;         /* JN_IP_SEQUENCE: the unsupported picture */
 } jn_ipic;
 
@@ -152,7 +151,7 @@ typedef struct jn_dpart {
     int names;                    /* JN_NAMES_* */
     bool has_ifmt;
     jn_ipic ifmt;                 /* integer components and Z/z */
-    double n;                     /* Y: digits kept, -1 for all */
+    double n;                     /* Y, M, D: digit count, -1 for any */
 } jn_dpart;
 
 typedef struct jn_dpic {
@@ -165,6 +164,8 @@ int jn_dt_analyse(jn_fmt_cx *cx, const jn_ustr *pic, jn_dpic *out, jn_error *err
 /* new Date(t) (time-clipped) and Date.UTC(...), years 0-99 meaning 19xx. */
 jn_jdate jn_dt_of(double t);
 double jn_dt_utc(double y, double m, double d, double h, double mi, double s, double ms);
+/* The same without the two-digit-year rule (what Date.parse uses). */
+double jn_dt_make(double y, double m, double d, double h, double mi, double s, double ms);
 /* getDateTimeFragment: false for a component without a value; the P
  * component goes to [is_pm]. */
 bool jn_dt_fragment(const jn_jdate *dt, uint32_t comp, double *v, bool *is_pm);

@@ -8,9 +8,10 @@
  * check of a sub-picture wins, as in jsonata-js); the number is rounded
  * half to even through its decimal string, printed with toFixed, then the
  * digits, separators and padding are laid out step by step on the string.
- * Where jsonata-js would loop forever (a zero or negative mantissa with an
- * exponent picture) or hit a JavaScript exception (no active character at
- * all, more than 100 fraction digits) this file reports an error instead.
+ * Where jsonata-js 2.0.6 loops forever (a zero or negative mantissa with
+ * an exponent picture) this file gives the answer later versions give;
+ * where it hits a JavaScript exception (no active character at all, more
+ * than 100 fraction digits) this file reports an error (D3086, D1001).
  *
  * $formatBase is Number#toString(radix) after jsonata's rounding.
  * Called by the built-ins (jsonata_builtins*.c) through jsonata_format.h.
@@ -131,9 +132,10 @@ static int split_parts(jn_fmt_cx *cx, const props *pr, const jn_ustr *sub, subpi
             last = (long)i;
         }
     }
-    /* jsonata-js fails with a TypeError here; the picture has no digit. */
+    /* No active character at all: jsonata-js 2.0.6 fails with a TypeError
+     * here; later versions report D3086, and so does this. */
     if (first < 0)
-        return jn_fmt_error(err, "D3085", NULL);
+        return jn_fmt_error(err, "D3086", NULL);
     sp->picture = *sub;
     sp->prefix = jn_us_sub(cx, sub, 0, (size_t)first);
     sp->suffix = jn_us_sub(cx, sub, (size_t)last + 1, sub->n);

@@ -173,7 +173,7 @@ static void format_number_errors_name_the_rule(void **state)
     assert_int_equal(err.position, -1);
     assert_string_equal(err.token, "");
     assert_null(fnum(1, "abc", NULL, &err));   /* no active character at all */
-    assert_string_equal(err.code, "D3085");
+    assert_string_equal(err.code, "D3086");
     char big[120];
     memset(big, '#', sizeof big);
     big[0] = '.';
