@@ -323,6 +323,9 @@ static void to_millis_iso_forms(void **state)
     expect_pdt("2018-02-01T09:42:13.1234+01:00", NULL, 1517474533123);
     expect_pdt("2018-02-01T09:42:13-0130", NULL, 1517483533000);
     expect_pdt("2018-02-31", NULL, 1520035200000);   /* V8 rolls over to March 3 */
+    expect_pdt("0050-01-01", NULL, -60589296000000.0); /* no two-digit-year rule here */
+    expect_pdt("2018-02-01Z", NULL, 1517443200000);
+    expect_pdt("2018.5", NULL, 1525132800000);         /* V8's fallback reads a month */
     double ms;
     jn_error err;
     assert_int_equal(pdt("2018-13", NULL, 0, &ms, &err), 1);   /* regex yes, Date.parse NaN */
@@ -353,6 +356,76 @@ static void to_millis_pictures(void **state)
     memset(text, '1', 4000);
     text[4000] = '\0';
     assert_int_equal(pdt(text, "[Y][M][D][H][m][s]x", 0, &ms, &err), 1);
+}
+
+/* Bad pictures and values end in a result or a coded error, never a crash
+ * or a hang (run under make asan as well). A fixed generator keeps it
+ * repeatable. */
+static unsigned long long rng = 88172645463325252ULL;
+static unsigned next_rand(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return (unsigned)(rng >> 11);
+}
+
+static void random_text(char *buf, size_t cap, const char *alphabet)
+{
+    size_t n = next_rand() % (cap - 1), k = strlen(alphabet);
+    for (size_t i = 0; i < n; i++)
+        buf[i] = (next_rand() % 16 == 0) ? (char)(next_rand() & 0xFF) : alphabet[next_rand() % k];
+    buf[n] = '\0';
+}
+
+static void check_rc(int rc, const char *out, const jn_error *err)
+{
+    assert_true(rc >= -1 && rc <= 1);
+    if (rc == -1)
+        assert_true(err->code[0] != '\0' && err->message[0] != '\0');
+    if (rc == 0 && out)
+        assert_non_null(out);
+}
+
+static void random_pictures_never_crash(void **state)
+{
+    (void)state;
+    static const double values[] = {0, -0.0, 1, -1, 0.5, 123.456, -98765.4321, 1e21, 1e300, -1e300,
+                                    5e-324, 1e-300, 8.64e15, -8.64e15, 4294967296.5, 1e15};
+    char pic[24], text[40];
+    for (int i = 0; i < 4000; i++) {
+        double v = values[next_rand() % (sizeof values / sizeof values[0])];
+        char *out = NULL;
+        jn_error err;
+        double d;
+        memset(&err, 0, sizeof err);
+        random_text(pic, sizeof pic, "#0,.;%e9ax-\xE2\x80\xB0");
+        int rc = jn_format_number(v, pic, strlen(pic), NULL, &out, &err);
+        check_rc(rc, out, &err);
+        free(out);
+        out = NULL;
+        random_text(pic, sizeof pic, "#0,:;o1wWiIaA ");
+        rc = jn_format_integer(v, pic, strlen(pic), &out, &err);
+        check_rc(rc, out, &err);
+        free(out);
+        out = NULL;
+        random_text(text, sizeof text, "0123456789,:thstndrd onetwhundrand-MCXIV");
+        rc = jn_parse_integer(text, strlen(text), pic, strlen(pic), &d, &err);
+        check_rc(rc, NULL, &err);
+        random_text(pic, sizeof pic, "[]YMDdFWwXxHhPmsfZz01#,-*NnowIat: ");
+        rc = jn_format_datetime(v, pic, strlen(pic), (next_rand() & 1) ? "-0530" : NULL, 5, &out, &err);
+        check_rc(rc, out, &err);
+        free(out);
+        out = NULL;
+        random_text(text, sizeof text, "0123456789-: TZ+GMTamp.Marchtwenty");
+        rc = jn_parse_datetime_at(text, strlen(text), pic, strlen(pic), 1.7e12, &d, &err);
+        check_rc(rc, NULL, &err);
+        rc = jn_parse_datetime_at(text, strlen(text), NULL, 0, 1.7e12, &d, &err);
+        check_rc(rc, NULL, &err);
+        rc = jn_format_base(v, (int)(next_rand() % 40), &out, &err);
+        check_rc(rc, out, &err);
+        free(out);
+    }
 }
 
 /* ==== The reference suite ================================================= */
@@ -891,6 +964,7 @@ int main(void)
         cmocka_unit_test(from_millis_errors),
         cmocka_unit_test(to_millis_iso_forms),
         cmocka_unit_test(to_millis_pictures),
+        cmocka_unit_test(random_pictures_never_crash),
         cmocka_unit_test(reference_suite_groups),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
