@@ -424,7 +424,7 @@ static int format_marker(jn_fmt_cx *cx, const jn_jdate *dt, const jn_dpart *p, d
 {
     double v;
     bool pm = false;
-    bool has = jn_dt_fragment(dt, p->comp, &v, &pm);
+    (void)jn_dt_fragment(dt, p->comp, &v, &pm);   /* v stays NaN without a value */
     uint32_t c = p->comp;
     if (c != 'f' && is_integer_comp(c)) {
         if (c == 'Y' && p->n != -1)
@@ -507,7 +507,6 @@ static int format_marker(jn_fmt_cx *cx, const jn_jdate *dt, const jn_dpart *p, d
         jn_us_cat_ascii(cx, out, "ISO");
         return 0;
     }
-    (void)has;   /* fragment() has no value for the rest */
     /* Any other component has no value: jsonata-js appends "undefined". */
     jn_us_cat_ascii(cx, out, "undefined");
     return 0;
