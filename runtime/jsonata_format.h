@@ -60,6 +60,13 @@ int jn_format_datetime(double ms, const char *picture, size_t plen,
  * a picture. */
 int jn_parse_datetime(const char *s, size_t len, const char *picture, size_t plen,
                       double *ms, jn_error *err);
+/* The same with the evaluation's timestamp [now_ms] (what $now() gives):
+ * a picture that leaves out the leading components ("[H]:[m]") takes them
+ * from it, as jsonata-js takes them from its environment's timestamp.
+ * jn_parse_datetime uses the clock instead; the built-in should call this
+ * one so that one evaluation sees one "now". */
+int jn_parse_datetime_at(const char *s, size_t len, const char *picture, size_t plen,
+                         double now_ms, double *ms, jn_error *err);
 
 /* $formatBase(number[, radix]) and the digit rendering $formatInteger
  * shares: radix 2..36, lower-case digits, as Number#toString(radix) after
