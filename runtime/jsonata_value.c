@@ -17,6 +17,7 @@
 #include <cjson/cJSON.h>
 
 #include "jsonata_ctx.h"
+#include "rt.h"
 #include "jsonata_value.h"
 
 jn_val jn_null_val = {.type = JN_NULL};
@@ -480,40 +481,12 @@ size_t jn_num_tostr(double d, char out[32])
 }
 
 /* ==== JSON text (for $string and error values) ============================ */
-typedef struct sbuf {
-    char *p;
-    size_t n, cap;
-    bool oom;
-} sbuf;
-
-static void sb_put(sbuf *b, const char *s, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->n + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 64;
-        while (cap < b->n + n + 1)
-            cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (!p) {
-            b->oom = true;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->n, s, n);
-    b->n += n;
-    b->p[b->n] = 0;
-}
-
-static void sb_str(sbuf *b, const char *s) { sb_put(b, s, strlen(s)); }
 
 /* JSON.stringify's string quoting: ", \ and control characters escaped,
  * everything else (non-ASCII included) as it is. */
-static void sb_quote(sbuf *b, const char *s, size_t n)
+static void sb_quote(rt_sbuf *b, const char *s, size_t n)
 {
-    sb_put(b, "\"", 1);
+    rt_sb_put(b, "\"", 1);
     size_t run = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
@@ -534,81 +507,81 @@ static void sb_quote(sbuf *b, const char *s, size_t n)
             }
         }
         if (esc) {
-            sb_put(b, s + run, i - run);
-            sb_str(b, esc);
+            rt_sb_put(b, s + run, i - run);
+            rt_sb_str(b, esc);
             run = i + 1;
         }
     }
-    sb_put(b, s + run, n - run);
-    sb_put(b, "\"", 1);
+    rt_sb_put(b, s + run, n - run);
+    rt_sb_put(b, "\"", 1);
 }
 
-static void sb_indent(sbuf *b, int indent, int level)
+static void sb_indent(rt_sbuf *b, int indent, int level)
 {
     if (!indent)
         return;
-    sb_put(b, "\n", 1);
+    rt_sb_put(b, "\n", 1);
     for (int i = 0; i < indent * level; i++)
-        sb_put(b, " ", 1);
+        rt_sb_put(b, " ", 1);
 }
 
 /* [v] as JSON.stringify(v, jsonata-js's replacer, indent) writes it:
  * numbers rounded to 15 significant digits, functions as "", non-finite
  * numbers as null. Returns false when [v] writes nothing (undefined). */
-static bool sb_json(jn_ctx *cx, sbuf *b, const jn_val *v, int indent, int level)
+static bool sb_json(jn_ctx *cx, rt_sbuf *b, const jn_val *v, int indent, int level)
 {
     if (!v)
         return false;
     char num[40];
     switch ((jn_type)v->type) {
-    case JN_NULL: sb_str(b, "null"); return true;
-    case JN_BOOL: sb_str(b, v->u.b ? "true" : "false"); return true;
+    case JN_NULL: rt_sb_str(b, "null"); return true;
+    case JN_BOOL: rt_sb_str(b, v->u.b ? "true" : "false"); return true;
     case JN_NUMBER:
         if (!isfinite(v->u.num)) {
-            sb_str(b, "null");
+            rt_sb_str(b, "null");
         } else {
             snprintf(num, sizeof num, "%.14e", v->u.num);
             jn_num_tostr(strtod(num, NULL), num);
-            sb_str(b, num);
+            rt_sb_str(b, num);
         }
         return true;
     case JN_STRING: sb_quote(b, v->u.str.s, v->u.str.len); return true;
-    case JN_FUNCTION: sb_str(b, "\"\""); return true;
+    case JN_FUNCTION: rt_sb_str(b, "\"\""); return true;
     case JN_ARRAY:
         if (!v->u.arr.n) {
-            sb_str(b, "[]");
+            rt_sb_str(b, "[]");
             return true;
         }
-        sb_put(b, "[", 1);
+        rt_sb_put(b, "[", 1);
         for (size_t i = 0; i < v->u.arr.n; i++) {
             if (i)
-                sb_put(b, ",", 1);
+                rt_sb_put(b, ",", 1);
             sb_indent(b, indent, level + 1);
             if (!sb_json(cx, b, v->u.arr.items[i], indent, level + 1))
-                sb_str(b, "null");
+                rt_sb_str(b, "null");
         }
         sb_indent(b, indent, level);
-        sb_put(b, "]", 1);
+        rt_sb_put(b, "]", 1);
         return true;
     case JN_OBJECT: {
         size_t n;
         const jn_pair *p = jn_obj_pairs(cx, v, &n);
         bool any = false;
-        sb_put(b, "{", 1);
+        rt_sb_put(b, "{", 1);
         for (size_t i = 0; i < n; i++) {
             if (!p[i].val)
                 continue;
             if (any)
-                sb_put(b, ",", 1);
+                rt_sb_put(b, ",", 1);
             any = true;
             sb_indent(b, indent, level + 1);
             sb_quote(b, p[i].key, p[i].klen);
-            sb_str(b, indent ? ": " : ":");
+            rt_sb_str(b, indent ? ": " : ":");
             sb_json(cx, b, p[i].val, indent, level + 1);
         }
         if (any)
             sb_indent(b, indent, level);
-        sb_put(b, "}", 1);
+        rt_sb_put(b, "}", 1);
         return true;
     }
     }
@@ -628,7 +601,7 @@ jn_val *jn_stringify(jn_ctx *cx, const jn_val *v, bool pretty)
     /* A path's outer wrapper prints its single item. */
     if (jn_is_array(v) && (v->flags & JN_F_OUTER) && v->u.arr.n)
         v = v->u.arr.items[0];
-    sbuf b = {0};
+    rt_sbuf b = {0};
     sb_json(cx, &b, v, pretty ? 2 : 0, 0);
     if (b.oom) {
         free(b.p);
@@ -731,7 +704,7 @@ jn_val *jn_throw(jn_ctx *cx, const char *code, const char *token, const jn_val *
         return NULL;
     char vbuf[256] = "";
     if (value) {
-        sbuf b = {0};
+        rt_sbuf b = {0};
         if (jn_is_num(value) && !isfinite(value->u.num)) {
             jn_num_tostr(value->u.num, vbuf);
         } else {

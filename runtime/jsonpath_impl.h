@@ -132,14 +132,7 @@ static inline const cJSON *walk_definite(const asl_path *p, int n, const cJSON *
 }
 
 /* ==== jsonpath_text.c: Jayway's messages ================================= */
-/* A growing message; on allocation failure [oom] is set and text dropped. */
-typedef struct {
-    char *p;
-    size_t n, cap;
-    bool oom;
-} rt_sbuf;
-void rt_sb_str(rt_sbuf *b, const char *s);
-void rt_sb_fmt(rt_sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Messages are built in rt_sbuf (rt.h, text.c). */
 /* [d] in its shortest round-trip form. */
 void rt_shortest(char *out, size_t len, double d);
 /* [v] as Java's toString of Jayway's model prints it. */

@@ -162,6 +162,17 @@ char *rt_json_print(const cJSON *v);
 bool rt_json_equal(const cJSON *a, const cJSON *b);
 
 /* ==== text.c ================================================================ */
+/* A growing text; on allocation failure [oom] is set and text dropped.
+ * Start from {0}; the caller frees p. */
+typedef struct {
+    char *p;
+    size_t n, cap;
+    bool oom;
+} rt_sbuf;
+void rt_sb_put(rt_sbuf *b, const char *s, size_t n);
+void rt_sb_str(rt_sbuf *b, const char *s);
+/* At most 63 bytes of formatted text: for numbers and short names. */
+void rt_sb_fmt(rt_sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* printf into a fresh string (0 when out of memory). */
 char *rt_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The whole file as a NUL-terminated string (malloc'd), or 0 with a
