@@ -4,11 +4,13 @@
  *
  * http.c is the libmicrohttpd glue (bodies, limits, signals); actions.c
  * decodes requests and answers them from an in-memory store. The command
- * line lives in compiler/serve_cmd.c, which fills srv_opts and calls
+ * line lives in cli/serve_cmd.c, which fills srv_opts and calls
  * srv_main. Names exported from server/ start with srv_.
  */
 #ifndef ASLC_SERVER_SERVE_H
 #define ASLC_SERVER_SERVE_H
+
+#include <stddef.h>
 
 typedef struct srv_opts {
     const char *host;    /* address to bind; "127.0.0.1" by default */
