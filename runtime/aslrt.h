@@ -20,6 +20,105 @@
 typedef struct cJSON cJSON;       /* opaque to generated code */
 typedef struct asl_exec asl_exec; /* one running (sub-)execution */
 
+/* ==== JSONata, precompiled by aslc ===================================== */
+/* One node of a parsed JSONata expression, after jsonata-js 2.0.6's AST
+ * post-processing (its processAST): `a.b` is a PATH of steps, predicates
+ * are stages, `%` is resolved to the step that supplies the parent. aslc's
+ * parser (compiler/jsonata_parse.c) builds these in memory for `aslc check`
+ * and `aslc jsonata`; codegen/emit_jsonata.c writes the same tree as static
+ * const data into generated programs, so nothing is parsed at run time.
+ *
+ * What `kids` holds, per type:
+ *   PATH        the steps, in order
+ *   BINARY      [lhs, rhs]; `op` says which operator, `str` its text
+ *   NEGATE      [operand]
+ *   ARRAY       the items of [ ... ]
+ *   OBJECT      key0, value0, key1, value1, ... of { k: v, ... }
+ *   FUNCTION    [procedure, arg0, arg1, ...]; flag PARTIAL when an argument
+ *               is a PLACEHOLDER (`?`)
+ *   LAMBDA      [param0 (VARIABLE), ..., body]; `str` the signature text
+ *               without < > (NULL when none); flag THUNK for the tail-call
+ *               wrappers jsonata-js inserts (no params, body a FUNCTION)
+ *   CONDITION   [condition, then] or [condition, then, else]
+ *   BLOCK       the expressions of ( e1; e2; ... )
+ *   BIND        [VARIABLE, value] of $v := value
+ *   APPLY       [lhs, rhs] of lhs ~> rhs
+ *   SORT        one SORT_TERM per ^(...) term; only ever a PATH step
+ *   SORT_TERM   [expression]; flag DESCENDING for `>`
+ *   TRANSFORM   [pattern, update] or [pattern, update, delete]
+ *   FILTER      [predicate] (a stage)
+ *   others      none
+ * `str`/`len`: NAME the field name, VARIABLE the name without '$' ("" for
+ * `$`, "$" for `$$`), STRING the text (decoded, UTF-8), REGEX the pattern
+ * (and `rx_flags` its flags), PARENT the ancestor label it reads.
+ * `num`: NUMBER the value. `op`: BINARY the ASL_JOP_*, VALUE the
+ * ASL_JVAL_*.
+ *
+ * Decorations that jsonata-js hangs on nodes:
+ *   stages      FILTER and INDEX stages. On a PATH step they are its
+ *               stages, applied to each input's result in turn; on any other
+ *               node they are its predicate, applied to the whole result.
+ *   group       the OBJECT node of a group-by `expr{...}` (on a PATH or any
+ *               non-step node).
+ *   focus       `@$v`: the variable name bound to each item (a step);
+ *   index       `#$i`: the variable name bound to each position (a step; an
+ *               INDEX stage in `stages` carries it when it comes after a
+ *               predicate, in `str`).
+ *   ancestor    the label a `%` further on reads: this step binds its input
+ *               to it in the tuple stream.
+ * Flags: TUPLE (the step works on a tuple stream), KEEP_ARRAY (a step
+ * ending in `[]`), KEEP_SINGLETON (a PATH that has such a step), CONS (an
+ * array constructor that is a path step: not flattened).
+ * `position` is jsonata-js's: the character offset just after the token,
+ * used in error objects. `cache` (NULL in nodes that need none) is a slot,
+ * written once with an atomic compare-and-swap, where the evaluator keeps
+ * a REGEX's compiled pattern or a LAMBDA's parsed signature; it is the only
+ * thing in the tree that is ever written, and is never freed for
+ * generated programs (static storage). */
+enum {
+    ASL_JN_PATH, ASL_JN_BINARY, ASL_JN_NEGATE, ASL_JN_ARRAY, ASL_JN_OBJECT,
+    ASL_JN_STRING, ASL_JN_NUMBER, ASL_JN_VALUE, ASL_JN_REGEX, ASL_JN_NAME,
+    ASL_JN_VARIABLE, ASL_JN_WILDCARD, ASL_JN_DESCENDANT, ASL_JN_PARENT,
+    ASL_JN_FUNCTION, ASL_JN_PLACEHOLDER, ASL_JN_LAMBDA, ASL_JN_CONDITION,
+    ASL_JN_BLOCK, ASL_JN_BIND, ASL_JN_APPLY, ASL_JN_SORT, ASL_JN_SORT_TERM,
+    ASL_JN_TRANSFORM, ASL_JN_FILTER, ASL_JN_INDEX
+};
+enum {
+    ASL_JOP_ADD, ASL_JOP_SUB, ASL_JOP_MUL, ASL_JOP_DIV, ASL_JOP_MOD,
+    ASL_JOP_EQ, ASL_JOP_NE, ASL_JOP_LT, ASL_JOP_LE, ASL_JOP_GT, ASL_JOP_GE,
+    ASL_JOP_AND, ASL_JOP_OR, ASL_JOP_IN, ASL_JOP_CONCAT, ASL_JOP_RANGE
+};
+enum { ASL_JVAL_NULL, ASL_JVAL_TRUE, ASL_JVAL_FALSE };
+enum {
+    ASL_JF_TUPLE = 1, ASL_JF_KEEP_ARRAY = 2, ASL_JF_KEEP_SINGLETON = 4,
+    ASL_JF_CONS = 8, ASL_JF_PARTIAL = 16, ASL_JF_THUNK = 32, ASL_JF_DESCENDING = 64
+};
+
+typedef struct asl_jnode asl_jnode;
+struct asl_jnode {
+    unsigned char type;    /* ASL_JN_* */
+    unsigned char op;      /* ASL_JOP_* / ASL_JVAL_* */
+    unsigned short flags;  /* ASL_JF_* */
+    int position;
+    double num;
+    const char *str;
+    unsigned long len;
+    const char *rx_flags;  /* REGEX: "", "i", "m", "im" */
+    int nkids, nstages;
+    const asl_jnode *const *kids;
+    const asl_jnode *const *stages;
+    const asl_jnode *group;
+    const char *focus, *index, *ancestor;
+    void **cache;
+};
+
+/* A JSONata expression as a whole: its tree and its source text (for
+ * messages). */
+typedef struct asl_jexpr {
+    const asl_jnode *root;
+    const char *text;
+} asl_jexpr;
+
 /* ==== JSONPath, precompiled by aslc ==================================== */
 enum {
     ASL_SEG_FIELD,    /* .name */
