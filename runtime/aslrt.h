@@ -36,8 +36,9 @@ typedef struct asl_exec asl_exec; /* one running (sub-)execution */
  *   OBJECT      key0, value0, key1, value1, ... of { k: v, ... }
  *   FUNCTION    [procedure, arg0, arg1, ...]; flag PARTIAL when an argument
  *               is a PLACEHOLDER (`?`)
- *   LAMBDA      [param0 (VARIABLE), ..., body]; `str` the signature text
- *               without < > (NULL when none); flag THUNK for the tail-call
+ *   LAMBDA      [param0 (VARIABLE), ..., body]; `str` the signature as in a
+ *               built-in's table entry, "<n-n:n>" (NULL when none: white
+ *               space dropped, as jsonata-js joins the tokens); flag THUNK for the tail-call
  *               wrappers jsonata-js inserts (no params, body a FUNCTION)
  *   CONDITION   [condition, then] or [condition, then, else]
  *   BLOCK       the expressions of ( e1; e2; ... )
