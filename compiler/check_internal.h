@@ -174,7 +174,7 @@ void check_jsonata_state(check_ctx *c, check_scope *scope, const cJSON *st, ir_s
  * checks; filled by check_jsonata_parse. */
 typedef struct check_ja_info {
     size_t error_at;      /* byte index of a syntax error */
-    char error[160];      /* its message ("" when the text parses) */
+    char error[320];      /* its message ("" when the text parses) */
     size_t context_at;    /* first top-level "$" / unqualified name, or (size_t)-1 */
     size_t root_at;       /* first "$$", or (size_t)-1 */
     size_t result_at;     /* first $states.result, or (size_t)-1 */

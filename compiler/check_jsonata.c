@@ -2,16 +2,14 @@
  * check_jsonata.c - JSONata in a definition: the fields of states whose
  * query language is JSONata, and the {% %} expressions inside them.
  *
- * Expressions are parsed, not evaluated, by a Pratt parser that follows
- * the reference implementation (jsonata-js) of JSONata 2.0.6, the version
- * Step Functions runs: the same tokens (names run to white space or an
- * operator character; a '/' starts a regular expression only where an
- * operand is expected), the same binding powers, and the same static
- * errors (S01xx lexical, S02xx syntax), so that what it accepts is what
- * AWS accepts. On top of the syntax come the States Language's
- * restrictions: no "$" or unqualified field name at the top level of an
- * expression, no "$$", $states.result only in the Output and Assign of a
- * Task, Map or Parallel state, $states.errorOutput only in a catcher.
+ * Expressions are parsed by compiler/jsonata_parse.c, the parser whose
+ * tree the engine evaluates (jsonata-js 2.0.6's grammar and static errors,
+ * the version Step Functions runs), so that what `check` accepts is what
+ * AWS accepts and what `run` can evaluate. On the tree come the States
+ * Language's restrictions: no "$" or unqualified field name at the top
+ * level of an expression, no "$$", $states.result only in the Output and
+ * Assign of a Task, Map or Parallel state, $states.errorOutput only in a
+ * catcher.
  * Free variable references are handed to check_vars.c.
  *
  * Called by check_state() for JSONata states (check_jsonata_state) and by
@@ -23,714 +21,125 @@
 #include <string.h>
 
 #include "check_internal.h"
+#include "jsonata_parse.h"
 #include "timestamp.h"
 
 #define NOWHERE ((size_t)-1)
 
-/* ==== Tokens ============================================================ */
+/* ==== What an expression reads ========================================== */
+/* A walk over the tree of compiler/jsonata_parse.c (the parser the engine
+ * evaluates too) for what the States Language restricts. "Nested" is
+ * anything whose context is not the state's input: steps after the first,
+ * predicates, group-bys, lambda bodies, transforms. */
 
-typedef enum {
-    TK_END,
-    TK_NAME, /* field name, also `quoted` */
-    TK_VAR,  /* $name ($ alone: "", $$: "$") */
-    TK_STRING,
-    TK_NUMBER,
-    TK_VALUE, /* true, false, null */
-    TK_REGEX,
-    TK_OP, /* operator; also the keywords and, or, in */
-} tk_kind;
-
-typedef struct tok {
-    tk_kind kind;
-    char op[4];     /* TK_OP: the operator text */
-    size_t at, len; /* the token's text (TK_VAR: after the '$') */
-} tok;
-
-/* What a parsed expression is, as far as the later checks need. */
-typedef enum {
-    JN_OTHER,
-    JN_NAME,
-    JN_VAR,
-    JN_STRING,
-    JN_NUMBER,
-    JN_VALUE,
-    JN_PATH,
-    JN_END,
-} jn_type;
-
-typedef struct jnode {
-    jn_type type;   /* of the step, seen through predicates and groups */
-    bool group;     /* a step with a group-by {...} */
-    bool predicate; /* a step with a predicate [...] */
-    bool sorted;    /* a step with an order-by ^(...) */
-    size_t at, len; /* JN_VAR / JN_NAME: the name */
-} jnode;
-
-typedef struct ja {
-    const char *s;
-    size_t len, pos;
-    tok t; /* the current token */
-    bool failed;
-    int nested; /* > 0: the context is not the input document */
-    int depth;  /* recursion guard */
+typedef struct ja_walk {
     check_ja_info *info;
+    const char *text;
     /* names bound inside the expression (:=, lambda parameters, @ and #) */
     struct bound {
-        size_t at, len;
+        const char *name;
+        size_t len;
     } bound[64];
     int nbound;
-} ja;
+} ja_walk;
 
-enum { MAX_JA_DEPTH = 150 };
-
-static void fail(ja *p, size_t at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void fail(ja *p, size_t at, const char *fmt, ...)
+static void first_at(size_t *slot, size_t at)
 {
-    if (p->failed)
-        return;
-    p->failed = true;
-    p->info->error_at = at > p->len ? p->len : at;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(p->info->error, sizeof p->info->error, fmt, ap);
-    va_end(ap);
+    if (*slot == NOWHERE || at < *slot)
+        *slot = at;
 }
 
-static bool is_space(char ch) { return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\v'; }
-
-/* The single-character operators of jsonata-js's operator table: a name
- * ends at any of them. */
-static bool is_op_char(char ch) { return ch && strchr(".[]{}(),@#;:?+-*/%|=<>^&!~", ch) != NULL; }
-
-static const char *tok_text(const ja *p, const tok *t, char *buf, size_t cap)
-{
-    switch (t->kind) {
-    case TK_END: return "the end of the expression";
-    case TK_OP: snprintf(buf, cap, "'%s'", t->op); return buf;
-    default: {
-        size_t n = t->len > 40 ? 40 : t->len;
-        size_t from = t->at;
-        if (t->kind == TK_VAR) {
-            from--;
-            n++;
-        }
-        snprintf(buf, cap, "'%.*s'", (int)n, p->s + from);
-        return buf;
-    }
-    }
-}
-
-static bool tok_is(const tok *t, const char *op) { return t->kind == TK_OP && strcmp(t->op, op) == 0; }
-
-/* A regular expression literal after its '/': to the closing '/' that is
- * not escaped and not inside (), [] or {}; then flags i and m. */
-static void scan_regex(ja *p, tok *t)
-{
-    size_t start = p->pos;
-    int depth = 0;
-    while (p->pos < p->len) {
-        char ch = p->s[p->pos];
-        if (ch == '/' && depth == 0) {
-            size_t bs = 0;
-            while (p->pos - bs > start && p->s[p->pos - bs - 1] == '\\')
-                bs++;
-            if (bs % 2 == 0) {
-                if (p->pos == start) {
-                    fail(p, start - 1, "empty regular expressions are not allowed (S0301)");
-                    return;
-                }
-                p->pos++;
-                while (p->pos < p->len && (p->s[p->pos] == 'i' || p->s[p->pos] == 'm'))
-                    p->pos++;
-                t->kind = TK_REGEX;
-                t->at = start - 1;
-                t->len = p->pos - t->at;
-                return;
-            }
-        }
-        bool escaped = p->pos > 0 && p->s[p->pos - 1] == '\\';
-        if ((ch == '(' || ch == '[' || ch == '{') && !escaped)
-            depth++;
-        if ((ch == ')' || ch == ']' || ch == '}') && !escaped)
-            depth--;
-        p->pos++;
-    }
-    fail(p, start - 1, "no terminating / in the regular expression (S0302)");
-}
-
-static int hexval(char ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
-}
-
-/* The next token into p->t. [infix]: an operand was just read, so a '/'
- * is division (jsonata-js reads a regular expression only otherwise). */
-static void lex(ja *p, bool infix)
-{
-    tok *t = &p->t;
-    memset(t, 0, sizeof *t);
-    for (;;) {
-        while (p->pos < p->len && is_space(p->s[p->pos]))
-            p->pos++;
-        if (p->pos + 1 < p->len && p->s[p->pos] == '/' && p->s[p->pos + 1] == '*') {
-            size_t open = p->pos;
-            p->pos += 2;
-            while (p->pos + 1 < p->len && !(p->s[p->pos] == '*' && p->s[p->pos + 1] == '/'))
-                p->pos++;
-            if (p->pos + 1 >= p->len) {
-                fail(p, open, "the comment has no closing */ (S0106)");
-                t->kind = TK_END;
-                t->at = p->len;
-                return;
-            }
-            p->pos += 2;
-            continue;
-        }
-        break;
-    }
-    t->at = p->pos;
-    if (p->pos >= p->len) {
-        t->kind = TK_END;
-        return;
-    }
-    const char *s = p->s;
-    char ch = s[p->pos], nx = p->pos + 1 < p->len ? s[p->pos + 1] : '\0';
-    if (!infix && ch == '/') {
-        p->pos++;
-        scan_regex(p, t);
-        return;
-    }
-    static const char *const two[] = {"..", ":=", "!=", ">=", "<=", "**", "~>", NULL};
-    for (const char *const *o = two; *o; o++)
-        if (ch == (*o)[0] && nx == (*o)[1]) {
-            t->kind = TK_OP;
-            memcpy(t->op, *o, 3);
-            t->len = 2;
-            p->pos += 2;
-            return;
-        }
-    if (is_op_char(ch)) {
-        t->kind = TK_OP;
-        t->op[0] = ch;
-        t->len = 1;
-        p->pos++;
-        return;
-    }
-    if (ch == '"' || ch == '\'') {
-        char q = ch;
-        size_t i = p->pos + 1;
-        while (i < p->len) {
-            char c2 = s[i];
-            if (c2 == '\\') {
-                char e = i + 1 < p->len ? s[i + 1] : '\0';
-                if (e && strchr("\"\\/bfnrt", e)) {
-                    i += 2;
-                    continue;
-                }
-                if (e == 'u') {
-                    for (int k = 0; k < 4; k++)
-                        if (i + 2 + (size_t)k >= p->len || hexval(s[i + 2 + (size_t)k]) < 0) {
-                            fail(p, i, "\\u must be followed by four hex digits (S0104)");
-                            t->kind = TK_END;
-                            return;
-                        }
-                    i += 6;
-                    continue;
-                }
-                fail(p, i, "unsupported escape sequence \\%c (S0103)", e ? e : ' ');
-                t->kind = TK_END;
-                return;
-            }
-            if (c2 == q) {
-                t->kind = TK_STRING;
-                t->len = i + 1 - p->pos;
-                p->pos = i + 1;
-                return;
-            }
-            i++;
-        }
-        fail(p, p->pos, "the string is not closed by a matching quote (S0101)");
-        t->kind = TK_END;
-        return;
-    }
-    if (ch >= '0' && ch <= '9') {
-        /* -?(0|[1-9][0-9]*)(\.[0-9]+)?([Ee][-+]?[0-9]+)? (the '-' is an operator) */
-        size_t i = p->pos;
-        if (s[i] == '0')
-            i++;
-        else
-            while (i < p->len && s[i] >= '0' && s[i] <= '9')
-                i++;
-        if (i + 1 < p->len && s[i] == '.' && s[i + 1] >= '0' && s[i + 1] <= '9') {
-            i++;
-            while (i < p->len && s[i] >= '0' && s[i] <= '9')
-                i++;
-        }
-        if (i < p->len && (s[i] == 'e' || s[i] == 'E')) {
-            size_t j = i + 1;
-            if (j < p->len && (s[j] == '+' || s[j] == '-'))
-                j++;
-            if (j < p->len && s[j] >= '0' && s[j] <= '9') {
-                while (j < p->len && s[j] >= '0' && s[j] <= '9')
-                    j++;
-                i = j;
-            }
-        }
-        char buf[64];
-        size_t n = i - p->pos < sizeof buf - 1 ? i - p->pos : sizeof buf - 1;
-        memcpy(buf, s + p->pos, n);
-        buf[n] = '\0';
-        if (isinf(strtod(buf, NULL))) {
-            fail(p, p->pos, "the number %s is out of range (S0102)", buf);
-            t->kind = TK_END;
-            return;
-        }
-        t->kind = TK_NUMBER;
-        t->len = i - p->pos;
-        p->pos = i;
-        return;
-    }
-    if (ch == '`') {
-        const char *end = memchr(s + p->pos + 1, '`', p->len - p->pos - 1);
-        if (!end) {
-            fail(p, p->pos, "the quoted name is not closed by a backquote (S0105)");
-            t->kind = TK_END;
-            p->pos = p->len;
-            return;
-        }
-        t->kind = TK_NAME;
-        t->at = p->pos + 1;
-        t->len = (size_t)(end - (s + p->pos + 1));
-        p->pos = (size_t)(end - s) + 1;
-        return;
-    }
-    size_t i = p->pos;
-    while (i < p->len && !is_space(s[i]) && !is_op_char(s[i]))
-        i++;
-    size_t n = i - p->pos;
-    if (ch == '$') {
-        t->kind = TK_VAR;
-        t->at = p->pos + 1;
-        t->len = n - 1;
-        p->pos = i;
-        return;
-    }
-    t->len = n;
-    p->pos = i;
-    if ((n == 2 && memcmp(s + t->at, "or", 2) == 0) || (n == 2 && memcmp(s + t->at, "in", 2) == 0) ||
-        (n == 3 && memcmp(s + t->at, "and", 3) == 0)) {
-        t->kind = TK_OP;
-        memcpy(t->op, s + t->at, n);
-        t->op[n] = '\0';
-        return;
-    }
-    if ((n == 4 && memcmp(s + t->at, "true", 4) == 0) || (n == 5 && memcmp(s + t->at, "false", 5) == 0) ||
-        (n == 4 && memcmp(s + t->at, "null", 4) == 0)) {
-        t->kind = TK_VALUE;
-        return;
-    }
-    t->kind = TK_NAME;
-}
-
-/* ==== The parser ======================================================== */
-
-/* The operators jsonata-js registers, with their left binding power.
- * An operator character it does not register ('!', '~') is an error. */
-static bool op_known(const char *op, int *lbp)
-{
-    static const struct {
-        const char *op;
-        int lbp;
-    } tab[] = {
-        {".", 75},  {"[", 80},  {"]", 0},  {"{", 70},   {"}", 0},   {"(", 80},  {")", 0},
-        {",", 0},   {"@", 80},  {"#", 80}, {";", 0},    {":", 0},   {"?", 20},  {"+", 50},
-        {"-", 50},  {"*", 60},  {"/", 60}, {"%", 60},   {"|", 0},   {"=", 40},  {"<", 40},
-        {">", 40},  {"^", 40},  {"**", 0}, {"..", 0},   {":=", 10}, {"!=", 40}, {"<=", 40},
-        {">=", 40}, {"~>", 40}, {"&", 50}, {"and", 30}, {"or", 25}, {"in", 40},
-    };
-    for (size_t k = 0; k < sizeof tab / sizeof *tab; k++)
-        if (strcmp(tab[k].op, op) == 0) {
-            *lbp = tab[k].lbp;
-            return true;
-        }
-    return false;
-}
-
-static int lbp(const ja *p)
-{
-    int b = 0;
-    if (p->t.kind == TK_OP)
-        op_known(p->t.op, &b);
-    return b;
-}
-
-/* jsonata-js's advance(): check the current token is [id] (when given),
- * then read the next one. */
-static void advance(ja *p, const char *id, bool infix)
-{
-    if (p->failed)
-        return;
-    if (id && !tok_is(&p->t, id)) {
-        char buf[64];
-        if (p->t.kind == TK_END)
-            fail(p, p->t.at, "expected '%s' before the end of the expression (S0203)", id);
-        else
-            fail(p, p->t.at, "expected '%s', found %s (S0202)", id, tok_text(p, &p->t, buf, sizeof buf));
-        return;
-    }
-    lex(p, infix);
-    if (!p->failed && p->t.kind == TK_OP) {
-        int b;
-        if (!op_known(p->t.op, &b))
-            fail(p, p->t.at, "unknown operator '%s' (S0204)", p->t.op);
-    }
-}
-
-static jnode expression(ja *p, int rbp);
-
-static jnode mk(jn_type type, size_t at, size_t len)
-{
-    jnode n = {type, false, false, false, at, len};
-    return n;
-}
-
-static void bind(ja *p, const jnode *v)
-{
-    if (v->type == JN_VAR && p->nbound < (int)(sizeof p->bound / sizeof *p->bound)) {
-        p->bound[p->nbound].at = v->at;
-        p->bound[p->nbound].len = v->len;
-        p->nbound++;
-    }
-}
-
-static bool var_is(const ja *p, const jnode *n, const char *name)
+static bool name_is(const asl_jnode *n, const char *name)
 {
     size_t k = strlen(name);
-    return n->type == JN_VAR && n->len == k && memcmp(p->s + n->at, name, k) == 0;
+    return n->str && n->len == k && memcmp(n->str, name, k) == 0;
 }
 
-static void note_context(ja *p, size_t at)
+static void bind_name(ja_walk *w, const char *name, size_t len)
 {
-    if (p->nested == 0 && p->info->context_at == NOWHERE)
-        p->info->context_at = at;
+    if (name && w->nbound < (int)(sizeof w->bound / sizeof *w->bound)) {
+        w->bound[w->nbound].name = name;
+        w->bound[w->nbound].len = len;
+        w->nbound++;
+    }
 }
 
-/* A lambda's optional signature <...> and its body { ... }. */
-static void lambda_rest(ja *p)
+static void walk(ja_walk *w, const asl_jnode *n, bool nested);
+
+static void walk_decorations(ja_walk *w, const asl_jnode *n)
 {
-    if (tok_is(&p->t, "<")) {
-        int depth = 1;
-        while (!p->failed && depth > 0 && !tok_is(&p->t, "{") && p->t.kind != TK_END) {
-            advance(p, NULL, false);
-            if (tok_is(&p->t, ">"))
-                depth--;
-            else if (tok_is(&p->t, "<"))
-                depth++;
-        }
-        advance(p, ">", false);
+    bind_name(w, n->focus, n->focus ? strlen(n->focus) : 0);
+    bind_name(w, n->index, n->index ? strlen(n->index) : 0);
+    for (int i = 0; i < n->nstages; i++) {
+        const asl_jnode *st = n->stages[i];
+        if (st->type == ASL_JN_INDEX)
+            bind_name(w, st->str, st->len);
+        else
+            walk(w, st, true);
     }
-    advance(p, "{", false);
-    p->nested++;
-    expression(p, 0);
-    p->nested--;
-    advance(p, "}", false);
+    if (n->group)
+        walk(w, n->group, true);
 }
 
-/* { key: value, ... }: an object constructor, or a group-by after a step. */
-static void object_body(ja *p)
+static void walk(ja_walk *w, const asl_jnode *n, bool nested)
 {
-    if (!tok_is(&p->t, "}")) {
-        for (;;) {
-            expression(p, 0);
-            advance(p, ":", false);
-            expression(p, 0);
-            if (p->failed || !tok_is(&p->t, ","))
-                break;
-            advance(p, ",", false);
+    check_ja_info *info = w->info;
+    size_t at = (size_t)n->src;
+    walk_decorations(w, n);
+    switch (n->type) {
+    case ASL_JN_PATH: {
+        /* $states.result / $states.errorOutput */
+        if (n->nkids >= 2 && n->kids[0]->type == ASL_JN_VARIABLE && name_is(n->kids[0], "states") &&
+            n->kids[1]->type == ASL_JN_NAME && n->kids[1]->nstages == 0 && !n->kids[1]->group) {
+            if (name_is(n->kids[1], "result"))
+                first_at(&info->result_at, (size_t)n->kids[0]->src);
+            if (name_is(n->kids[1], "errorOutput"))
+                first_at(&info->error_output_at, (size_t)n->kids[0]->src);
         }
+        for (int i = 0; i < n->nkids; i++)
+            walk(w, n->kids[i], nested || i > 0);
+        return;
     }
-    advance(p, "}", true);
-}
-
-static jnode nud(ja *p, const tok *t)
-{
-    char buf[64];
-    switch (t->kind) {
-    case TK_END: fail(p, t->at, "unexpected end of the expression (S0207)"); return mk(JN_END, t->at, 0);
-    case TK_NAME: note_context(p, t->at); return mk(JN_NAME, t->at, t->len);
-    case TK_STRING: return mk(JN_STRING, t->at, t->len);
-    case TK_NUMBER: return mk(JN_NUMBER, t->at, t->len);
-    case TK_VALUE: return mk(JN_VALUE, t->at, t->len);
-    case TK_REGEX: return mk(JN_OTHER, t->at, t->len);
-    case TK_VAR: {
-        if (t->len == 0)
-            note_context(p, t->at - 1);
-        else if (t->len == 1 && p->s[t->at] == '$') {
-            if (p->info->root_at == NOWHERE)
-                p->info->root_at = t->at - 1;
-        } else if (!(t->len == 6 && memcmp(p->s + t->at, "states", 6) == 0) &&
-                   p->info->nrefs < (int)(sizeof p->info->refs / sizeof *p->info->refs)) {
-            p->info->refs[p->info->nrefs].at = t->at;
-            p->info->refs[p->info->nrefs].len = t->len;
-            p->info->nrefs++;
+    case ASL_JN_NAME:
+    case ASL_JN_WILDCARD:
+    case ASL_JN_DESCENDANT:
+        if (!nested)
+            first_at(&info->context_at, at);
+        return;
+    case ASL_JN_VARIABLE:
+        if (n->len == 0) {
+            if (!nested)
+                first_at(&info->context_at, at);
+        } else if (n->len == 1 && n->str[0] == '$') {
+            first_at(&info->root_at, at);
+        } else if (!name_is(n, "states") &&
+                   info->nrefs < (int)(sizeof info->refs / sizeof *info->refs)) {
+            info->refs[info->nrefs].at = at + 1;
+            info->refs[info->nrefs].len = n->len;
+            info->nrefs++;
         }
-        return mk(JN_VAR, t->at, t->len);
+        return;
+    case ASL_JN_FUNCTION:
+        if (n->kids[0]->type == ASL_JN_VARIABLE && name_is(n->kids[0], "eval"))
+            first_at(&info->eval_at, (size_t)n->kids[0]->src);
+        break;
+    case ASL_JN_LAMBDA:
+        for (int i = 0; i + 1 < n->nkids; i++)
+            bind_name(w, n->kids[i]->str, n->kids[i]->len);
+        walk(w, n->kids[n->nkids - 1], true);
+        return;
+    case ASL_JN_BIND:
+        bind_name(w, n->kids[0]->str, n->kids[0]->len);
+        walk(w, n->kids[1], nested);
+        return;
+    case ASL_JN_TRANSFORM:
+    case ASL_JN_SORT:
+        nested = true;
+        break;
+    default: break;
     }
-    case TK_OP: break;
-    }
-    const char *op = t->op;
-    if (strcmp(op, "and") == 0 || strcmp(op, "or") == 0 || strcmp(op, "in") == 0) {
-        note_context(p, t->at); /* a keyword used as a field name */
-        return mk(JN_NAME, t->at, t->len);
-    }
-    if (strcmp(op, "-") == 0) {
-        expression(p, 70);
-        return mk(JN_OTHER, t->at, 0);
-    }
-    if (strcmp(op, "*") == 0 || strcmp(op, "**") == 0) {
-        note_context(p, t->at);
-        return mk(JN_OTHER, t->at, 0);
-    }
-    if (strcmp(op, "%") == 0) {
-        /* The parent of a step. jsonata-js resolves it (or reports S0217)
-         * after parsing, through rules not repeated here: accepted. */
-        return mk(JN_OTHER, t->at, 0);
-    }
-    if (strcmp(op, "(") == 0) { /* a block: (expr; expr; ...) */
-        while (!p->failed && !tok_is(&p->t, ")")) {
-            expression(p, 0);
-            if (!tok_is(&p->t, ";"))
-                break;
-            advance(p, ";", false);
-        }
-        advance(p, ")", true);
-        return mk(JN_OTHER, t->at, 0);
-    }
-    if (strcmp(op, "[") == 0) { /* an array constructor, with ranges a..b */
-        if (!tok_is(&p->t, "]")) {
-            for (;;) {
-                expression(p, 0);
-                if (tok_is(&p->t, "..")) {
-                    advance(p, "..", false);
-                    expression(p, 0);
-                }
-                if (p->failed || !tok_is(&p->t, ","))
-                    break;
-                advance(p, ",", false);
-            }
-        }
-        advance(p, "]", true);
-        return mk(JN_OTHER, t->at, 0);
-    }
-    if (strcmp(op, "{") == 0) {
-        object_body(p);
-        return mk(JN_OTHER, t->at, 0);
-    }
-    if (strcmp(op, "|") == 0) { /* transform: | pattern | update [, delete] | */
-        p->nested++;
-        expression(p, 0);
-        advance(p, "|", false);
-        expression(p, 0);
-        if (tok_is(&p->t, ",")) {
-            advance(p, ",", false);
-            expression(p, 0);
-        }
-        p->nested--;
-        advance(p, "|", false);
-        return mk(JN_OTHER, t->at, 0);
-    }
-    fail(p, t->at, "%s cannot start an expression (S0211)", tok_text(p, t, buf, sizeof buf));
-    return mk(JN_OTHER, t->at, 0);
-}
-
-static jnode led(ja *p, const tok *t, jnode left)
-{
-    const char *op = t->op;
-    if (strcmp(op, ".") == 0) {
-        if (left.type == JN_NUMBER || left.type == JN_VALUE) {
-            fail(p, left.at, "the literal value %.*s cannot be a step of a path (S0213)", (int)left.len,
-                 p->s + left.at);
-            return left;
-        }
-        p->nested++;
-        jnode right = expression(p, 75);
-        p->nested--;
-        if (right.type == JN_NUMBER || right.type == JN_VALUE) {
-            fail(p, right.at, "the literal value %.*s cannot be a step of a path (S0213)", (int)right.len,
-                 p->s + right.at);
-            return right;
-        }
-        if (var_is(p, &left, "states") && right.type == JN_NAME && !right.predicate && !right.group) {
-            size_t n = right.len;
-            const char *name = p->s + right.at;
-            if (n == 6 && memcmp(name, "result", 6) == 0 && p->info->result_at == NOWHERE)
-                p->info->result_at = left.at - 1;
-            if (n == 11 && memcmp(name, "errorOutput", 11) == 0 && p->info->error_output_at == NOWHERE)
-                p->info->error_output_at = left.at - 1;
-        }
-        jnode r = mk(JN_PATH, left.at, 0);
-        return r;
-    }
-    if (strcmp(op, "[") == 0) { /* a predicate, or [] (keep arrays) */
-        if (left.group) {
-            fail(p, t->at, "a predicate cannot follow a grouping expression in a step (S0209)");
-            return left;
-        }
-        if (tok_is(&p->t, "]")) {
-            advance(p, "]", false);
-            return left;
-        }
-        p->nested++;
-        expression(p, 0);
-        p->nested--;
-        advance(p, "]", true);
-        left.predicate = true;
-        return left;
-    }
-    if (strcmp(op, "{") == 0) { /* group-by */
-        if (left.group) {
-            fail(p, t->at, "each step can have only one grouping expression (S0210)");
-            return left;
-        }
-        p->nested++;
-        object_body(p);
-        p->nested--;
-        left.group = true;
-        return left;
-    }
-    if (strcmp(op, "(") == 0) { /* a function call, a partial application or a lambda */
-        bool lambda =
-            left.type == JN_NAME && ((left.len == 8 && memcmp(p->s + left.at, "function", 8) == 0) ||
-                                     (left.len == 2 && memcmp(p->s + left.at, "\xce\xbb", 2) == 0));
-        if (lambda && p->info->context_at == left.at)
-            p->info->context_at = NOWHERE; /* "function" is a keyword here, not a field */
-        if (var_is(p, &left, "eval") && p->info->eval_at == NOWHERE)
-            p->info->eval_at = left.at - 1;
-        if (!tok_is(&p->t, ")")) {
-            for (;;) {
-                if (tok_is(&p->t, "?")) {
-                    advance(p, "?", false);
-                } else {
-                    jnode a = expression(p, 0);
-                    if (lambda) {
-                        if (a.type != JN_VAR) {
-                            fail(p, a.at,
-                                 "the parameters of a function definition must be variables "
-                                 "such as $x (S0208)");
-                            return left;
-                        }
-                        bind(p, &a);
-                    }
-                }
-                if (p->failed || !tok_is(&p->t, ","))
-                    break;
-                advance(p, ",", false);
-            }
-        }
-        advance(p, ")", true);
-        if (lambda && !p->failed)
-            lambda_rest(p);
-        return mk(JN_OTHER, left.at, 0);
-    }
-    if (strcmp(op, "?") == 0) { /* condition ? then : else */
-        if (tok_is(&p->t, ":") || tok_is(&p->t, "?")) {
-            fail(p, t->at,
-                 "'?%s' is an operator of JSONata 2.1; Step Functions runs JSONata 2.0.6 (write "
-                 "'a ? a : b' or use $exists)",
-                 p->t.op);
-            return left;
-        }
-        expression(p, 0);
-        if (tok_is(&p->t, ":")) {
-            advance(p, ":", false);
-            expression(p, 0);
-        }
-        return mk(JN_OTHER, left.at, 0);
-    }
-    if (strcmp(op, "^") == 0) { /* order-by: ^(<a, >b) */
-        advance(p, "(", false);
-        p->nested++;
-        for (;;) {
-            if (tok_is(&p->t, "<"))
-                advance(p, "<", false);
-            else if (tok_is(&p->t, ">"))
-                advance(p, ">", false);
-            expression(p, 0);
-            if (p->failed || !tok_is(&p->t, ","))
-                break;
-            advance(p, ",", false);
-        }
-        p->nested--;
-        advance(p, ")", false);
-        left.sorted = true;
-        return left;
-    }
-    if (strcmp(op, "@") == 0 || strcmp(op, "#") == 0) { /* focus / index variable binding */
-        if (strcmp(op, "@") == 0 && left.predicate) {
-            fail(p, t->at, "a context variable binding must come before any predicate on a step (S0215)");
-            return left;
-        }
-        if (strcmp(op, "@") == 0 && left.sorted) {
-            fail(p, t->at,
-                 "a context variable binding must come before the order-by clause of a step (S0216)");
-            return left;
-        }
-        jnode v = expression(p, 80);
-        if (!p->failed && v.type != JN_VAR) {
-            fail(p, v.at, "'%s' must be followed by a variable such as $x (S0214)", op);
-            return left;
-        }
-        bind(p, &v);
-        return left;
-    }
-    if (strcmp(op, ":=") == 0) {
-        if (left.type != JN_VAR || left.predicate || left.group) {
-            fail(p, left.at, "the left side of ':=' must be a variable such as $x (S0212)");
-            return left;
-        }
-        bind(p, &left);
-        expression(p, 9); /* right-associative */
-        return mk(JN_OTHER, left.at, 0);
-    }
-    int b = 0;
-    op_known(op, &b);
-    if (b == 0) {
-        char buf[64];
-        fail(p, t->at, "syntax error: %s (S0201)", tok_text(p, t, buf, sizeof buf));
-        return left;
-    }
-    expression(p, b);
-    return mk(JN_OTHER, left.at, 0);
-}
-
-/* Pratt's loop, read exactly as jsonata-js reads it: the token after an
- * operand is read in infix mode (a '/' there divides). */
-static jnode expression(ja *p, int rbp)
-{
-    if (p->failed)
-        return mk(JN_OTHER, p->t.at, 0);
-    if (++p->depth > MAX_JA_DEPTH) {
-        fail(p, p->t.at, "the expression is nested too deeply");
-        p->depth--;
-        return mk(JN_OTHER, p->t.at, 0);
-    }
-    tok t = p->t;
-    advance(p, NULL, true);
-    jnode left = nud(p, &t);
-    while (!p->failed && rbp < lbp(p)) {
-        tok o = p->t;
-        advance(p, NULL, false);
-        left = led(p, &o, left);
-    }
-    p->depth--;
-    return left;
+    for (int i = 0; i < n->nkids; i++)
+        walk(w, n->kids[i], nested);
 }
 
 /* JSONata 2.0.6's built-in functions and the ones Step Functions adds:
@@ -758,21 +167,23 @@ bool check_jsonata_parse(const char *text, size_t len, check_ja_info *info)
 {
     memset(info, 0, sizeof *info);
     info->context_at = info->root_at = info->result_at = info->error_output_at = info->eval_at = NOWHERE;
-    ja p = {0};
-    p.s = text;
-    p.len = len;
-    p.info = info;
-    lex(&p, false);
-    if (!p.failed) {
-        int b;
-        if (p.t.kind == TK_OP && !op_known(p.t.op, &b))
-            fail(&p, p.t.at, "unknown operator '%s' (S0204)", p.t.op);
+    arena a = {0};
+    jsonata_syntax_error err;
+    const asl_jnode *root = jsonata_parse(&a, text, len, &err);
+    if (!root) {
+        info->error_at = err.byte_offset;
+        /* The 2.1 operators get a hint: Step Functions runs 2.0.6. */
+        const char *q = memchr(text, '?', len);
+        bool newer = false;
+        for (; q && q + 1 < text + len; q = memchr(q + 1, '?', (size_t)(text + len - q - 1)))
+            newer = newer || q[1] == ':' || q[1] == '?';
+        snprintf(info->error, sizeof info->error, "%.200s (%s)%s", err.message, err.code,
+                 newer ? "; '?:' and '?\?' are operators of JSONata 2.1, and Step Functions runs 2.0.6" : "");
+        arena_free(&a);
+        return false;
     }
-    expression(&p, 0);
-    if (!p.failed && p.t.kind != TK_END) {
-        char buf[64];
-        fail(&p, p.t.at, "syntax error: %s (S0201)", tok_text(&p, &p.t, buf, sizeof buf));
-    }
+    ja_walk w = {.info = info, .text = text};
+    walk(&w, root, false);
     /* Keep only free references: not bound in the expression, not a
      * built-in function. */
     int k = 0;
@@ -780,13 +191,14 @@ bool check_jsonata_parse(const char *text, size_t len, check_ja_info *info)
         const char *name = text + info->refs[i].at;
         size_t n = info->refs[i].len;
         bool bound = is_builtin(name, n);
-        for (int j = 0; !bound && j < p.nbound; j++)
-            bound = p.bound[j].len == n && memcmp(text + p.bound[j].at, name, n) == 0;
+        for (int j = 0; !bound && j < w.nbound; j++)
+            bound = w.bound[j].len == n && memcmp(w.bound[j].name, name, n) == 0;
         if (!bound)
             info->refs[k++] = info->refs[i];
     }
     info->nrefs = k;
-    return !p.failed;
+    arena_free(&a);
+    return true;
 }
 
 /* ==== JSONata values in a definition ==================================== */

@@ -101,6 +101,7 @@ struct asl_jnode {
     unsigned char op;      /* ASL_JOP_* / ASL_JVAL_* */
     unsigned short flags;  /* ASL_JF_* */
     int position;
+    int src;               /* byte offset of the token in the expression text */
     double num;
     const char *str;
     unsigned long len;
