@@ -15,7 +15,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "values.h"
 
@@ -114,21 +113,7 @@ const char *rt_task_token(asl_exec *x)
         x->task_token_retry == x->retry_count)
         return x->task_token;
     unsigned char b[42];
-    size_t got = 0;
-    while (got < sizeof b) {
-        ssize_t r = getrandom(b + got, sizeof b - got, 0);
-        if (r <= 0)
-            break;
-        got += (size_t)r;
-    }
-    if (got < sizeof b) {
-        /* No entropy source: tokens must be unique, not secret. */
-        uint64_t s = (uint64_t)rt_mono_ns() ^ (uint64_t)(uintptr_t)x;
-        for (size_t i = got; i < sizeof b; i++) {
-            s ^= s << 13, s ^= s >> 7, s ^= s << 17;
-            b[i] = (unsigned char)s;
-        }
-    }
+    rt_unique_bytes(b, sizeof b); /* tokens must be unique, not secret */
     static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     int o = 0;
     for (size_t i = 0; i + 2 < sizeof b; i += 3) {

@@ -31,7 +31,6 @@
  * Layer: engine
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -94,40 +93,6 @@ static char *value_text(const cJSON *v)
     if (cJSON_IsString(v) && v->valuestring)
         return str_dup(v->valuestring);
     return rt_json_print(v);
-}
-
-/* A random version-4 UUID, the default execution name (AWS's console
- * default too). /dev/urandom, else a time-seeded fallback: names need to
- * be unique, not secret. */
-static void make_uuid(char out[37])
-{
-    unsigned char b[16];
-    bool ok = false;
-    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-    if (fd >= 0) {
-        ok = read(fd, b, sizeof b) == (ssize_t)sizeof b;
-        close(fd);
-    }
-    if (!ok) {
-        uint64_t s = (uint64_t)rt_now_ns(NULL) ^ ((uint64_t)getpid() << 32);
-        for (int i = 0; i < 16; i++) {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            b[i] = (unsigned char)s;
-        }
-    }
-    b[6] = (unsigned char)((b[6] & 0x0F) | 0x40);
-    b[8] = (unsigned char)((b[8] & 0x3F) | 0x80);
-    static const char hex[] = "0123456789abcdef";
-    int o = 0;
-    for (int i = 0; i < 16; i++) {
-        if (i == 4 || i == 6 || i == 8 || i == 10)
-            out[o++] = '-';
-        out[o++] = hex[b[i] >> 4];
-        out[o++] = hex[b[i] & 15];
-    }
-    out[o] = '\0';
 }
 
 /* ==== Terminal states other than FAILED =================================== */
@@ -316,7 +281,7 @@ static bool run_begin(asl_exec *x, const asl_machine *m, const cJSON *input)
     char uuid[37];
     const char *ename = opt->execution_name;
     if (!ename) {
-        make_uuid(uuid);
+        rt_uuid_v4(uuid); /* the default execution name, as in AWS's console */
         ename = uuid;
     }
     run->execution_name = str_dup(ename);

@@ -14,8 +14,8 @@
  * characters (Java's String.length(), rt_utf16_len). Hash takes a value
  * of any type and hashes its text (AWS hashes 123 as "123").
  *
- * UUIDs and unseeded random numbers come from getrandom(2), the kernel's
- * CSPRNG; no library is needed for them.
+ * UUIDs and unseeded random numbers come from random.c (getrandom(2), the kernel's
+ * CSPRNG).
  *
  * Layer: values
  */
@@ -23,29 +23,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include <openssl/evp.h>
 
 #include "intrinsics_impl.h"
 
 enum { MAX_CHARS = 10000 };
-
-bool rt_random_bytes(void *buf, size_t n)
-{
-    unsigned char *p = buf;
-    while (n > 0) {
-        ssize_t got = getrandom(p, n, 0);
-        if (got < 0) {
-            if (errno == EINTR)
-                continue;
-            return false;
-        }
-        p += got;
-        n -= (size_t)got;
-    }
-    return true;
-}
 
 /* The text argument [k] must hold at most MAX_CHARS characters. */
 static bool within_limit(asl_exec *x, const asl_call *c, const char *s, size_t len)
@@ -258,11 +241,8 @@ cJSON *rt_fn_uuid(asl_exec *x, const asl_call *c, rt_iargs *a)
         asl_fail_runtime(x, "States.UUID: no random source is available");
         return NULL;
     }
-    u[6] = (unsigned char)((u[6] & 0x0F) | 0x40); /* version 4 */
-    u[8] = (unsigned char)((u[8] & 0x3F) | 0x80); /* RFC 4122 variant */
     char s[37];
-    snprintf(s, sizeof s, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", u[0], u[1], u[2],
-             u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
+    rt_uuid_format(u, s);
     cJSON *v = cJSON_CreateString(s);
     return v ? v : rt_intr_oom(x);
 }

@@ -104,9 +104,6 @@ void rt_java_json(rt_ibuf *b, const cJSON *v);
  * 10,000-character limits count those. */
 size_t rt_utf16_len(const char *s, size_t n);
 
-/* ==== Randomness (intrinsics_codec.c) ====================================== */
-/* [n] bytes from the kernel's random source; false when it is unavailable. */
-bool rt_random_bytes(void *buf, size_t n);
 
 /* ==== The functions ======================================================== */
 cJSON *rt_fn_format(asl_exec *x, const asl_call *c, rt_iargs *a);

@@ -6,7 +6,7 @@
  *
  * The runtime is built in layers, each using only the ones below it
  * (ARCHITECTURE.md; tools/layers.sh checks it in `make test`):
- *   base     rt.h       clock.c context.c error.c json.c text.c
+ *   base     rt.h       clock.c context.c error.c json.c random.c text.c
  *   values   values.h   jsonpath.c jsonpath_text.c resultpath.c flow.c
  *                       choice.c intrinsics*.c timestamp.c context_object.c
  *                       resource.c jsonata_*.c
@@ -151,6 +151,18 @@ void rt_scratch_reset(asl_exec *x);
 void rt_exec_dispose(asl_exec *x);
 /* The name of the state [x] is running ("" outside a state). */
 const char *rt_state_name(const asl_exec *x);
+
+/* ==== random.c: random bytes and UUIDs ==================================== */
+/* [n] bytes from the kernel's random source; false when there is none. */
+bool rt_random_bytes(void *buf, size_t n);
+/* Random bytes where only uniqueness matters (names, tokens): never fails,
+ * falling back to a clock-seeded generator. */
+void rt_unique_bytes(void *buf, size_t n);
+/* [b] made a version-4 UUID (version and variant bits set), written as
+ * 36 lower-case characters. */
+void rt_uuid_format(unsigned char b[16], char out[37]);
+/* A fresh version-4 UUID (unique; random when the kernel's source is). */
+void rt_uuid_v4(char out[37]);
 
 /* ==== json.c ================================================================ */
 /* Parse JSON text (the only place the runtime parses). 0 on bad JSON, with

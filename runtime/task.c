@@ -37,7 +37,6 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 
 #include "dispatch.h"
@@ -428,13 +427,7 @@ static void random_hex(char *out, int n)
 {
     unsigned char b[32];
     int bytes = (n + 1) / 2;
-    if (getrandom(b, (size_t)bytes, 0) != bytes) {
-        uint64_t s = (uint64_t)rt_mono_ns();
-        for (int i = 0; i < bytes; i++) {
-            s ^= s << 13, s ^= s >> 7, s ^= s << 17;
-            b[i] = (unsigned char)s;
-        }
-    }
+    rt_unique_bytes(b, (size_t)bytes);
     static const char hex[] = "0123456789abcdef";
     for (int i = 0; i < n; i++)
         out[i] = hex[(b[i / 2] >> (i % 2 ? 0 : 4)) & 15];
