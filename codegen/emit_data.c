@@ -24,6 +24,7 @@ static const char *root_name(ir_root r)
     case IR_ROOT_INPUT: return "ASL_ROOT_INPUT";
     case IR_ROOT_CONTEXT: return "ASL_ROOT_CONTEXT";
     case IR_ROOT_CURRENT: return "ASL_ROOT_CURRENT";
+    case IR_ROOT_VARIABLE: return "ASL_ROOT_VARIABLE";
     }
     CG_UNREACHABLE();
     return NULL;
@@ -256,6 +257,10 @@ int cg_emit_path(cg *g, const ir_path *p)
     cg_cstrz(o, p->normalized);
     fprintf(o, ",\n    .root = %s, .definite = %d, .nsegs = %d", root_name(p->root),
             p->definite ? 1 : 0, p->nsegs);
+    if (p->root == IR_ROOT_VARIABLE) {
+        fputs(", .var = ", o);
+        cg_cstrz(o, p->var);
+    }
     if (p->nsegs > 0)
         fprintf(o, ", .segs = path_%d_segs", id);
     fputs("};\n", o);

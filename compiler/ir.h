@@ -60,6 +60,7 @@ typedef enum {
     IR_ROOT_INPUT,   /* $  : the state's current document */
     IR_ROOT_CONTEXT, /* $$ : the context object */
     IR_ROOT_CURRENT, /* @  : the element under test in a filter */
+    IR_ROOT_VARIABLE, /* $name : a workflow variable (ir_path.var) */
 } ir_root;
 
 typedef enum {
@@ -112,6 +113,7 @@ typedef struct ir_path {
     const char *text;       /* as written in the definition */
     const char *normalized; /* bracket form AWS prints in causes: $['a'][0] */
     ir_root root;
+    const char *var;        /* IR_ROOT_VARIABLE: the name, without '$' */
     int nsegs;
     ir_seg *segs;
     bool definite;          /* only FIELD / INDEX: selects at most one value */
@@ -247,6 +249,7 @@ typedef struct ir_rule {
     long long ts_sec;       /* TIMESTAMP literal as UTC epoch seconds ... */
     long ts_nsec;           /* ... and nanoseconds */
     int next;               /* top-level rules: target state index; else -1 */
+    struct ir_tmpl *assign; /* top-level rules: the rule's Assign, or NULL */
     ir_pos pos;
 } ir_rule;
 
@@ -269,6 +272,7 @@ typedef struct ir_catcher {
     const char **errors;
     int next;                /* state index */
     ir_opt_path result_path;
+    ir_tmpl *assign;         /* Assign, with $ = the error output; NULL when absent */
     ir_pos pos;
 } ir_catcher;
 
@@ -335,6 +339,11 @@ typedef struct ir_state {
     ir_tmpl *parameters;      /* Parameters (Pass, Task, Parallel; Map's legacy form) */
     ir_tmpl *result;          /* Pass Result: literal, ".$" keys not special */
     ir_tmpl *result_selector; /* Task, Parallel, Map */
+    /* Assign: an OBJECT template, one field per variable (a JSONPath
+     * template; JSONata states use the JSONata template kind), or NULL.
+     * Every field reads the variables of the state's entry; asl_assign
+     * stages them and the loop commits them when the state exits. */
+    ir_tmpl *assign;
 
     /* Choice */
     int nrules;

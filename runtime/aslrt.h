@@ -131,7 +131,7 @@ enum {
     ASL_SEG_DEEP,     /* ..name (name NULL: ..*) */
     ASL_SEG_FILTER    /* [?(expr)] */
 };
-enum { ASL_ROOT_INPUT, ASL_ROOT_CONTEXT, ASL_ROOT_CURRENT };
+enum { ASL_ROOT_INPUT, ASL_ROOT_CONTEXT, ASL_ROOT_CURRENT, ASL_ROOT_VARIABLE };
 enum { ASL_LIT_NULL, ASL_LIT_TRUE, ASL_LIT_FALSE, ASL_LIT_NUMBER, ASL_LIT_STRING };
 enum {
     ASL_F_EXISTS, ASL_F_EQ, ASL_F_NE, ASL_F_LT, ASL_F_LE, ASL_F_GT, ASL_F_GE,
@@ -169,6 +169,7 @@ struct asl_path {
     const char *text;           /* as written */
     const char *normalized;     /* $['a'][0], for AWS's cause texts */
     int root;                   /* ASL_ROOT_* */
+    const char *var;            /* ASL_ROOT_VARIABLE: the name without '$' */
     int definite;               /* selects at most one value */
     int nsegs;
     const asl_seg *segs;
@@ -303,6 +304,11 @@ int asl_apply_result_path(asl_exec *x, const asl_path *p, cJSON **doc, cJSON *re
 /* Build a payload template (Parameters, ResultSelector, ...) with $ = [in].
  * Returns a fresh tree, or 0 with the error set. */
 cJSON *asl_build(asl_exec *x, const asl_tmpl *t, const cJSON *in);
+/* Assign: evaluate each field of the OBJECT template [t] with $ = [in]
+ * (variables read as they were when the state was entered) and stage the
+ * values; the state loop commits them when the state exits. Returns 0, or
+ * ASL_NEXT_ERROR with the error set. */
+int asl_assign(asl_exec *x, const asl_tmpl *t, const cJSON *in);
 /* Evaluate an intrinsic call; fresh tree or 0 with the error set. */
 cJSON *asl_call_intrinsic(asl_exec *x, const asl_call *c, const cJSON *in);
 /* A deep copy of [v]. */
@@ -383,6 +389,7 @@ typedef struct asl_catcher {
     int next;                      /* state index */
     const asl_path *result_path;   /* 0 with result_path_null == 0: "$" */
     int result_path_null;          /* ResultPath: null */
+    const asl_tmpl *assign;        /* Assign ($ = the error output), or 0 */
 } asl_catcher;
 
 /* After a failed attempt, with the error set: if a retrier matches and has
@@ -420,6 +427,7 @@ typedef struct asl_flow {
     const asl_retrier *retry;
     int ncatch;
     const asl_catcher *catchers;
+    const asl_tmpl *assign;        /* Assign ($ = the result after ResultSelector), or 0 */
     int next;                      /* Next state index, or ASL_NEXT_END */
 } asl_flow;
 
