@@ -1,0 +1,115 @@
+/*
+ * test_jsonata_builtins_text.c - JSONata's string built-ins called directly
+ * through the table (jn_builtin_find), with arguments as the evaluator
+ * would pass them; expected values are jsonata-js 2.0.6's.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "jsonata_ctx.h"
+#include "jsonata_value.h"
+
+static jn_ctx cx;
+
+static int setup(void **state)
+{
+    (void)state;
+    jn_ctx_init(&cx, NULL);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    jn_ctx_free(&cx);
+    return 0;
+}
+
+static jn_val *S(const char *s) { return jn_str(&cx, s, strlen(s)); }
+static jn_val *N(double d) { return jn_num(&cx, d); }
+
+static jn_val *call(const char *name, jn_val *a0, jn_val *a1, jn_val *a2)
+{
+    const jn_builtin *b = jn_builtin_find(name, strlen(name));
+    assert_non_null(b);
+    jn_val *args[3] = {a0, a1, a2};
+    return b->fn(&cx, args, 3);
+}
+
+static void str_is(const jn_val *v, const char *want)
+{
+    assert_non_null(v);
+    assert_true(jn_is_str(v));
+    assert_int_equal(v->u.str.len, strlen(want));
+    assert_memory_equal(v->u.str.s, want, strlen(want));
+}
+
+static void table_is_sorted(void **state)
+{
+    (void)state;
+    assert_null(jn_builtin_find("nosuch", 6));
+    assert_non_null(jn_builtin_find("substringAfter", 14));
+    assert_null(jn_builtin_find("substringAfte", 13));
+}
+
+static void string_and_length(void **state)
+{
+    (void)state;
+    str_is(call("string", N(1e21), NULL, NULL), "1e+21");
+    str_is(call("string", S("hi"), NULL, NULL), "hi");
+    assert_null(call("string", NULL, NULL, NULL));
+    assert_null(call("string", N(1.0 / 0.0), NULL, NULL));
+    assert_string_equal(jn_ctx_error(&cx)->code, "D3001");
+    jn_val *l = call("length", S("h\xf0\x9f\x98\x80llo"), NULL, NULL);
+    assert_true(jn_is_num(l));
+    assert_true(l->u.num == 5); /* code points, as jsonata-js's Array.from */
+}
+
+static void substrings(void **state)
+{
+    (void)state;
+    str_is(call("substring", S("hello world"), N(3), NULL), "lo world");
+    str_is(call("substring", S("hello world"), N(3), N(5)), "lo wo");
+    str_is(call("substring", S("hello world"), N(-4), NULL), "orld");
+    str_is(call("substring", S("hello world"), N(-4), N(2)), "or");
+    str_is(call("substring", S("hello world"), N(-20), N(3)), "hel");
+    str_is(call("substring", S("hello world"), N(3), N(-1)), "");
+    str_is(call("substring", S("\xf0\x9f\x98\x80" "ab"), N(1), N(1)), "a");
+    str_is(call("substringBefore", S("Hello World"), S("o"), NULL), "Hell");
+    str_is(call("substringBefore", S("Hello World"), S("x"), NULL), "Hello World");
+    str_is(call("substringAfter", S("Hello World"), S("o"), NULL), " World");
+    str_is(call("substringAfter", S("Hello World"), S("x"), NULL), "Hello World");
+}
+
+static void trim_join_contains(void **state)
+{
+    (void)state;
+    str_is(call("trim", S("  a \t\n b  "), NULL, NULL), "a b");
+    str_is(call("trim", S("   "), NULL, NULL), "");
+    jn_val *arr = jn_arr_new(&cx, 3);
+    jn_arr_push(&cx, arr, S("a"));
+    jn_arr_push(&cx, arr, S("b"));
+    jn_arr_push(&cx, arr, S("c"));
+    str_is(call("join", arr, S(", "), NULL), "a, b, c");
+    str_is(call("join", arr, NULL, NULL), "abc");
+    assert_true(call("contains", S("abracadabra"), S("cad"), NULL) == jn_bool(true));
+    assert_true(call("contains", S("abracadabra"), S("xyz"), NULL) == jn_bool(false));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(table_is_sorted),
+        cmocka_unit_test_setup_teardown(string_and_length, setup, teardown),
+        cmocka_unit_test_setup_teardown(substrings, setup, teardown),
+        cmocka_unit_test_setup_teardown(trim_join_contains, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
