@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "jsonata_builtins_impl.h"
+#include "jsonata_builtins_text_impl.h"
 
 /* Byte offset of code point [cp] in UTF-8 text (clamped to len). */
 static size_t cp_to_byte(const char *s, size_t len, size_t cp)
@@ -186,13 +187,17 @@ static jn_val *fn_join(jn_ctx *cx, jn_val **a, int n)
 
 /* Sorted by name (strcmp order): jn_builtin_find searches it by bisection. */
 const jn_builtin jn_builtins_text[] = {
+    {"base64encode", "<s-:s>", jn_fn_base64encode},
     {"contains", "<s-(sf):b>", fn_contains},
+    {"hash", "<s-s:s>", jn_fn_hash},
     {"join", "<a<s>s?:s>", fn_join},
     {"length", "<s-:n>", fn_length},
+    {"millis", "<:n>", jn_fn_millis},
     {"string", "<x-b?:s>", fn_string},
     {"substring", "<s-nn?:s>", fn_substring},
     {"substringAfter", "<s-s:s>", fn_substring_after},
     {"substringBefore", "<s-s:s>", fn_substring_before},
     {"trim", "<s-:s>", fn_trim},
+    {"uuid", "<:s>", jn_fn_uuid},
 };
 const size_t jn_builtins_text_count = sizeof jn_builtins_text / sizeof jn_builtins_text[0];

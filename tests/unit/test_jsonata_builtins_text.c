@@ -103,6 +103,23 @@ static void trim_join_contains(void **state)
     assert_true(call("contains", S("abracadabra"), S("xyz"), NULL) == jn_bool(false));
 }
 
+static void codecs(void **state)
+{
+    (void)state;
+    str_is(call("base64encode", S("myuser:mypass"), NULL, NULL), "bXl1c2VyOm15cGFzcw==");
+    str_is(call("base64encode", S("\xc3\xa9"), NULL, NULL), "6Q=="); /* Latin-1 like node's btoa */
+    str_is(call("hash", S("input data"), S("SHA-1"), NULL),
+           "aaff4a450a104cd177d28d18d74485e8cae074b7");
+    str_is(call("hash", S(""), S("MD5"), NULL), "d41d8cd98f00b204e9800998ecf8427e");
+    assert_null(call("hash", S("x"), S("SHA-3"), NULL));
+    assert_string_equal(jn_ctx_error(&cx)->code, "D3202");
+    jn_val *u = call("uuid", NULL, NULL, NULL);
+    assert_int_equal(u->u.str.len, 36);
+    assert_int_equal(u->u.str.s[14], '4');
+    jn_val *m1 = call("millis", NULL, NULL, NULL), *m2 = call("millis", NULL, NULL, NULL);
+    assert_true(m1->u.num > 1.6e12 && m1->u.num == m2->u.num); /* fixed per evaluation */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -110,6 +127,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(string_and_length, setup, teardown),
         cmocka_unit_test_setup_teardown(substrings, setup, teardown),
         cmocka_unit_test_setup_teardown(trim_join_contains, setup, teardown),
+        cmocka_unit_test_setup_teardown(codecs, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

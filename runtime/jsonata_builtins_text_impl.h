@@ -1,0 +1,17 @@
+/*
+ * jsonata_builtins_text_impl.h - the text built-ins that live outside
+ * jsonata_builtins_text.c (encodings, hashes, UUIDs), for its table.
+ *
+ * Layer: values
+ */
+#ifndef ASLRT_JSONATA_BUILTINS_TEXT_IMPL_H
+#define ASLRT_JSONATA_BUILTINS_TEXT_IMPL_H
+
+#include "jsonata_value.h"
+
+jn_val *jn_fn_base64encode(jn_ctx *cx, jn_val **a, int n);
+jn_val *jn_fn_hash(jn_ctx *cx, jn_val **a, int n);
+jn_val *jn_fn_uuid(jn_ctx *cx, jn_val **a, int n);
+jn_val *jn_fn_millis(jn_ctx *cx, jn_val **a, int n);
+
+#endif
