@@ -189,6 +189,10 @@ static jn_val *fn_join(jn_ctx *cx, jn_val **a, int n)
 const jn_builtin jn_builtins_text[] = {
     {"base64encode", "<s-:s>", jn_fn_base64encode},
     {"contains", "<s-(sf):b>", fn_contains},
+    {"decodeUrl", "<s-:s>", jn_fn_decode_url},
+    {"decodeUrlComponent", "<s-:s>", jn_fn_decode_url_component},
+    {"encodeUrl", "<s-:s>", jn_fn_encode_url},
+    {"encodeUrlComponent", "<s-:s>", jn_fn_encode_url_component},
     {"hash", "<s-s:s>", jn_fn_hash},
     {"join", "<a<s>s?:s>", fn_join},
     {"length", "<s-:n>", fn_length},

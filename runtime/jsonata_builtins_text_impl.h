@@ -1,6 +1,6 @@
 /*
  * jsonata_builtins_text_impl.h - the text built-ins that live outside
- * jsonata_builtins_text.c (encodings, hashes, UUIDs), for its table.
+ * jsonata_builtins_text.c (encodings, URLs, hashes, UUIDs), for its table.
  *
  * Layer: values
  */
@@ -12,6 +12,10 @@
 jn_val *jn_fn_base64encode(jn_ctx *cx, jn_val **a, int n);
 jn_val *jn_fn_hash(jn_ctx *cx, jn_val **a, int n);
 jn_val *jn_fn_uuid(jn_ctx *cx, jn_val **a, int n);
+jn_val *jn_fn_encode_url(jn_ctx *cx, jn_val **a, int n);
+jn_val *jn_fn_encode_url_component(jn_ctx *cx, jn_val **a, int n);
+jn_val *jn_fn_decode_url(jn_ctx *cx, jn_val **a, int n);
+jn_val *jn_fn_decode_url_component(jn_ctx *cx, jn_val **a, int n);
 jn_val *jn_fn_millis(jn_ctx *cx, jn_val **a, int n);
 
 #endif

@@ -120,6 +120,20 @@ static void codecs(void **state)
     assert_true(m1->u.num > 1.6e12 && m1->u.num == m2->u.num); /* fixed per evaluation */
 }
 
+static void urls(void **state)
+{
+    (void)state;
+    str_is(call("encodeUrlComponent", S("?x=test"), NULL, NULL), "%3Fx%3Dtest");
+    str_is(call("encodeUrl", S("https://mozilla.org/?x=\xd1\x88"), NULL, NULL),
+           "https://mozilla.org/?x=%D1%88");
+    str_is(call("decodeUrlComponent", S("%3Fx%3Dtest"), NULL, NULL), "?x=test");
+    str_is(call("decodeUrl", S("%3Fx%D1%88"), NULL, NULL), "%3Fx\xd1\x88");
+    assert_null(call("decodeUrl", S("%E0%A4%A"), NULL, NULL));
+    assert_string_equal(jn_ctx_error(&cx)->code, "D3140");
+    assert_string_equal(jn_ctx_error(&cx)->message,
+                        "Malformed URL passed to $decodeUrl(): \"%E0%A4%A\"");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -128,6 +142,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(substrings, setup, teardown),
         cmocka_unit_test_setup_teardown(trim_join_contains, setup, teardown),
         cmocka_unit_test_setup_teardown(codecs, setup, teardown),
+        cmocka_unit_test_setup_teardown(urls, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
