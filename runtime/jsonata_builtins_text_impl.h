@@ -1,6 +1,6 @@
 /*
  * jsonata_builtins_text_impl.h - the text built-ins that live outside
- * jsonata_builtins_text.c (encodings, URLs, hashes, UUIDs), for its table.
+ * jsonata_builtins_text.c (encodings, URLs, hashes, UUIDs, picture strings), for its table.
  *
  * Layer: values
  */
@@ -16,6 +16,13 @@ jn_val *jn_fn_encode_url(jn_ctx *cx, jn_val **a, int n);
 jn_val *jn_fn_encode_url_component(jn_ctx *cx, jn_val **a, int n);
 jn_val *jn_fn_decode_url(jn_ctx *cx, jn_val **a, int n);
 jn_val *jn_fn_decode_url_component(jn_ctx *cx, jn_val **a, int n);
+jn_val *jn_fn_format_number(jn_ctx *cx, jn_val **a, int n);
+jn_val *jn_fn_format_integer(jn_ctx *cx, jn_val **a, int n);
+jn_val *jn_fn_parse_integer(jn_ctx *cx, jn_val **a, int n);
+jn_val *jn_fn_format_base(jn_ctx *cx, jn_val **a, int n);
+jn_val *jn_fn_from_millis(jn_ctx *cx, jn_val **a, int n);
+jn_val *jn_fn_now(jn_ctx *cx, jn_val **a, int n);
+jn_val *jn_fn_to_millis(jn_ctx *cx, jn_val **a, int n);
 jn_val *jn_fn_millis(jn_ctx *cx, jn_val **a, int n);
 
 #endif

@@ -134,6 +134,35 @@ static void urls(void **state)
                         "Malformed URL passed to $decodeUrl(): \"%E0%A4%A\"");
 }
 
+static void pictures(void **state)
+{
+    (void)state;
+    str_is(call("formatNumber", N(1234.5678), S("#,##0.00"), NULL), "1,234.57");
+    jn_val *o = jn_obj_new(&cx, 2);
+    jn_obj_set(&cx, o, "decimal-separator", 17, S(","));
+    jn_obj_set(&cx, o, "grouping-separator", 18, S("."));
+    str_is(call("formatNumber", N(1234.5678), S("#.##0,00"), o), "1.234,57");
+    str_is(call("formatInteger", N(1999), S("I"), NULL), "MCMXCIX");
+    jn_val *p = call("parseInteger", S("twelve"), S("w"), NULL);
+    assert_true(jn_is_num(p) && p->u.num == 12);
+    str_is(call("formatBase", N(100), N(2), NULL), "1100100");
+    str_is(call("formatBase", N(100), NULL, NULL), "100");
+    assert_null(call("formatBase", N(100), N(1), NULL));
+    assert_string_equal(jn_ctx_error(&cx)->code, "D3100");
+}
+
+static void dates(void **state)
+{
+    (void)state;
+    str_is(call("fromMillis", N(1510067557121), NULL, NULL), "2017-11-07T15:12:37.121Z");
+    jn_val *ms = call("toMillis", S("2017-11-07T15:12:37.121Z"), NULL, NULL);
+    assert_true(jn_is_num(ms) && ms->u.num == 1510067557121);
+    jn_val *now = call("now", NULL, NULL, NULL);
+    jn_val *m = call("millis", NULL, NULL, NULL);
+    jn_val *back = call("toMillis", now, NULL, NULL);
+    assert_true(back->u.num == m->u.num); /* one timestamp per evaluation */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -143,6 +172,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(trim_join_contains, setup, teardown),
         cmocka_unit_test_setup_teardown(codecs, setup, teardown),
         cmocka_unit_test_setup_teardown(urls, setup, teardown),
+        cmocka_unit_test_setup_teardown(pictures, setup, teardown),
+        cmocka_unit_test_setup_teardown(dates, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
