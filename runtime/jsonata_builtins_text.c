@@ -185,6 +185,55 @@ static jn_val *fn_join(jn_ctx *cx, jn_val **a, int n)
     return jn_str(cx, out, o);
 }
 
+/* $pad: to |width| code points with [char] (default " ") repeated and cut
+ * to fit; a negative width pads on the left. */
+static jn_val *fn_pad(jn_ctx *cx, jn_val **a, int n)
+{
+    if (!a[0])
+        return NULL;
+    const char *pc = " ";
+    size_t pclen = 1;
+    if (n > 2 && a[2] && a[2]->u.str.len) {
+        pc = a[2]->u.str.s;
+        pclen = a[2]->u.str.len;
+    }
+    double w = a[1]->u.num;
+    double want = fabs(w) - (double)cp_len(a[0]->u.str.s, a[0]->u.str.len);
+    if (!(want >= 1))
+        return a[0];
+    if (want > 1e8)
+        return jn_throwf(cx, "D1011", "Out of memory while padding a string");
+    size_t padn = (size_t)want, pccp = cp_len(pc, pclen), total = 0;
+    size_t full = padn / pccp, rest = padn % pccp;
+    size_t restb = cp_to_byte(pc, pclen, rest);
+    total = full * pclen + restb + a[0]->u.str.len;
+    char *out = jn_alloc(cx, total + 1);
+    if (!out)
+        return NULL;
+    size_t o = 0;
+    if (w > 0) {
+        memcpy(out, a[0]->u.str.s, a[0]->u.str.len);
+        o = a[0]->u.str.len;
+    }
+    for (size_t i = 0; i < full; i++, o += pclen)
+        memcpy(out + o, pc, pclen);
+    memcpy(out + o, pc, restb);
+    o += restb;
+    if (w < 0) {
+        memcpy(out + o, a[0]->u.str.s, a[0]->u.str.len);
+        o += a[0]->u.str.len;
+    }
+    return jn_str(cx, out, o);
+}
+
+/* Step Functions has no $eval: say which function to use instead. */
+static jn_val *fn_eval(jn_ctx *cx, jn_val **a, int n)
+{
+    (void)a;
+    (void)n;
+    return jn_throw(cx, "D3200", "eval", NULL);
+}
+
 /* Sorted by name (strcmp order): jn_builtin_find searches it by bisection. */
 const jn_builtin jn_builtins_text[] = {
     {"base64encode", "<s-:s>", jn_fn_base64encode},
@@ -193,6 +242,7 @@ const jn_builtin jn_builtins_text[] = {
     {"decodeUrlComponent", "<s-:s>", jn_fn_decode_url_component},
     {"encodeUrl", "<s-:s>", jn_fn_encode_url},
     {"encodeUrlComponent", "<s-:s>", jn_fn_encode_url_component},
+    {"eval", "<sx?:x>", fn_eval},
     {"formatBase", "<n-n?:s>", jn_fn_format_base},
     {"formatInteger", "<n-s:s>", jn_fn_format_integer},
     {"formatNumber", "<n-so?:s>", jn_fn_format_number},
@@ -202,6 +252,7 @@ const jn_builtin jn_builtins_text[] = {
     {"length", "<s-:n>", fn_length},
     {"millis", "<:n>", jn_fn_millis},
     {"now", "<s?s?:s>", jn_fn_now},
+    {"pad", "<s-ns?:s>", fn_pad},
     {"parseInteger", "<s-s:n>", jn_fn_parse_integer},
     {"string", "<x-b?:s>", fn_string},
     {"substring", "<s-nn?:s>", fn_substring},

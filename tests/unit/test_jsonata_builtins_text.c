@@ -163,6 +163,18 @@ static void dates(void **state)
     assert_true(back->u.num == m->u.num); /* one timestamp per evaluation */
 }
 
+static void pad_and_eval(void **state)
+{
+    (void)state;
+    str_is(call("pad", S("foo"), N(5), NULL), "foo  ");
+    str_is(call("pad", S("foo"), N(-5), NULL), "  foo");
+    str_is(call("pad", S("foo"), N(-8), S("-+")), "-+-+-foo");
+    str_is(call("pad", S("foo"), N(8), S("\xc3\xa9")), "foo\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9");
+    str_is(call("pad", S("foo"), N(2), NULL), "foo");
+    assert_null(call("eval", S("1+1"), NULL, NULL));
+    assert_string_equal(jn_ctx_error(&cx)->code, "D3200");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -174,6 +186,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(urls, setup, teardown),
         cmocka_unit_test_setup_teardown(pictures, setup, teardown),
         cmocka_unit_test_setup_teardown(dates, setup, teardown),
+        cmocka_unit_test_setup_teardown(pad_and_eval, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
