@@ -1,6 +1,6 @@
 /*
  * jsonata_builtins_codec.c - JSONata built-ins that encode text or make
- * identifiers: $base64encode (jsonata-js 2.0.6 on node: each UTF-16 unit
+ * identifiers: $base64encode and $base64decode (jsonata-js 2.0.6 on node: each UTF-16 unit
  * taken as one Latin-1 byte), Step Functions' $hash (hex digest, like
  * States.Hash) and $uuid, and $millis (one timestamp per evaluation).
  *
@@ -52,6 +52,57 @@ jn_val *jn_fn_base64encode(jn_ctx *cx, jn_val **a, int n)
         return NULL;
     int m = EVP_EncodeBlock(out, bytes, (int)k);
     return jn_str(cx, (const char *)out, (size_t)m);
+}
+
+/* Node's lenient base64: either alphabet, other characters skipped, the
+ * first '=' ends the data; each byte becomes the character U+00XX
+ * (toString('binary')), written as UTF-8. */
+static int b64val(unsigned char c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    if (c == '+' || c == '-')
+        return 62;
+    if (c == '/' || c == '_')
+        return 63;
+    return -1;
+}
+
+jn_val *jn_fn_base64decode(jn_ctx *cx, jn_val **a, int n)
+{
+    (void)n;
+    if (!a[0])
+        return NULL;
+    const unsigned char *s = (const unsigned char *)a[0]->u.str.s;
+    size_t len = a[0]->u.str.len, o = 0;
+    char *out = jn_alloc(cx, len * 2 + 1);
+    if (!out)
+        return NULL;
+    uint32_t acc = 0;
+    int bits = 0;
+    for (size_t i = 0; i < len && s[i] != '='; i++) {
+        int v = b64val(s[i]);
+        if (v < 0)
+            continue;
+        acc = (acc << 6) | (uint32_t)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            unsigned char b = (unsigned char)(acc >> bits);
+            acc &= (1u << bits) - 1;
+            if (b < 0x80) {
+                out[o++] = (char)b;
+            } else {
+                out[o++] = (char)(0xc0 | (b >> 6));
+                out[o++] = (char)(0x80 | (b & 0x3f));
+            }
+        }
+    }
+    return jn_str(cx, out, o);
 }
 
 jn_val *jn_fn_hash(jn_ctx *cx, jn_val **a, int n)

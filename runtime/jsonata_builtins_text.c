@@ -236,6 +236,7 @@ static jn_val *fn_eval(jn_ctx *cx, jn_val **a, int n)
 
 /* Sorted by name (strcmp order): jn_builtin_find searches it by bisection. */
 const jn_builtin jn_builtins_text[] = {
+    {"base64decode", "<s-:s>", jn_fn_base64decode},
     {"base64encode", "<s-:s>", jn_fn_base64encode},
     {"contains", "<s-(sf):b>", fn_contains},
     {"decodeUrl", "<s-:s>", jn_fn_decode_url},

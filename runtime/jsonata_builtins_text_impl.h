@@ -10,6 +10,7 @@
 #include "jsonata_value.h"
 
 jn_val *jn_fn_base64encode(jn_ctx *cx, jn_val **a, int n);
+jn_val *jn_fn_base64decode(jn_ctx *cx, jn_val **a, int n);
 jn_val *jn_fn_hash(jn_ctx *cx, jn_val **a, int n);
 jn_val *jn_fn_uuid(jn_ctx *cx, jn_val **a, int n);
 jn_val *jn_fn_encode_url(jn_ctx *cx, jn_val **a, int n);

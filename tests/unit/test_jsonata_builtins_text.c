@@ -108,6 +108,8 @@ static void codecs(void **state)
     (void)state;
     str_is(call("base64encode", S("myuser:mypass"), NULL, NULL), "bXl1c2VyOm15cGFzcw==");
     str_is(call("base64encode", S("\xc3\xa9"), NULL, NULL), "6Q=="); /* Latin-1 like node's btoa */
+    str_is(call("base64decode", S("bXl1c2VyOm15cGFzcw=="), NULL, NULL), "myuser:mypass");
+    str_is(call("base64decode", S("6Q=="), NULL, NULL), "\xc3\xa9");
     str_is(call("hash", S("input data"), S("SHA-1"), NULL),
            "aaff4a450a104cd177d28d18d74485e8cae074b7");
     str_is(call("hash", S(""), S("MD5"), NULL), "d41d8cd98f00b204e9800998ecf8427e");
