@@ -116,8 +116,9 @@ graph-update: all
 	@BUILD=$(BUILD) sh tests/graph/update.sh
 	$(BUILD)/aslc graph --format svg samples/expense-approval.asl.json -o samples/expense-approval.svg
 
+# `+`: the scripts run $(MAKE) for the test tools they need (jobserver).
 bench: all
-	@BUILD=$(BUILD) SHARED=$(SHARED) sh bench/run.sh
+	+@BUILD=$(BUILD) SHARED=$(SHARED) MAKE="$(MAKE)" sh bench/run.sh
 
 demo: all
 	@BUILD=$(BUILD) sh samples/demo.sh
