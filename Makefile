@@ -41,13 +41,6 @@ CC_OBJ   = $(CC_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/aslrt_h.o
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRC = $(wildcard tests/tools/*.c)
-# The JSONata suite runner links the evaluator in-process; until a runtime
-# file defines jn_evaluate_bindings (issue 10) it is left out so that
-# everything else still links.
-JN_HAVE_EVAL := $(shell grep -l 'jn_evaluate_bindings' runtime/*.c 2>/dev/null)
-ifeq ($(JN_HAVE_EVAL),)
-TOOL_SRC := $(filter-out tests/tools/jsonata_suite.c,$(TOOL_SRC))
-endif
 TOOL_BIN = $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps demo test unit golden cases conformance validation asan bench \
@@ -100,7 +93,8 @@ $(BUILD)/tests/%: tests/tools/%.c $(BUILD)/libaslrt.a | $(BUILD)/.deps-ok
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libaslrt.a $(RT_LIBS)
 
 # The suite runner needs the parser (compiler/) as well as the runtime.
-JN_PARSE_OBJ = $(BUILD)/compiler/jsonata_lex.o $(BUILD)/compiler/jsonata_parse.o $(BUILD)/compiler/arena.o
+JN_PARSE_OBJ = $(BUILD)/compiler/jsonata_lex.o $(BUILD)/compiler/jsonata_parse.o \
+               $(BUILD)/compiler/jsonata_ast.o $(BUILD)/compiler/arena.o
 $(BUILD)/tests/jsonata_suite: tests/tools/jsonata_suite.c $(JN_PARSE_OBJ) $(BUILD)/libaslrt.a | $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(JN_PARSE_OBJ) \

@@ -244,10 +244,8 @@ static jn_val *apply_inner(jn_ctx *cx, const jn_val *fn, jn_val **args, int narg
 {
     if (!jn_is_fn(fn))
         return jn_throw(cx, "T1006", NULL, NULL);
-    if (!jn_enter(cx)) {
-        jn_leave(cx);
+    if (!jn_tick(cx))
         return NULL;
-    }
     const jn_func *f = fn->u.fn;
     jn_val *r = NULL;
     switch (f->kind) {
@@ -296,8 +294,19 @@ static jn_val *apply_inner(jn_ctx *cx, const jn_val *fn, jn_val **args, int narg
         break;
     }
     }
-    jn_leave(cx);
     return jn_failed(cx) ? NULL : r;
+}
+
+/* The name jsonata-js reports for a call's procedure, and whether the
+ * user probably forgot a `$` (a field name that is a built-in's). */
+static const char *proc_token(const asl_jnode *p, size_t *len)
+{
+    if (p->type == ASL_JN_PATH && p->nkids > 0) {
+        *len = p->kids[0]->len;
+        return p->kids[0]->str;
+    }
+    *len = p->len;
+    return p->str;
 }
 
 jn_val *jn_apply_in(jn_ctx *cx, const jn_val *fn, jn_val **args, int nargs, jn_val *input,
@@ -324,9 +333,11 @@ jn_val *jn_apply_in(jn_ctx *cx, const jn_val *fn, jn_val **args, int nargs, jn_v
             return NULL;
         cx->pos = call->position;
         if (!jn_is_fn(next)) {
-            const asl_jnode *p = call->kids[0];
-            const char *tok = p->type == ASL_JN_PATH ? p->kids[0]->str : p->str;
-            return jn_throw(cx, "T1006", tok, NULL);
+            size_t tl = 0;
+            const char *tok = proc_token(call->kids[0], &tl);
+            char tokbuf[128];
+            snprintf(tokbuf, sizeof tokbuf, "%.*s", (int)(tok ? tl : 0), tok ? tok : "");
+            return jn_throw(cx, "T1006", tokbuf, NULL);
         }
         r = apply_inner(cx, next, a, n, input, env);
     }
@@ -339,18 +350,6 @@ jn_val *jn_apply(jn_ctx *cx, const jn_val *fn, jn_val **args, int nargs)
 }
 
 /* ==== Calls =================================================================== */
-/* The name jsonata-js reports for a call's procedure, and whether the
- * user probably forgot a `$` (a field name that is a built-in's). */
-static const char *proc_token(const asl_jnode *p, size_t *len)
-{
-    if (p->type == ASL_JN_PATH && p->nkids > 0) {
-        *len = p->kids[0]->len;
-        return p->kids[0]->str;
-    }
-    *len = p->len;
-    return p->str;
-}
-
 static bool forgot_dollar(jn_ctx *cx, const asl_jnode *p, jn_env *env)
 {
     if (p->type != ASL_JN_PATH || p->nkids == 0 || !p->kids[0]->str)

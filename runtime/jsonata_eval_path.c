@@ -60,6 +60,19 @@ jn_val *jn_eval_wildcard(jn_ctx *cx, jn_val *input)
     jn_val *r = jn_seq_new(cx, 4);
     if (jn_is_array(input) && (input->flags & JN_F_OUTER) && input->u.arr.n)
         input = input->u.arr.items[0];
+    if (jn_is_array(input)) {
+        /* Object.keys of an array: its items */
+        for (size_t i = 0; i < input->u.arr.n; i++) {
+            jn_val *v = input->u.arr.items[i];
+            if (jn_is_array(v)) {
+                jn_val *flat = jn_arr_new(cx, v->u.arr.n);
+                flatten_into(cx, flat, v);
+                r = jn_append(cx, r, flat);
+            } else if (v)
+                jn_arr_push(cx, r, v);
+        }
+        return r;
+    }
     if (!jn_is_obj(input))
         return r;
     size_t n;

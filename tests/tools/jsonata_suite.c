@@ -267,7 +267,8 @@ static bool judge_isolated(const cJSON *c, char *why)
         say(why, "the child reported nothing (exit status %d)", WEXITSTATUS(st));
         return false;
     }
-    snprintf(why, MSG_MAX, "%s", msg + 1);
+    memmove(why, msg + 1, strnlen(msg + 1, MSG_MAX - 1));
+    why[strnlen(msg + 1, MSG_MAX - 1)] = 0;
     return msg[0] == 'P';
 }
 
