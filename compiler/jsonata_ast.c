@@ -343,6 +343,8 @@ static rn *process_binary(jp *p, rn *e)
         a->end = e->end;
         a->lhs = process(p, e->lhs);
         a->rhs = process(p, e->rhs);
+        /* `x ~> $f()[]` keeps its array: the flag moves up to the apply */
+        a->keep_array = a->lhs->keep_array || a->rhs->keep_array;
         push_ancestry(p, a, a->lhs);
         push_ancestry(p, a, a->rhs);
         return a;

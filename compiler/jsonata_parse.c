@@ -278,6 +278,45 @@ static rn *nud(jp *p, const jtok *t)
     return node(p, R_NAME, t);
 }
 
+/* jsonata-js parses a signature as soon as it is read, so its two
+ * errors come before the parser looks for the body: a choice group with
+ * a type parameter (S0402), a type parameter on a type other than an
+ * array or a function (S0401). */
+static void check_signature(jp *p, const char *sig)
+{
+    char prev = 0;
+    for (size_t i = 1; sig[i] && sig[i] != ':'; i++) {
+        char c = sig[i];
+        if (c == '(') {
+            const char *close = strchr(sig + i, ')');
+            size_t end = close ? (size_t)(close - sig) : strlen(sig);
+            if (memchr(sig + i, '<', end - i)) {
+                jl_fail(&p->lx, "S0402", p->lx.t.at, NULL,
+                        "Choice groups containing parameterized types are not supported");
+                return;
+            }
+            prev = '(';
+            i = end;
+            continue;
+        }
+        if (c == '<') {
+            if (prev != 'a' && prev != 'f') {
+                jl_fail(&p->lx, "S0401", p->lx.t.at, NULL,
+                        "Type parameters can only be applied to functions and arrays");
+                return;
+            }
+            int depth = 1;
+            while (sig[i + 1] && depth > 0) {
+                i++;
+                depth += sig[i] == '<' ? 1 : sig[i] == '>' ? -1 : 0;
+            }
+            continue;
+        }
+        if (strchr("snbloafjx", c))
+            prev = c;
+    }
+}
+
 /* A lambda's optional signature <...> (tokens joined, as jsonata-js
  * joins them) and its body { ... }. */
 static void lambda_rest(jp *p, rn *n)
@@ -300,6 +339,8 @@ static void lambda_rest(jp *p, rn *n)
             }
         }
         sig[o] = '\0';
+        if (!jp_failed(p))
+            check_signature(p, sig);
         advance(p, ">", false);
         n->signature = sig;
     }
