@@ -119,6 +119,14 @@ else
     skip_step "validation" "$SHARED/validation not found (set SHARED=... to run it)"
 fi
 
+# ---- 4b. the JSONata reference suite (jsonata-js's own cases, Step Functions' flavour)
+if [ -f "$SHARED/jsonata/manifest.json" ]; then
+    run_step "jsonata suite ($SHARED/jsonata, known failures: tests/jsonata_known_failures.txt)" \
+        "$TOOLS/jsonata_suite" --known-failures tests/jsonata_known_failures.txt "$SHARED/jsonata"
+else
+    skip_step "jsonata suite" "$SHARED/jsonata not found (set SHARED=... to run it)"
+fi
+
 # ---- 5. aslc serve driven by the AWS CLI (issue 13; skips without aws)
 run_step "serve (AWS CLI against aslc serve)" env BUILD="$BUILD" sh tests/serve/cli.sh
 
