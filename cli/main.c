@@ -35,6 +35,7 @@ static void usage(FILE *f)
           "  build FILE -o NAME       build a native executable for the workflow\n"
           "  run FILE [OPTIONS]       compile in memory (TinyCC) and run now\n"
           "  graph FILE [-o OUT]      draw the states (dot, mermaid, svg, png)\n"
+          "  jsonata EXPR [OPTIONS]   evaluate a JSONata expression, like jq\n"
           "  serve [OPTIONS]          a local Step Functions endpoint for the AWS CLI / SDKs\n"
           "\n"
           "  aslc COMMAND --help      options and exit codes of a command\n"
@@ -246,6 +247,8 @@ int main(int argc, char **argv)
         return graph_cmd(argc - 2, argv + 2, o.color);
     if (strcmp(cmd, "serve") == 0) /* server/, issue 13 */
         return serve_cmd(argc - 2, argv + 2);
+    if (strcmp(cmd, "jsonata") == 0)
+        return drv_cmd_jsonata(argc - 2, argv + 2);
     if (strcmp(cmd, "run") == 0)
         return cmd_run(argc - 2, argv + 2, &o);
     fprintf(stderr, "aslc: unknown command '%s'\n", cmd);
