@@ -92,6 +92,9 @@ $(BUILD)/tests/%: tests/tools/%.c $(BUILD)/libaslrt.a | $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libaslrt.a $(RT_LIBS)
 
+# The fake Lambda Runtime API (tests/lambda/check.sh) is an HTTP server.
+$(BUILD)/tests/lambda_stub: RT_LIBS += $(SRV_LIBS)
+
 unit: $(UNIT_BIN) $(TOOL_BIN)   # some unit tests drive tools (http_echo)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
