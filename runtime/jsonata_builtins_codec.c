@@ -1,0 +1,153 @@
+/*
+ * jsonata_builtins_codec.c - JSONata built-ins that encode text or make
+ * identifiers: $base64encode and $base64decode (jsonata-js 2.0.6 on node: each UTF-16 unit
+ * taken as one Latin-1 byte), Step Functions' $hash (hex digest, like
+ * States.Hash) and $uuid, and $millis (one timestamp per evaluation).
+ *
+ * Layer: values
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "jsonata_builtins_text_impl.h"
+#include "rt.h"
+
+/* Next code point of UTF-8 text (the evaluator hands us valid UTF-8). */
+static uint32_t next_cp(const unsigned char *s, size_t len, size_t *i)
+{
+    uint32_t c = s[(*i)++];
+    int more = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : c >= 0xc0 ? 1 : 0;
+    if (more)
+        c &= 0x3f >> more;
+    while (more-- && *i < len)
+        c = (c << 6) | (s[(*i)++] & 0x3f);
+    return c;
+}
+
+jn_val *jn_fn_base64encode(jn_ctx *cx, jn_val **a, int n)
+{
+    (void)n;
+    if (!a[0])
+        return NULL;
+    const unsigned char *s = (const unsigned char *)a[0]->u.str.s;
+    size_t len = a[0]->u.str.len, k = 0;
+    unsigned char *bytes = jn_alloc(cx, len * 2 + 1);
+    if (!bytes)
+        return NULL;
+    for (size_t i = 0; i < len;) {
+        uint32_t c = next_cp(s, len, &i);
+        if (c >= 0x10000) { /* a surrogate pair: two units, low bytes each */
+            c -= 0x10000;
+            bytes[k++] = (unsigned char)((0xd800 + (c >> 10)) & 0xff);
+            bytes[k++] = (unsigned char)((0xdc00 + (c & 0x3ff)) & 0xff);
+        } else {
+            bytes[k++] = (unsigned char)(c & 0xff);
+        }
+    }
+    unsigned char *out = jn_alloc(cx, (k + 2) / 3 * 4 + 1);
+    if (!out)
+        return NULL;
+    int m = EVP_EncodeBlock(out, bytes, (int)k);
+    return jn_str(cx, (const char *)out, (size_t)m);
+}
+
+/* Node's lenient base64: either alphabet, other characters skipped, the
+ * first '=' ends the data; each byte becomes the character U+00XX
+ * (toString('binary')), written as UTF-8. */
+static int b64val(unsigned char c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    if (c == '+' || c == '-')
+        return 62;
+    if (c == '/' || c == '_')
+        return 63;
+    return -1;
+}
+
+jn_val *jn_fn_base64decode(jn_ctx *cx, jn_val **a, int n)
+{
+    (void)n;
+    if (!a[0])
+        return NULL;
+    const unsigned char *s = (const unsigned char *)a[0]->u.str.s;
+    size_t len = a[0]->u.str.len, o = 0;
+    char *out = jn_alloc(cx, len * 2 + 1);
+    if (!out)
+        return NULL;
+    uint32_t acc = 0;
+    int bits = 0;
+    for (size_t i = 0; i < len && s[i] != '='; i++) {
+        int v = b64val(s[i]);
+        if (v < 0)
+            continue;
+        acc = (acc << 6) | (uint32_t)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            unsigned char b = (unsigned char)(acc >> bits);
+            acc &= (1u << bits) - 1;
+            if (b < 0x80) {
+                out[o++] = (char)b;
+            } else {
+                out[o++] = (char)(0xc0 | (b >> 6));
+                out[o++] = (char)(0x80 | (b & 0x3f));
+            }
+        }
+    }
+    return jn_str(cx, out, o);
+}
+
+jn_val *jn_fn_hash(jn_ctx *cx, jn_val **a, int n)
+{
+    if (!a[0])
+        return NULL;
+    static const struct {
+        const char *name;
+        const EVP_MD *(*md)(void);
+    } algs[] = {
+        {"MD5", EVP_md5}, {"SHA-1", EVP_sha1}, {"SHA-256", EVP_sha256},
+        {"SHA-384", EVP_sha384}, {"SHA-512", EVP_sha512},
+    };
+    const jn_val *alg = n > 1 ? a[1] : NULL;
+    const EVP_MD *md = NULL;
+    for (size_t i = 0; alg && i < sizeof algs / sizeof algs[0]; i++)
+        if (strlen(algs[i].name) == alg->u.str.len &&
+            memcmp(algs[i].name, alg->u.str.s, alg->u.str.len) == 0)
+            md = algs[i].md();
+    if (!md)
+        return jn_throw(cx, "D3202", NULL, alg ? alg : jn_null);
+    unsigned char dig[EVP_MAX_MD_SIZE];
+    unsigned int dn = 0;
+    if (!EVP_Digest(a[0]->u.str.s, a[0]->u.str.len, dig, &dn, md, NULL))
+        return jn_throw(cx, "D3202", NULL, alg);
+    char *hex = jn_alloc(cx, dn * 2 + 1);
+    if (!hex)
+        return NULL;
+    for (unsigned int i = 0; i < dn; i++)
+        snprintf(hex + 2 * i, 3, "%02x", dig[i]);
+    return jn_str(cx, hex, dn * 2);
+}
+
+jn_val *jn_fn_uuid(jn_ctx *cx, jn_val **a, int n)
+{
+    (void)a;
+    (void)n;
+    char buf[37];
+    rt_uuid_v4(buf);
+    return jn_str_copy(cx, buf, 36);
+}
+
+jn_val *jn_fn_millis(jn_ctx *cx, jn_val **a, int n)
+{
+    (void)a;
+    (void)n;
+    return jn_num(cx, jn_now_ms(cx));
+}
