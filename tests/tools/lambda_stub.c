@@ -7,7 +7,8 @@
  * Listens on 127.0.0.1 (any free port), prints the port on stdout, then
  * serves the events of EVENTS, a JSON array of
  *   {"id": REQUEST_ID, "event": ANY, "deadline_in_ms": N, "trace": TEXT}
- * (deadline_in_ms default 60000, trace optional) one per
+ * (deadline_in_ms default 60000, trace optional; "raw": TEXT instead of
+ * "event" serves TEXT as it is, e.g. broken JSON) one per
  * `GET /2018-06-01/runtime/invocation/next`, with the headers
  * Lambda-Runtime-Aws-Request-Id, Lambda-Runtime-Deadline-Ms (now + N),
  * Lambda-Runtime-Invoked-Function-Arn and Lambda-Runtime-Trace-Id. When
@@ -86,7 +87,9 @@ static enum MHD_Result serve_next(struct MHD_Connection *c)
     deadlines[i] = deadline;
     pthread_mutex_unlock(&lock);
 
-    char *body = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(e, "event"));
+    const cJSON *raw = cJSON_GetObjectItemCaseSensitive(e, "raw");
+    char *body = cJSON_IsString(raw) ? strdup(raw->valuestring)
+                                     : cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(e, "event"));
     struct MHD_Response *r = MHD_create_response_from_buffer(
         body ? strlen(body) : 2, body ? body : (void *)"{}",
         body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
@@ -197,6 +200,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return MHD_YES;
     }
     record(c, url, u);
+    if (strcmp(url, API "/init/error") == 0)
+        done = 1; /* the runtime exits after reporting it */
     bool known = strcmp(method, "POST") == 0 &&
                  (strcmp(url, API "/init/error") == 0 ||
                   (strncmp(url, API "/invocation/", strlen(API "/invocation/")) == 0 &&
