@@ -92,6 +92,17 @@ $(BUILD)/tests/%: tests/tools/%.c $(BUILD)/libaslrt.a | $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libaslrt.a $(RT_LIBS)
 
+# The suite runner needs the parser (compiler/) as well as the runtime.
+JN_PARSE_OBJ = $(BUILD)/compiler/jsonata_lex.o $(BUILD)/compiler/jsonata_parse.o \
+               $(BUILD)/compiler/jsonata_ast.o $(BUILD)/compiler/arena.o
+$(BUILD)/tests/jsonata_suite: tests/tools/jsonata_suite.c $(JN_PARSE_OBJ) $(BUILD)/libaslrt.a | $(BUILD)/.deps-ok
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(JN_PARSE_OBJ) \
+	    -Wl,--whole-archive $(BUILD)/libaslrt.a -Wl,--no-whole-archive $(RT_LIBS)
+
+# The fake Lambda Runtime API (tests/lambda/check.sh) is an HTTP server.
+$(BUILD)/tests/lambda_stub: RT_LIBS += $(SRV_LIBS)
+
 unit: $(UNIT_BIN) $(TOOL_BIN)   # some unit tests drive tools (http_echo)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
@@ -116,8 +127,9 @@ graph-update: all
 	@BUILD=$(BUILD) sh tests/graph/update.sh
 	$(BUILD)/aslc graph --format svg samples/expense-approval.asl.json -o samples/expense-approval.svg
 
+# `+`: the scripts run $(MAKE) for the test tools they need (jobserver).
 bench: all
-	@BUILD=$(BUILD) SHARED=$(SHARED) sh bench/run.sh
+	+@BUILD=$(BUILD) SHARED=$(SHARED) MAKE="$(MAKE)" sh bench/run.sh
 
 demo: all
 	@BUILD=$(BUILD) sh samples/demo.sh

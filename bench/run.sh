@@ -15,6 +15,9 @@
 #     getrusage wrapper $BUILD/tests/peakrss, which also takes the times).
 # The output of both paths is checked against loop.expected.json first (with
 # tests' case_runner); a wrong output fails the benchmark (exit 1).
+# Then bench/check.sh (the validator), bench/fanout.sh (map, parallel, errors,
+# choice-heavy) and bench/baseline.sh (loop and map against the hand-written
+# C of $SHARED/bench/baseline: medians and ratios from the same run).
 # Without the shared data it prints SKIPPED and exits 0.
 set -u
 
@@ -143,3 +146,6 @@ BUILD="$BUILD" SHARED="$SHARED" RUNS="$RUNS" sh bench/check.sh
 
 # Map and Parallel: map, parallel, errors, choice-heavy (bench/fanout.sh)
 BUILD="$BUILD" SHARED="$SHARED" RUNS="$RUNS" sh bench/fanout.sh || exit 1
+
+# against the hand-written C of $SHARED/bench/baseline, same run (bench/baseline.sh)
+BUILD="$BUILD" SHARED="$SHARED" RUNS="$RUNS" sh bench/baseline.sh || exit 1

@@ -188,6 +188,8 @@ jit_program *jit_compile(const char *c_text, const char *source_name, FILE *err)
 
 const asl_machine *jit_machine(const jit_program *j) { return j->machine; }
 
+void *jit_symbol(const jit_program *j, const char *name) { return tcc_get_symbol(j->tcc, name); }
+
 void jit_free(jit_program *j)
 {
     if (!j)

@@ -1,16 +1,8 @@
 /*
  * jsonata_parse.c - the one JSONata parser: a Pratt parser with jsonata-js
- * 2.0.6's binding powers and static errors, then jsonata-js's
- * post-processing (paths of steps, stages, group-by, order-by, focus and
- * index bindings, parent resolution, tail calls), then a frozen asl_jnode
- * tree (aslrt.h) in the caller's arena.
- *
- * Two trees are built on the way: the raw tree (rn nodes with R_* types,
- * the shape the grammar gives) and the processed tree (rn nodes with
- * ASL_JN_* types and jsonata-js's decorations), which freeze() turns into
- * asl_jnode. The two share a struct because jsonata-js's post-processing
- * rewrites nodes in place, and following it step by step is what keeps
- * the results identical.
+ * 2.0.6's binding powers and static errors, building the raw tree (rn
+ * nodes with R_* types, the shape the grammar gives). jsonata_ast.c then
+ * post-processes it as jsonata-js does and freezes it into asl_jnode.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,82 +10,7 @@
 
 #include "jsonata_parse_impl.h"
 
-enum { MAX_PARSE_DEPTH = 1000 };
-
-/* Raw node types (after ASL_JN_*, which the processed tree uses). */
-enum {
-    R_BINARY = 100, /* op: "." "[" "{" "^" ":=" "@" "#" "~>" or an operator */
-    R_UNARY,        /* op: "-" "[" "{" */
-    R_FUNCTION,
-    R_PARTIAL,
-    R_LAMBDA,
-    R_CONDITION,
-    R_TRANSFORM,
-    R_BLOCK,
-    R_NAME,
-    R_VARIABLE,
-    R_STRING,
-    R_NUMBER,
-    R_VALUE,
-    R_REGEX,
-    R_WILDCARD,
-    R_DESCENDANT,
-    R_PARENT,
-    R_PLACEHOLDER,
-};
-
-typedef struct rn rn;
-typedef struct rlist {
-    rn **v;
-    int n, cap;
-} rlist;
-
-/* A `%`'s search for the step that supplies its parent: [level] steps
- * still to climb; [label] is what the PARENT node reads, shared with the
- * step that binds it. */
-typedef struct rslot {
-    int label, level, index;
-} rslot;
-
-typedef struct slots {
-    rslot **v;
-    int n, cap;
-} slots;
-
-struct rn {
-    int type;
-    const char *op;
-    size_t end;   /* byte offset just after the token (jsonata-js position) */
-    size_t src;   /* byte offset where the token starts */
-    double num;
-    const char *str;
-    size_t len;
-    const char *rx_flags;
-    int value;    /* ASL_JVAL_* */
-    rn *lhs, *rhs, *third; /* binary / condition / transform parts */
-    rlist items;  /* args, block parts, array items, object pairs, sort terms, params */
-    rn *proc, *body;
-    const char *signature;
-    rlist stages, predicate;
-    rn *group;    /* OBJECT node */
-    const char *focus, *index;
-    rslot *ancestor, *slot;
-    slots seeking;
-    bool keep_array, keep_singleton, cons, tuple, thunk, descending, has_seeking;
-};
-
-typedef struct jp {
-    jl lx;
-    int depth;
-    int next_label, next_index;
-    rn **ancestry; /* PARENT nodes by slot index */
-    int nancestry, cap_ancestry;
-    long *u16;     /* UTF-16 position of each byte offset */
-} jp;
-
-static bool failed(const jp *p) { return p->lx.failed; }
-
-static void push(jp *p, rlist *l, rn *n)
+void jp_push(jp *p, rlist *l, rn *n)
 {
     if (l->n == l->cap) {
         int cap = l->cap ? l->cap * 2 : 4;
@@ -104,19 +21,6 @@ static void push(jp *p, rlist *l, rn *n)
         l->cap = cap;
     }
     l->v[l->n++] = n;
-}
-
-static void push_slot(jp *p, slots *l, rslot *s)
-{
-    if (l->n == l->cap) {
-        int cap = l->cap ? l->cap * 2 : 4;
-        rslot **v = arena_array(p->lx.a, (size_t)cap, sizeof *v);
-        if (l->n)
-            memcpy(v, l->v, (size_t)l->n * sizeof *v);
-        l->v = v;
-        l->cap = cap;
-    }
-    l->v[l->n++] = s;
 }
 
 static rn *node(jp *p, int type, const jtok *t)
@@ -146,7 +50,7 @@ static void fail_at(jp *p, const char *code, const jtok *t, const char *token, c
 
 static void fail_at(jp *p, const char *code, const jtok *t, const char *token, const char *fmt, ...)
 {
-    if (failed(p))
+    if (jp_failed(p))
         return;
     char msg[512];
     va_list ap;
@@ -157,12 +61,9 @@ static void fail_at(jp *p, const char *code, const jtok *t, const char *token, c
     jl_fail(&p->lx, code, t->at, token, "%s", msg);
 }
 
-static void fail_node(jp *p, const char *code, const rn *n, const char *token, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-
-static void fail_node(jp *p, const char *code, const rn *n, const char *token, const char *fmt, ...)
+void jp_fail_node(jp *p, const char *code, const rn *n, const char *token, const char *fmt, ...)
 {
-    if (failed(p))
+    if (jp_failed(p))
         return;
     char msg[512];
     va_list ap;
@@ -220,7 +121,7 @@ static int lbp(const jp *p)
  * then read the next one. */
 static void advance(jp *p, const char *id, bool infix)
 {
-    if (failed(p))
+    if (jp_failed(p))
         return;
     jtok *t = &p->lx.t;
     if (id && !tok_is(t, id)) {
@@ -233,7 +134,7 @@ static void advance(jp *p, const char *id, bool infix)
         return;
     }
     jl_next(&p->lx, infix);
-    if (!failed(p) && p->lx.t.kind == JT_OP) {
+    if (!jp_failed(p) && p->lx.t.kind == JT_OP) {
         int b;
         if (!op_known(p->lx.t.op, &b))
             fail_at(p, "S0204", &p->lx.t, p->lx.t.op, "Unknown operator: \"%s\"", p->lx.t.op);
@@ -247,10 +148,10 @@ static void object_pairs(jp *p, rlist *l)
 {
     if (!tok_is(&p->lx.t, "}")) {
         for (;;) {
-            push(p, l, expression(p, 0));
+            jp_push(p, l, expression(p, 0));
             advance(p, ":", false);
-            push(p, l, expression(p, 0));
-            if (failed(p) || !tok_is(&p->lx.t, ","))
+            jp_push(p, l, expression(p, 0));
+            if (jp_failed(p) || !tok_is(&p->lx.t, ","))
                 break;
             advance(p, ",", false);
         }
@@ -322,8 +223,8 @@ static rn *nud(jp *p, const jtok *t)
         return node(p, R_PLACEHOLDER, t); /* only meaningful as an argument */
     if (strcmp(op, "(") == 0) { /* a block: (expr; expr; ...) */
         rn *n = node(p, R_BLOCK, t);
-        while (!failed(p) && !tok_is(&p->lx.t, ")")) {
-            push(p, &n->items, expression(p, 0));
+        while (!jp_failed(p) && !tok_is(&p->lx.t, ")")) {
+            jp_push(p, &n->items, expression(p, 0));
             if (!tok_is(&p->lx.t, ";"))
                 break;
             advance(p, ";", false);
@@ -345,8 +246,8 @@ static rn *nud(jp *p, const jtok *t)
                     range->rhs = expression(p, 0);
                     item = range;
                 }
-                push(p, &n->items, item);
-                if (failed(p) || !tok_is(&p->lx.t, ","))
+                jp_push(p, &n->items, item);
+                if (jp_failed(p) || !tok_is(&p->lx.t, ","))
                     break;
                 advance(p, ",", false);
             }
@@ -377,6 +278,45 @@ static rn *nud(jp *p, const jtok *t)
     return node(p, R_NAME, t);
 }
 
+/* jsonata-js parses a signature as soon as it is read, so its two
+ * errors come before the parser looks for the body: a choice group with
+ * a type parameter (S0402), a type parameter on a type other than an
+ * array or a function (S0401). */
+static void check_signature(jp *p, const char *sig)
+{
+    char prev = 0;
+    for (size_t i = 1; sig[i] && sig[i] != ':'; i++) {
+        char c = sig[i];
+        if (c == '(') {
+            const char *close = strchr(sig + i, ')');
+            size_t end = close ? (size_t)(close - sig) : strlen(sig);
+            if (memchr(sig + i, '<', end - i)) {
+                jl_fail(&p->lx, "S0402", p->lx.t.at, NULL,
+                        "Choice groups containing parameterized types are not supported");
+                return;
+            }
+            prev = '(';
+            i = end;
+            continue;
+        }
+        if (c == '<') {
+            if (prev != 'a' && prev != 'f') {
+                jl_fail(&p->lx, "S0401", p->lx.t.at, NULL,
+                        "Type parameters can only be applied to functions and arrays");
+                return;
+            }
+            int depth = 1;
+            while (sig[i + 1] && depth > 0) {
+                i++;
+                depth += sig[i] == '<' ? 1 : sig[i] == '>' ? -1 : 0;
+            }
+            continue;
+        }
+        if (strchr("snbloafjx", c))
+            prev = c;
+    }
+}
+
 /* A lambda's optional signature <...> (tokens joined, as jsonata-js
  * joins them) and its body { ... }. */
 static void lambda_rest(jp *p, rn *n)
@@ -386,7 +326,7 @@ static void lambda_rest(jp *p, rn *n)
         size_t o = 0;
         sig[o++] = '<';
         int depth = 1;
-        while (!failed(p) && depth > 0 && !tok_is(&p->lx.t, "{") && p->lx.t.kind != JT_END) {
+        while (!jp_failed(p) && depth > 0 && !tok_is(&p->lx.t, "{") && p->lx.t.kind != JT_END) {
             advance(p, NULL, false);
             const jtok *t = &p->lx.t;
             if (tok_is(t, ">"))
@@ -399,6 +339,8 @@ static void lambda_rest(jp *p, rn *n)
             }
         }
         sig[o] = '\0';
+        if (!jp_failed(p))
+            check_signature(p, sig);
         advance(p, ">", false);
         n->signature = sig;
     }
@@ -447,21 +389,21 @@ static rn *led(jp *p, const jtok *t, rn *left)
                     advance(p, "?", false);
                 } else
                     a = expression(p, 0);
-                push(p, &n->items, a);
-                if (failed(p) || !tok_is(&p->lx.t, ","))
+                jp_push(p, &n->items, a);
+                if (jp_failed(p) || !tok_is(&p->lx.t, ","))
                     break;
                 advance(p, ",", false);
             }
         }
         advance(p, ")", true);
-        if (lambda && !failed(p)) {
+        if (lambda && !jp_failed(p)) {
             for (int i = 0; i < n->items.n; i++) {
                 rn *a = n->items.v[i];
                 if (a->type != R_VARIABLE) {
                     const char *v = a->str ? arena_strndup(p->lx.a, a->str, a->len) : "";
-                    fail_node(p, "S0208", a, NULL,
-                              "Parameter \"%s\" of function definition must be a variable name (start with $)",
-                              v);
+                    jp_fail_node(p, "S0208", a, NULL,
+                                 "Parameter \"%s\" of function definition must be a variable name (start with $)",
+                                 v);
                     return n;
                 }
             }
@@ -493,8 +435,8 @@ static rn *led(jp *p, const jtok *t, rn *left)
                 advance(p, ">", false);
             }
             term->lhs = expression(p, 0);
-            push(p, &n->items, term);
-            if (failed(p) || !tok_is(&p->lx.t, ","))
+            jp_push(p, &n->items, term);
+            if (jp_failed(p) || !tok_is(&p->lx.t, ","))
                 break;
             advance(p, ",", false);
         }
@@ -503,7 +445,7 @@ static rn *led(jp *p, const jtok *t, rn *left)
     }
     if (strcmp(op, ":=") == 0) {
         if (left->type != R_VARIABLE) {
-            fail_node(p, "S0212", left, NULL, "The left side of := must be a variable name (start with $)");
+            jp_fail_node(p, "S0212", left, NULL, "The left side of := must be a variable name (start with $)");
             return left;
         }
         rn *n = node(p, R_BINARY, t);
@@ -517,9 +459,9 @@ static rn *led(jp *p, const jtok *t, rn *left)
         n->op = strcmp(op, "@") == 0 ? "@" : "#";
         n->lhs = left;
         n->rhs = expression(p, 80);
-        if (!failed(p) && n->rhs->type != R_VARIABLE)
-            fail_node(p, "S0214", n->rhs, n->op, "The right side of \"%s\" must be a variable name (start with $)",
-                      n->op);
+        if (!jp_failed(p) && n->rhs->type != R_VARIABLE)
+            jp_fail_node(p, "S0214", n->rhs, n->op, "The right side of \"%s\" must be a variable name (start with $)",
+                         n->op);
         return n;
     }
     int b = 0;
@@ -535,7 +477,7 @@ static rn *led(jp *p, const jtok *t, rn *left)
  * operand is read in infix mode (a '/' there divides). */
 static rn *expression(jp *p, int rbp)
 {
-    if (failed(p))
+    if (jp_failed(p))
         return node(p, R_NAME, &p->lx.t);
     if (++p->depth > MAX_PARSE_DEPTH) {
         fail_at(p, "S0201", &p->lx.t, NULL, "The expression is nested too deeply");
@@ -545,577 +487,13 @@ static rn *expression(jp *p, int rbp)
     jtok t = p->lx.t;
     advance(p, NULL, true);
     rn *left = nud(p, &t);
-    while (!failed(p) && rbp < lbp(p)) {
+    while (!jp_failed(p) && rbp < lbp(p)) {
         jtok o = p->lx.t;
         advance(p, NULL, false);
         left = led(p, &o, left);
     }
     p->depth--;
     return left;
-}
-
-/* ==== jsonata-js's post-processing ====================================== */
-
-static rn *process(jp *p, rn *e);
-
-static void add_seeking(jp *p, rn *result, rslot *s)
-{
-    push_slot(p, &result->seeking, s);
-    result->has_seeking = true;
-}
-
-/* The `%`s that [value] still looks for become [result]'s. */
-static void push_ancestry(jp *p, rn *result, rn *value)
-{
-    if (!value)
-        return;
-    if (value->has_seeking || value->type == ASL_JN_PARENT) {
-        for (int i = 0; i < value->seeking.n; i++)
-            add_seeking(p, result, value->seeking.v[i]);
-        if (value->type == ASL_JN_PARENT)
-            add_seeking(p, result, value->slot);
-    }
-}
-
-static void seek_parent(jp *p, rn *n, rslot *s)
-{
-    switch (n->type) {
-    case ASL_JN_NAME:
-    case ASL_JN_WILDCARD:
-        s->level--;
-        if (s->level == 0) {
-            if (!n->ancestor)
-                n->ancestor = s;
-            else { /* two `%`s read the same step: one label */
-                p->ancestry[s->index]->slot->label = n->ancestor->label;
-                n->ancestor = s;
-            }
-            n->tuple = true;
-        }
-        break;
-    case ASL_JN_PARENT: s->level++; break;
-    case ASL_JN_BLOCK:
-        if (n->items.n > 0) {
-            n->tuple = true;
-            seek_parent(p, n->items.v[n->items.n - 1], s);
-        }
-        break;
-    case ASL_JN_PATH: {
-        n->tuple = true;
-        int i = n->items.n - 1;
-        seek_parent(p, n->items.v[i--], s);
-        while (s->level > 0 && i >= 0)
-            seek_parent(p, n->items.v[i--], s);
-        break;
-    }
-    default:
-        fail_node(p, "S0217", n, NULL,
-                  "The object representing the 'parent' cannot be derived from this expression");
-    }
-}
-
-static void resolve_ancestry(jp *p, rn *path)
-{
-    int last = path->items.n - 1;
-    rn *laststep = path->items.v[last];
-    slots sl = {0};
-    for (int i = 0; i < laststep->seeking.n; i++)
-        push_slot(p, &sl, laststep->seeking.v[i]);
-    if (laststep->type == ASL_JN_PARENT)
-        push_slot(p, &sl, laststep->slot);
-    for (int k = 0; k < sl.n; k++) {
-        rslot *s = sl.v[k];
-        int i = path->items.n - 2;
-        while (s->level > 0 && !failed(p)) {
-            if (i < 0) {
-                add_seeking(p, path, s);
-                break;
-            }
-            rn *step = path->items.v[i--];
-            while (i >= 0 && step->focus && path->items.v[i]->focus)
-                step = path->items.v[i--];
-            seek_parent(p, step, s);
-        }
-    }
-}
-
-static rn *as_path(jp *p, rn *step)
-{
-    rn *path = arena_new(p->lx.a, rn);
-    path->type = ASL_JN_PATH;
-    path->src = step->src;
-    path->end = step->end;
-    push(p, &path->items, step);
-    return path;
-}
-
-static rn *tail_call_optimize(jp *p, rn *e)
-{
-    if (e->type == ASL_JN_FUNCTION && e->predicate.n == 0) {
-        rn *thunk = arena_new(p->lx.a, rn);
-        thunk->type = ASL_JN_LAMBDA;
-        thunk->thunk = true;
-        thunk->src = e->src;
-        thunk->end = e->end;
-        thunk->body = e;
-        return thunk;
-    }
-    if (e->type == ASL_JN_CONDITION) {
-        e->rhs = tail_call_optimize(p, e->rhs);
-        if (e->third)
-            e->third = tail_call_optimize(p, e->third);
-    } else if (e->type == ASL_JN_BLOCK && e->items.n > 0) {
-        e->items.v[e->items.n - 1] = tail_call_optimize(p, e->items.v[e->items.n - 1]);
-    }
-    return e;
-}
-
-static int binary_op(const char *op)
-{
-    static const struct {
-        const char *op;
-        int code;
-    } tab[] = {
-        {"+", ASL_JOP_ADD}, {"-", ASL_JOP_SUB},   {"*", ASL_JOP_MUL},     {"/", ASL_JOP_DIV},
-        {"%", ASL_JOP_MOD}, {"=", ASL_JOP_EQ},    {"!=", ASL_JOP_NE},     {"<", ASL_JOP_LT},
-        {"<=", ASL_JOP_LE}, {">", ASL_JOP_GT},    {">=", ASL_JOP_GE},     {"and", ASL_JOP_AND},
-        {"or", ASL_JOP_OR}, {"in", ASL_JOP_IN},   {"&", ASL_JOP_CONCAT}, {"..", ASL_JOP_RANGE},
-    };
-    for (size_t k = 0; k < sizeof tab / sizeof *tab; k++)
-        if (strcmp(tab[k].op, op) == 0)
-            return tab[k].code;
-    return -1;
-}
-
-static rn *process_path(jp *p, rn *e)
-{
-    rn *lstep = process(p, e->lhs);
-    rn *result;
-    if (lstep->type == ASL_JN_PATH)
-        result = lstep;
-    else {
-        result = as_path(p, lstep);
-        if (lstep->type == ASL_JN_PARENT)
-            add_seeking(p, result, lstep->slot);
-    }
-    rn *rest = process(p, e->rhs);
-    if (failed(p))
-        return result;
-    if (rest->type == ASL_JN_PATH) {
-        for (int i = 0; i < rest->items.n; i++)
-            push(p, &result->items, rest->items.v[i]);
-    } else {
-        if (rest->predicate.n) {
-            rest->stages = rest->predicate;
-            rest->predicate = (rlist){0};
-        }
-        push(p, &result->items, rest);
-    }
-    for (int i = 0; i < result->items.n; i++) {
-        rn *step = result->items.v[i];
-        if (step->type == ASL_JN_NUMBER || step->type == ASL_JN_VALUE) {
-            char lit[64];
-            if (step->type == ASL_JN_NUMBER)
-                snprintf(lit, sizeof lit, "%.15g", step->num);
-            else
-                snprintf(lit, sizeof lit, "%s", step->value == ASL_JVAL_TRUE ? "true"
-                                                : step->value == ASL_JVAL_FALSE ? "false" : "null");
-            fail_node(p, "S0213", step, NULL,
-                      "The literal value %s cannot be used as a step within a path expression", lit);
-            return result;
-        }
-        if (step->type == ASL_JN_STRING)
-            step->type = ASL_JN_NAME;
-        if (step->keep_array)
-            result->keep_singleton = true;
-    }
-    rn *first = result->items.v[0], *last = result->items.v[result->items.n - 1];
-    if (first->type == ASL_JN_ARRAY)
-        first->cons = true;
-    if (last->type == ASL_JN_ARRAY)
-        last->cons = true;
-    resolve_ancestry(p, result);
-    return result;
-}
-
-static rn *process_binary(jp *p, rn *e)
-{
-    const char *op = e->op;
-    if (strcmp(op, ".") == 0)
-        return process_path(p, e);
-    if (strcmp(op, "[") == 0) {
-        rn *result = process(p, e->lhs);
-        rn *step = result;
-        bool stages = false;
-        if (result->type == ASL_JN_PATH) {
-            step = result->items.v[result->items.n - 1];
-            stages = true;
-        }
-        if (step->group) {
-            fail_node(p, "S0209", e, NULL, "A predicate cannot follow a grouping expression in a step");
-            return result;
-        }
-        rn *pred = process(p, e->rhs);
-        if (pred->has_seeking) {
-            for (int i = 0; i < pred->seeking.n; i++) {
-                rslot *s = pred->seeking.v[i];
-                if (s->level == 1)
-                    seek_parent(p, step, s);
-                else
-                    s->level--;
-            }
-            push_ancestry(p, step, pred);
-        }
-        rn *f = arena_new(p->lx.a, rn);
-        f->type = ASL_JN_FILTER;
-        f->src = e->src;
-        f->end = e->end;
-        f->lhs = pred;
-        push(p, stages ? &step->stages : &step->predicate, f);
-        return result;
-    }
-    if (strcmp(op, "{") == 0) {
-        rn *result = process(p, e->lhs);
-        if (result->group) {
-            fail_node(p, "S0210", e, NULL, "Each step can only have one grouping expression");
-            return result;
-        }
-        rn *g = arena_new(p->lx.a, rn);
-        g->type = ASL_JN_OBJECT;
-        g->src = e->src;
-        g->end = e->end;
-        for (int i = 0; i < e->items.n; i++)
-            push(p, &g->items, process(p, e->items.v[i]));
-        result->group = g;
-        return result;
-    }
-    if (strcmp(op, "^") == 0) {
-        rn *result = process(p, e->lhs);
-        if (result->type != ASL_JN_PATH)
-            result = as_path(p, result);
-        rn *sort = arena_new(p->lx.a, rn);
-        sort->type = ASL_JN_SORT;
-        sort->src = e->src;
-        sort->end = e->end;
-        for (int i = 0; i < e->items.n; i++) {
-            rn *term = e->items.v[i];
-            term->lhs = process(p, term->lhs);
-            push_ancestry(p, sort, term->lhs);
-            push(p, &sort->items, term);
-        }
-        push(p, &result->items, sort);
-        resolve_ancestry(p, result);
-        return result;
-    }
-    if (strcmp(op, ":=") == 0) {
-        rn *b = arena_new(p->lx.a, rn);
-        b->type = ASL_JN_BIND;
-        b->src = e->src;
-        b->end = e->end;
-        b->lhs = process(p, e->lhs);
-        b->rhs = process(p, e->rhs);
-        push_ancestry(p, b, b->rhs);
-        return b;
-    }
-    if (strcmp(op, "@") == 0) {
-        rn *result = process(p, e->lhs);
-        rn *step = result->type == ASL_JN_PATH ? result->items.v[result->items.n - 1] : result;
-        if (step->stages.n || step->predicate.n) {
-            fail_node(p, "S0215", e, NULL, "A context variable binding must precede any predicates on a step");
-            return result;
-        }
-        if (step->type == ASL_JN_SORT) {
-            fail_node(p, "S0216", e, NULL,
-                      "A context variable binding must precede the 'order-by' clause on a step");
-            return result;
-        }
-        if (e->keep_array)
-            step->keep_array = true;
-        step->focus = arena_strndup(p->lx.a, e->rhs->str, e->rhs->len);
-        step->tuple = true;
-        return result;
-    }
-    if (strcmp(op, "#") == 0) {
-        rn *result = process(p, e->lhs);
-        rn *step = result;
-        if (result->type == ASL_JN_PATH)
-            step = result->items.v[result->items.n - 1];
-        else {
-            result = as_path(p, result);
-            if (step->predicate.n) {
-                step->stages = step->predicate;
-                step->predicate = (rlist){0};
-            }
-        }
-        const char *name = arena_strndup(p->lx.a, e->rhs->str, e->rhs->len);
-        if (step->stages.n == 0)
-            step->index = name;
-        else {
-            rn *ix = arena_new(p->lx.a, rn);
-            ix->type = ASL_JN_INDEX;
-            ix->src = e->src;
-            ix->end = e->end;
-            ix->str = name;
-            ix->len = e->rhs->len;
-            push(p, &step->stages, ix);
-        }
-        step->tuple = true;
-        return result;
-    }
-    if (strcmp(op, "~>") == 0) {
-        rn *a = arena_new(p->lx.a, rn);
-        a->type = ASL_JN_APPLY;
-        a->src = e->src;
-        a->end = e->end;
-        a->lhs = process(p, e->lhs);
-        a->rhs = process(p, e->rhs);
-        push_ancestry(p, a, a->lhs);
-        push_ancestry(p, a, a->rhs);
-        return a;
-    }
-    rn *b = arena_new(p->lx.a, rn);
-    b->type = ASL_JN_BINARY;
-    b->src = e->src;
-    b->end = e->end;
-    b->op = op;
-    b->value = binary_op(op);
-    if (b->value < 0) {
-        fail_node(p, "S0201", e, op, "Syntax error: \"%s\"", op);
-        return b;
-    }
-    b->lhs = process(p, e->lhs);
-    b->rhs = process(p, e->rhs);
-    push_ancestry(p, b, b->lhs);
-    push_ancestry(p, b, b->rhs);
-    return b;
-}
-
-static rn *process(jp *p, rn *e)
-{
-    if (failed(p) || !e)
-        return e;
-    if (++p->depth > MAX_PARSE_DEPTH * 2) {
-        fail_node(p, "S0201", e, NULL, "The expression is nested too deeply");
-        return e;
-    }
-    rn *result = e;
-    switch (e->type) {
-    case R_BINARY: result = process_binary(p, e); break;
-    case R_UNARY:
-        if (strcmp(e->op, "-") == 0) {
-            rn *operand = process(p, e->lhs);
-            if (operand->type == ASL_JN_NUMBER) { /* -5 is a literal */
-                operand->num = -operand->num;
-                result = operand;
-            } else {
-                result = e;
-                e->type = ASL_JN_NEGATE;
-                e->lhs = operand;
-                push_ancestry(p, e, operand);
-            }
-        } else {
-            e->type = strcmp(e->op, "[") == 0 ? ASL_JN_ARRAY : ASL_JN_OBJECT;
-            for (int i = 0; i < e->items.n; i++) {
-                e->items.v[i] = process(p, e->items.v[i]);
-                push_ancestry(p, e, e->items.v[i]);
-            }
-        }
-        break;
-    case R_FUNCTION:
-    case R_PARTIAL:
-        e->type = ASL_JN_FUNCTION; /* PARTIAL: a flag, set from its placeholders */
-        for (int i = 0; i < e->items.n; i++) {
-            e->items.v[i] = process(p, e->items.v[i]);
-            push_ancestry(p, e, e->items.v[i]);
-        }
-        e->proc = process(p, e->proc);
-        break;
-    case R_LAMBDA:
-        e->type = ASL_JN_LAMBDA;
-        for (int i = 0; i < e->items.n; i++)
-            e->items.v[i] = process(p, e->items.v[i]);
-        e->body = tail_call_optimize(p, process(p, e->body));
-        break;
-    case R_CONDITION:
-        e->type = ASL_JN_CONDITION;
-        e->lhs = process(p, e->lhs);
-        push_ancestry(p, e, e->lhs);
-        e->rhs = process(p, e->rhs);
-        push_ancestry(p, e, e->rhs);
-        if (e->third) {
-            e->third = process(p, e->third);
-            push_ancestry(p, e, e->third);
-        }
-        break;
-    case R_TRANSFORM:
-        e->type = ASL_JN_TRANSFORM;
-        e->lhs = process(p, e->lhs);
-        e->rhs = process(p, e->rhs);
-        if (e->third)
-            e->third = process(p, e->third);
-        break;
-    case R_BLOCK:
-        e->type = ASL_JN_BLOCK;
-        for (int i = 0; i < e->items.n; i++) {
-            rn *part = process(p, e->items.v[i]);
-            e->items.v[i] = part;
-            push_ancestry(p, e, part);
-            if (part->cons || (part->type == ASL_JN_PATH && part->items.v[0]->cons))
-                e->cons = true;
-        }
-        break;
-    case R_NAME:
-        e->type = ASL_JN_NAME;
-        result = as_path(p, e);
-        if (e->keep_array)
-            result->keep_singleton = true;
-        break;
-    case R_PARENT: {
-        e->type = ASL_JN_PARENT;
-        rslot *s = arena_new(p->lx.a, rslot);
-        s->label = p->next_label++;
-        s->level = 1;
-        s->index = p->next_index++;
-        e->slot = s;
-        if (p->nancestry == p->cap_ancestry) {
-            int cap = p->cap_ancestry ? p->cap_ancestry * 2 : 8;
-            rn **v = arena_array(p->lx.a, (size_t)cap, sizeof *v);
-            if (p->nancestry)
-                memcpy(v, p->ancestry, (size_t)p->nancestry * sizeof *v);
-            p->ancestry = v;
-            p->cap_ancestry = cap;
-        }
-        p->ancestry[p->nancestry++] = e;
-        break;
-    }
-    case R_STRING: e->type = ASL_JN_STRING; break;
-    case R_NUMBER: e->type = ASL_JN_NUMBER; break;
-    case R_VALUE: e->type = ASL_JN_VALUE; break;
-    case R_REGEX: e->type = ASL_JN_REGEX; break;
-    case R_WILDCARD: e->type = ASL_JN_WILDCARD; break;
-    case R_DESCENDANT: e->type = ASL_JN_DESCENDANT; break;
-    case R_VARIABLE: e->type = ASL_JN_VARIABLE; break;
-    case R_PLACEHOLDER: e->type = ASL_JN_PLACEHOLDER; break;
-    default: break; /* already processed (a shared sort term) */
-    }
-    if (e->keep_array && result != e)
-        result->keep_array = true;
-    p->depth--;
-    return result;
-}
-
-/* ==== Freezing into asl_jnode =========================================== */
-
-static const asl_jnode *freeze(jp *p, const rn *n);
-
-static const asl_jnode *const *freeze_list(jp *p, rn *const *v, int n)
-{
-    if (n == 0)
-        return NULL;
-    const asl_jnode **out = arena_array(p->lx.a, (size_t)n, sizeof *out);
-    for (int i = 0; i < n; i++)
-        out[i] = freeze(p, v[i]);
-    return (const asl_jnode *const *)out;
-}
-
-static const char *label(jp *p, const rslot *s) { return s ? arena_printf(p->lx.a, "!%d", s->label) : NULL; }
-
-static const asl_jnode *freeze(jp *p, const rn *n)
-{
-    asl_jnode *j = arena_new(p->lx.a, asl_jnode);
-    j->type = (unsigned char)n->type;
-    j->position = (int)p->u16[n->end > p->lx.len ? p->lx.len : n->end];
-    j->src = (int)n->src;
-    j->num = n->num;
-    j->str = n->str;
-    j->len = n->len;
-    j->rx_flags = n->rx_flags;
-    j->focus = n->focus;
-    j->index = n->index;
-    j->ancestor = label(p, n->ancestor);
-    unsigned f = 0;
-    if (n->tuple)
-        f |= ASL_JF_TUPLE;
-    if (n->keep_array)
-        f |= ASL_JF_KEEP_ARRAY;
-    if (n->keep_singleton)
-        f |= ASL_JF_KEEP_SINGLETON;
-    if (n->cons)
-        f |= ASL_JF_CONS;
-    if (n->thunk)
-        f |= ASL_JF_THUNK;
-    if (n->descending)
-        f |= ASL_JF_DESCENDING;
-    rn *tmp[3];
-    switch (n->type) {
-    case ASL_JN_BINARY:
-        j->op = (unsigned char)n->value;
-        j->str = n->op;
-        j->len = strlen(n->op);
-        /* fall through */
-    case ASL_JN_APPLY:
-    case ASL_JN_BIND:
-        tmp[0] = n->lhs;
-        tmp[1] = n->rhs;
-        j->kids = freeze_list(p, tmp, 2);
-        j->nkids = 2;
-        break;
-    case ASL_JN_NEGATE:
-    case ASL_JN_SORT_TERM:
-    case ASL_JN_FILTER:
-        tmp[0] = n->lhs;
-        j->kids = freeze_list(p, tmp, 1);
-        j->nkids = 1;
-        break;
-    case ASL_JN_CONDITION:
-    case ASL_JN_TRANSFORM:
-        tmp[0] = n->lhs;
-        tmp[1] = n->rhs;
-        tmp[2] = n->third;
-        j->nkids = n->third ? 3 : 2;
-        j->kids = freeze_list(p, tmp, j->nkids);
-        break;
-    case ASL_JN_FUNCTION: {
-        rn **v = arena_array(p->lx.a, (size_t)n->items.n + 1, sizeof *v);
-        v[0] = n->proc;
-        for (int i = 0; i < n->items.n; i++) {
-            v[i + 1] = n->items.v[i];
-            if (v[i + 1]->type == ASL_JN_PLACEHOLDER)
-                f |= ASL_JF_PARTIAL;
-        }
-        j->nkids = n->items.n + 1;
-        j->kids = freeze_list(p, v, j->nkids);
-        break;
-    }
-    case ASL_JN_LAMBDA: {
-        rn **v = arena_array(p->lx.a, (size_t)n->items.n + 1, sizeof *v);
-        for (int i = 0; i < n->items.n; i++)
-            v[i] = n->items.v[i];
-        v[n->items.n] = n->body;
-        j->nkids = n->items.n + 1;
-        j->kids = freeze_list(p, v, j->nkids);
-        j->str = n->signature;
-        j->len = n->signature ? strlen(n->signature) : 0;
-        if (n->signature)
-            j->cache = arena_new(p->lx.a, void *);
-        break;
-    }
-    case ASL_JN_VALUE: j->op = (unsigned char)n->value; break;
-    case ASL_JN_REGEX: j->cache = arena_new(p->lx.a, void *); break;
-    case ASL_JN_PARENT: j->str = label(p, n->slot); j->len = strlen(j->str); break;
-    case ASL_JN_INDEX: break;
-    default:
-        j->nkids = n->items.n;
-        j->kids = freeze_list(p, n->items.v, n->items.n);
-        break;
-    }
-    j->flags = (unsigned short)f;
-    const rlist *st = n->stages.n ? &n->stages : &n->predicate;
-    j->nstages = st->n;
-    j->stages = freeze_list(p, st->v, st->n);
-    if (n->group)
-        j->group = freeze(p, n->group);
-    return j;
 }
 
 const asl_jnode *jsonata_parse(arena *a, const char *text, size_t len, jsonata_syntax_error *err)
@@ -1128,28 +506,11 @@ const asl_jnode *jsonata_parse(arena *a, const char *text, size_t len, jsonata_s
     p.lx.err = err;
     advance(&p, NULL, false);
     rn *raw = expression(&p, 0);
-    if (!failed(&p) && p.lx.t.kind != JT_END) {
+    if (!jp_failed(&p) && p.lx.t.kind != JT_END) {
         const char *v = tok_value(&p, &p.lx.t);
         fail_at(&p, "S0201", &p.lx.t, v, "Syntax error: \"%s\"", v);
     }
-    if (failed(&p))
+    if (jp_failed(&p))
         return NULL;
-    p.depth = 0;
-    rn *ast = process(&p, raw);
-    if (!failed(&p) && (ast->type == ASL_JN_PARENT || ast->has_seeking))
-        fail_node(&p, "S0217", ast, NULL,
-                  "The object representing the 'parent' cannot be derived from this expression");
-    if (failed(&p))
-        return NULL;
-    p.u16 = arena_array(a, len + 1, sizeof *p.u16);
-    long u = 0;
-    for (size_t i = 0; i <= len; i++) {
-        p.u16[i] = u;
-        if (i < len) {
-            unsigned char c = (unsigned char)text[i];
-            if ((c & 0xC0) != 0x80)
-                u += c >= 0xF0 ? 2 : 1;
-        }
-    }
-    return freeze(&p, ast);
+    return jp_process(&p, raw);
 }

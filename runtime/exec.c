@@ -317,6 +317,9 @@ static bool run_begin(asl_exec *x, const asl_machine *m, const cJSON *input)
         else
             run->deadline_ns = run->start_ns + (int64_t)m->timeout_seconds * 1000000000;
     }
+    /* An outer deadline (a Lambda invocation's) bounds the run like TimeoutSeconds. */
+    if (opt->deadline_ns > 0 && (run->deadline_ns == 0 || opt->deadline_ns < run->deadline_ns))
+        run->deadline_ns = opt->deadline_ns;
     return run->execution_name && run->execution_arn && run->state_machine_arn &&
            run->role_arn && run->input;
 }

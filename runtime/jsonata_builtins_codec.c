@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
 #include <openssl/evp.h>
 
 #include "jsonata_builtins_text_impl.h"
@@ -150,4 +151,57 @@ jn_val *jn_fn_millis(jn_ctx *cx, jn_val **a, int n)
     (void)a;
     (void)n;
     return jn_num(cx, jn_now_ms(cx));
+}
+
+/* ---- $parse (Step Functions' replacement for $eval) ---------------------- */
+/* The parsed document copied into the evaluation's arena (the cJSON tree
+ * is freed before returning). */
+static jn_val *copy_json(jn_ctx *cx, const cJSON *j)
+{
+    switch (j->type & 0xff) {
+    case cJSON_NULL: return jn_null;
+    case cJSON_True: return jn_bool(true);
+    case cJSON_False: return jn_bool(false);
+    case cJSON_Number: return jn_num(cx, j->valuedouble == 0 ? 0.0 : j->valuedouble);
+    case cJSON_String: return jn_str_copy(cx, j->valuestring, strlen(j->valuestring));
+    case cJSON_Array: {
+        jn_val *a = jn_arr_new(cx, 4);
+        for (const cJSON *c = j->child; c && !jn_failed(cx); c = c->next)
+            jn_arr_push(cx, a, copy_json(cx, c));
+        return a;
+    }
+    case cJSON_Object: {
+        jn_val *o = jn_obj_new(cx, 4);
+        for (const cJSON *c = j->child; c && !jn_failed(cx); c = c->next) {
+            size_t kl = strlen(c->string);
+            jn_obj_set(cx, o, jn_strndup(cx, c->string, kl), kl, copy_json(cx, c));
+        }
+        return o;
+    }
+    }
+    return NULL;
+}
+
+jn_val *jn_fn_parse(jn_ctx *cx, jn_val **a, int n)
+{
+    (void)n;
+    if (!a[0])
+        return NULL;
+    const char *end = NULL;
+    cJSON *j = cJSON_ParseWithLengthOpts(a[0]->u.str.s, a[0]->u.str.len, &end, false);
+    if (j) {
+        /* JSON.parse: only white space may follow the value */
+        const char *stop = a[0]->u.str.s + a[0]->u.str.len;
+        while (end && end < stop && (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r'))
+            end++;
+        if (end && end < stop) {
+            cJSON_Delete(j);
+            j = NULL;
+        }
+    }
+    if (!j)
+        return jn_throw(cx, "D3201", NULL, a[0]);
+    jn_val *v = copy_json(cx, j);
+    cJSON_Delete(j);
+    return v;
 }

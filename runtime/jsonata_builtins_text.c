@@ -148,17 +148,6 @@ static jn_val *fn_trim(jn_ctx *cx, jn_val **a, int n)
     return jn_str(cx, out + b, o - b);
 }
 
-static jn_val *fn_contains(jn_ctx *cx, jn_val **a, int n)
-{
-    (void)n;
-    (void)cx;
-    if (!a[0])
-        return NULL;
-    if (!jn_is_str(a[1]))
-        return jn_throw(cx, "T0410", "contains", a[1]);
-    return jn_bool(index_of(a[0], a[1]) >= 0);
-}
-
 static jn_val *fn_join(jn_ctx *cx, jn_val **a, int n)
 {
     if (!a[0])
@@ -238,7 +227,7 @@ static jn_val *fn_eval(jn_ctx *cx, jn_val **a, int n)
 const jn_builtin jn_builtins_text[] = {
     {"base64decode", "<s-:s>", jn_fn_base64decode},
     {"base64encode", "<s-:s>", jn_fn_base64encode},
-    {"contains", "<s-(sf):b>", fn_contains},
+    {"contains", "<s-(sf):b>", jn_fn_contains},
     {"decodeUrl", "<s-:s>", jn_fn_decode_url},
     {"decodeUrlComponent", "<s-:s>", jn_fn_decode_url_component},
     {"encodeUrl", "<s-:s>", jn_fn_encode_url},
@@ -251,16 +240,22 @@ const jn_builtin jn_builtins_text[] = {
     {"hash", "<s-s:s>", jn_fn_hash},
     {"join", "<a<s>s?:s>", fn_join},
     {"length", "<s-:n>", fn_length},
+    {"lowercase", "<s-:s>", jn_fn_lowercase},
+    {"match", "<s-f<s:o>n?:a<o>>", jn_fn_match},
     {"millis", "<:n>", jn_fn_millis},
     {"now", "<s?s?:s>", jn_fn_now},
     {"pad", "<s-ns?:s>", fn_pad},
+    {"parse", "<s-:j>", jn_fn_parse},
     {"parseInteger", "<s-s:n>", jn_fn_parse_integer},
+    {"replace", "<s-(sf)(sf)n?:s>", jn_fn_replace},
+    {"split", "<s-(sf)n?:a<s>>", jn_fn_split},
     {"string", "<x-b?:s>", fn_string},
     {"substring", "<s-nn?:s>", fn_substring},
     {"substringAfter", "<s-s:s>", fn_substring_after},
     {"substringBefore", "<s-s:s>", fn_substring_before},
     {"toMillis", "<s-s?:n>", jn_fn_to_millis},
     {"trim", "<s-:s>", fn_trim},
+    {"uppercase", "<s-:s>", jn_fn_uppercase},
     {"uuid", "<:s>", jn_fn_uuid},
 };
 const size_t jn_builtins_text_count = sizeof jn_builtins_text / sizeof jn_builtins_text[0];

@@ -1,6 +1,6 @@
 /*
  * jsonata_builtins_text_impl.h - the text built-ins that live outside
- * jsonata_builtins_text.c (encodings, URLs, hashes, UUIDs, picture strings), for its table.
+ * jsonata_builtins_text.c (encodings, $parse, URLs, hashes, UUIDs, picture strings, matchers, case), for its table.
  *
  * Layer: values
  */
@@ -25,5 +25,12 @@ jn_val *jn_fn_from_millis(jn_ctx *cx, jn_val **a, int n);
 jn_val *jn_fn_now(jn_ctx *cx, jn_val **a, int n);
 jn_val *jn_fn_to_millis(jn_ctx *cx, jn_val **a, int n);
 jn_val *jn_fn_millis(jn_ctx *cx, jn_val **a, int n);
+jn_val *jn_fn_parse(jn_ctx *cx, jn_val **a, int n);
+jn_val *jn_fn_contains(jn_ctx *cx, jn_val **a, int n);
+jn_val *jn_fn_match(jn_ctx *cx, jn_val **a, int n);
+jn_val *jn_fn_replace(jn_ctx *cx, jn_val **a, int n);
+jn_val *jn_fn_split(jn_ctx *cx, jn_val **a, int n);
+jn_val *jn_fn_uppercase(jn_ctx *cx, jn_val **a, int n);
+jn_val *jn_fn_lowercase(jn_ctx *cx, jn_val **a, int n);
 
 #endif

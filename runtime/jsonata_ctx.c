@@ -5,6 +5,8 @@
  * makes few mallocs whatever it builds, and jn_ctx_free releases it all at
  * once. No global state: contexts on different threads share nothing.
  */
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,9 +150,33 @@ bool jn_tick(jn_ctx *cx)
     return true;
 }
 
+/* This thread's stack end plus the reserve; 1 (no limit) when unknown. */
+static uintptr_t stack_floor(void)
+{
+    /* Once per thread: for the main thread glibc reads /proc/self/maps. */
+    static _Thread_local uintptr_t known;
+    if (known)
+        return known;
+    pthread_attr_t at;
+    void *lo = NULL;
+    size_t size = 0;
+    if (pthread_getattr_np(pthread_self(), &at) != 0)
+        return 1;
+    int rc = pthread_attr_getstack(&at, &lo, &size);
+    pthread_attr_destroy(&at);
+    if (rc != 0 || !lo || size <= 2 * JN_STACK_RESERVE)
+        return known = 1;
+    return known = (uintptr_t)lo + JN_STACK_RESERVE;
+}
+
 bool jn_enter(jn_ctx *cx)
 {
     cx->depth++;
+    char here;
+    if (!cx->stack_floor)
+        cx->stack_floor = stack_floor();
+    if ((uintptr_t)&here < cx->stack_floor)
+        return guard_fail(cx, "Stack overflow error: Check for non-terminating recursive function.  Consider rewriting as tail-recursive.");
     if (cx->guard.depth_limit > 0 && cx->depth > cx->guard.depth_limit)
         return guard_fail(cx, "Stack overflow error: Check for non-terminating recursive function.  Consider rewriting as tail-recursive.");
     if (cx->depth > JN_SAFETY_DEPTH)

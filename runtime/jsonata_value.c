@@ -588,6 +588,30 @@ static bool sb_json(jn_ctx *cx, rt_sbuf *b, const jn_val *v, int indent, int lev
     return false;
 }
 
+static const jn_val *nonfinite_in(jn_ctx *cx, const jn_val *v, int depth)
+{
+    if (!v || depth > 10000)
+        return NULL;
+    if (jn_is_num(v))
+        return isfinite(v->u.num) ? NULL : v;
+    if (jn_is_array(v)) {
+        for (size_t i = 0; i < v->u.arr.n; i++) {
+            const jn_val *b = nonfinite_in(cx, v->u.arr.items[i], depth + 1);
+            if (b)
+                return b;
+        }
+    } else if (jn_is_obj(v)) {
+        size_t n;
+        const jn_pair *p = jn_obj_pairs(cx, v, &n);
+        for (size_t i = 0; i < n; i++) {
+            const jn_val *b = nonfinite_in(cx, p[i].val, depth + 1);
+            if (b)
+                return b;
+        }
+    }
+    return NULL;
+}
+
 jn_val *jn_stringify(jn_ctx *cx, const jn_val *v, bool pretty)
 {
     if (!v)
@@ -598,6 +622,11 @@ jn_val *jn_stringify(jn_ctx *cx, const jn_val *v, bool pretty)
         return jn_str(cx, "", 0);
     if (jn_is_num(v) && !isfinite(v->u.num))
         return jn_throw(cx, "D3001", NULL, v);
+    /* jsonata-js's replacer tests every number with isNumeric, which
+     * rejects an infinite one nested anywhere. */
+    const jn_val *bad = nonfinite_in(cx, v, 0);
+    if (bad)
+        return jn_throw(cx, "D1001", NULL, bad);
     /* A path's outer wrapper prints its single item. */
     if (jn_is_array(v) && (v->flags & JN_F_OUTER) && v->u.arr.n)
         v = v->u.arr.items[0];

@@ -15,7 +15,7 @@
  *                       history.c
  *   engine   engine.h   exec.c retry.c parallel.c map.c map_dist.c pool.c
  *            fanout.h
- *   entry               main.c
+ *   entry    lambda.h   main.c lambda.c
  *
  * Layer: base
  */
@@ -52,6 +52,10 @@ typedef struct rt_options {
     const char *s3_root;         /* --s3-root: the local folder that stands for
                                   * S3 (s3://BUCKET/KEY is S3_ROOT/BUCKET/KEY);
                                   * 0: the current directory (itemreader.c) */
+    int64_t deadline_ns;         /* an outer deadline, epoch ns on the real clock
+                                  * (Lambda's Lambda-Runtime-Deadline-Ms, lambda.c):
+                                  * the run times out at it or at TimeoutSeconds,
+                                  * whichever comes first; 0 = none */
 } rt_options;
 
 /* ==== The execution: shared by every state of one run ================== */
