@@ -40,6 +40,7 @@ extern const unsigned long aslc_embedded_aslrt_h_len;
     X(asl_set_empty)                                                           \
     X(asl_apply_result_path)                                                   \
     X(asl_build)                                                               \
+    X(asl_assign)                                                              \
     X(asl_call_intrinsic)                                                      \
     X(asl_copy)                                                                \
     X(asl_free)                                                                \

@@ -167,7 +167,7 @@ static void put_str_field(FILE *o, const char *s, const char *name)
 
 /* The references of the `.flow = {...}` part. */
 typedef struct flow_refs {
-    int input, result, output, params, selector, retry, catchers;
+    int input, result, output, params, selector, assign, retry, catchers;
 } flow_refs;
 
 static flow_refs flow_data(cg *g, const ir_state *s)
@@ -178,6 +178,7 @@ static flow_refs flow_data(cg *g, const ir_state *s)
     r.output = opt_path_ref(g, &s->output_path);
     r.params = s->kind == IR_PARALLEL ? tmpl_ref(g, s->parameters) : -1;
     r.selector = tmpl_ref(g, s->result_selector);
+    r.assign = tmpl_ref(g, s->assign);
     r.retry = cg_retriers_ref(g, s);
     r.catchers = cg_catchers_ref(g, s);
     return r;
@@ -199,6 +200,7 @@ static void put_flow(cg *g, FILE *o, const ir_state *s, flow_refs r)
     put_opt_path(o, &s->input_path, r.input, "input_path");
     put_ref(o, "tmpl", r.params, "parameters");
     put_ref(o, "tmpl", r.selector, "result_selector");
+    put_ref(o, "tmpl", r.assign, "assign");
     put_opt_path(o, &s->result_path, r.result, "result_path");
     put_opt_path(o, &s->output_path, r.output, "output_path");
     if (r.retry >= 0)

@@ -117,6 +117,10 @@ bool cg_is_identity(const ir_opt_path *op);
 /* `<indent>if (cond)` is written by the caller; this writes the indented
  * failure statement under it. */
 void cg_put_fail(FILE *b, stmt_ctx sc);
+/* Assign with $ = [in] (a C expression); [owned], when not 0, names a
+ * tree to free before failing. Writes nothing when [assign] is 0. */
+void cg_put_assign(cg *g, FILE *b, const ir_tmpl *assign, const char *in, const char *owned,
+                   stmt_ctx sc);
 /* InputPath / OutputPath applied in place to *doc (the selection is moved,
  * never copied). [what] names the field in a comment. */
 void cg_put_inplace_path_at(cg *g, FILE *b, const ir_opt_path *op, const char *what,

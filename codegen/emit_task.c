@@ -79,7 +79,7 @@ int cg_emit_catchers(cg *g, const ir_state *s)
 {
     if (s->ncatch <= 0)
         return -1;
-    int *errs = malloc((size_t)s->ncatch * 2 * sizeof *errs);
+    int *errs = malloc((size_t)s->ncatch * 3 * sizeof *errs);
     if (!errs) {
         g->oom = true;
         return -1;
@@ -91,6 +91,9 @@ int cg_emit_catchers(cg *g, const ir_state *s)
                               ? cg_emit_path(g, c->result_path.path)
                               : -1;
     }
+    int *assigns = errs + 2 * s->ncatch;
+    for (int i = 0; i < s->ncatch; i++)
+        assigns[i] = s->catch_[i].assign ? cg_emit_tmpl(g, s->catch_[i].assign) : -1;
     int id = g->ncatchers++;
     FILE *o = g->out;
     fprintf(o, "static const asl_catcher catchers_%d[] = {\n", id);
@@ -105,6 +108,8 @@ int cg_emit_catchers(cg *g, const ir_state *s)
             fprintf(o, ", .result_path = &path_%d", errs[2 * i + 1]);
         else if (c->result_path.kind == IR_OPT_NULL)
             fputs(", .result_path_null = 1", o);
+        if (assigns[i] >= 0)
+            fprintf(o, ", .assign = &tmpl_%d", assigns[i]);
         fputs("}, ", o);
         cg_put_name_comment(o, g->m->states[c->next]->name);
         fputc('\n', o);
@@ -252,6 +257,9 @@ void cg_emit_task(cg *g, FILE *b, const ir_state *s)
         cg_put_indent(b, in4);
         fputs("res = sel;\n", b);
     }
+
+    /* Assign reads the result after ResultSelector */
+    cg_put_assign(g, b, s->assign, "res", "res", sc);
 
     /* 5. ResultPath: the result moves into the raw input */
     cg_put_indent(b, in4);

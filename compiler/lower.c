@@ -235,6 +235,8 @@ static ir_rule *lower_rule(lower_ctx *L, const cJSON *rule, bool top)
     ir_rule *r = arena_new(&L->u->arena, ir_rule);
     r->pos = val_pos(L, rule);
     r->next = top ? name_index(L, check_get(rule, "Next")) : -1;
+    if (top)
+        r->assign = opt_tmpl(L, check_get(rule, "Assign"));
     const cJSON *v;
     if ((v = check_get(rule, "And")) || (v = check_get(rule, "Or"))) {
         r->kind = strcmp(v->string, "And") == 0 ? IR_RULE_AND : IR_RULE_OR;
@@ -328,6 +330,7 @@ static void lower_retry_catch(lower_ctx *L, ir_state *s, const cJSON *st)
             cat->next = name_index(L, check_get(e, "Next"));
             cat->result_path =
                 lower_opt_path(L, check_get(e, "ResultPath"), PATH_REFERENCE | PATH_NO_CONTEXT);
+            cat->assign = opt_tmpl(L, check_get(e, "Assign"));
             cat->pos = val_pos(L, e);
         }
     }
@@ -503,6 +506,7 @@ static void lower_state(lower_ctx *L, ir_machine *m, ir_state *s, const cJSON *s
     if (s->kind != IR_MAP)
         s->parameters = opt_tmpl(L, check_get(st, "Parameters"));
     s->result_selector = opt_tmpl(L, check_get(st, "ResultSelector"));
+    s->assign = opt_tmpl(L, check_get(st, "Assign"));
 
     switch (s->kind) {
     case IR_PASS:

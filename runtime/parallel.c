@@ -62,6 +62,11 @@ int rt_flow_finish(asl_exec *x, const asl_flow *fl, cJSON **doc, cJSON *result)
             return ASL_NEXT_ERROR;
         result = sel;
     }
+    /* Assign sees the result after ResultSelector */
+    if (fl->assign && asl_assign(x, fl->assign, result) != 0) {
+        cJSON_Delete(result);
+        return ASL_NEXT_ERROR;
+    }
     if (fl->result_path_null) {
         cJSON_Delete(result); /* the output is the raw input */
     } else if (!fl->result_path) {
