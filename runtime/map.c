@@ -42,6 +42,7 @@
  * Layer: engine
  */
 #include <fcntl.h>
+#include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,13 +114,28 @@ static bool tmpl_reads_context(const asl_tmpl *t)
 
 /* An integer-valued field given by a path (MaxConcurrencyPath, ...):
  * AWS's causes for a value that is not one. Returns 0 or -1 (error set). */
+/* A number, or a string that is one in full (AWS reads "1" from a
+ * variable as 1). */
+static double numeric_value(const cJSON *v)
+{
+    if (cJSON_IsNumber(v))
+        return v->valuedouble;
+    if (cJSON_IsString(v) && v->valuestring[0] && !isspace((unsigned char)v->valuestring[0])) {
+        char *end;
+        double d = strtod(v->valuestring, &end);
+        if (*end == '\0')
+            return d;
+    }
+    return NAN;
+}
+
 int rt_map_path_long(asl_exec *x, const asl_path *p, const cJSON *eff, const char *field,
                      long *out)
 {
     const cJSON *v = asl_select(x, p, eff);
     if (!v)
         return -1;
-    double d = cJSON_IsNumber(v) ? v->valuedouble : NAN;
+    double d = numeric_value(v);
     if (!(d == floor(d) && d >= -9.2e18 && d <= 9.2e18)) {
         char *t = value_text(v);
         asl_fail_runtime(x, "The %s field refers to value \"%s\" which is not a valid integer: %s",
@@ -137,14 +153,15 @@ int rt_map_path_double(asl_exec *x, const asl_path *p, const cJSON *eff, const c
     const cJSON *v = asl_select(x, p, eff);
     if (!v)
         return -1;
-    if (!cJSON_IsNumber(v)) {
+    double d = numeric_value(v);
+    if (isnan(d)) {
         char *t = value_text(v);
         asl_fail_runtime(x, "The %s field refers to value \"%s\" which is not a valid float: %s",
                          field, t ? t : "", p->text);
         free(t);
         return -1;
     }
-    *out = v->valuedouble;
+    *out = d;
     return 0;
 }
 
