@@ -421,11 +421,11 @@ static void check_slice_step_warns(void **state)
     assert_non_null(find(DIAG_IGNORED_SLICE_STEP, 3));
 }
 
-static void check_variables_are_unsupported(void **state)
+static void check_variables_are_built(void **state)
 {
     (void)state;
-    refuse(PASS1("\"Assign\": {\"x\": 1}"), DIAG_UNSUPPORTED_FEATURE, 3);
-    refuse(PASS1("\"InputPath\": \"$x\""), DIAG_UNSUPPORTED_FEATURE, 3);
+    pass(PASS1("\"Assign\": {\"x\": 1}"));
+    assert_non_null(U->ir->top->states[0]->assign);
     refuse(PASS1("\"Assign\": [1]"), DIAG_WRONG_TYPE, 3);
     refuse(PASS1("\"ResultPath\": \"$x\""), DIAG_INVALID_REFERENCE_PATH, 3);
 }
@@ -942,7 +942,7 @@ int main(void)
         cmocka_unit_test_teardown(check_path_error_points_inside_the_string, teardown),
         cmocka_unit_test_teardown(check_payload_templates, teardown),
         cmocka_unit_test_teardown(check_slice_step_warns, teardown),
-        cmocka_unit_test_teardown(check_variables_are_unsupported, teardown),
+        cmocka_unit_test_teardown(check_variables_are_built, teardown),
         cmocka_unit_test_teardown(check_task_resource_and_timeouts, teardown),
         cmocka_unit_test_teardown(check_retry_rules, teardown),
         cmocka_unit_test_teardown(check_catch_rules, teardown),
