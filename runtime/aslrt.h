@@ -178,7 +178,8 @@ struct asl_path {
 /* ==== Payload templates and intrinsics ================================= */
 enum {
     ASL_T_NULL, ASL_T_TRUE, ASL_T_FALSE, ASL_T_NUMBER, ASL_T_STRING,
-    ASL_T_OBJECT, ASL_T_ARRAY, ASL_T_PATH, ASL_T_CALL
+    ASL_T_OBJECT, ASL_T_ARRAY, ASL_T_PATH, ASL_T_CALL,
+    ASL_T_JSONATA               /* "{% expr %}" in a JSONata state: str is expr */
 };
 
 /* Intrinsic ids; the compiler's IR_INTRINSICS list names the same suffixes. */
@@ -207,6 +208,7 @@ struct asl_tmpl {
     const asl_tmpl *items;      /* ARRAY: n consecutive templates */
     const asl_path *path;       /* PATH ($ or $$ rooted) */
     const asl_call *call;       /* CALL */
+    const asl_jnode *jn;        /* JSONATA: the parsed expression */
 };
 
 struct asl_call {
@@ -309,6 +311,28 @@ cJSON *asl_build(asl_exec *x, const asl_tmpl *t, const cJSON *in);
  * values; the state loop commits them when the state exits. Returns 0, or
  * ASL_NEXT_ERROR with the error set. */
 int asl_assign(asl_exec *x, const asl_tmpl *t, const cJSON *in);
+
+/* ---- JSONata states --------------------------------------------------- */
+/* What $states holds while a JSONata state evaluates a field ($states.
+ * context is the context object; members left 0 are absent). */
+typedef struct asl_jstates {
+    const cJSON *input, *result, *error_output;
+} asl_jstates;
+/* A JSONata-state template (Arguments, Output, Items, ...): literals as
+ * they are, every "{% %}" string evaluated, at any depth; [field] names
+ * it in AWS's causes ("Arguments", "Output"). A fresh tree, or 0 with
+ * States.QueryEvaluationError set (AWS's cause). */
+cJSON *asl_jn_value(asl_exec *x, const asl_tmpl *t, const asl_jstates *s, const char *field);
+/* A JSONata state's Assign (an OBJECT template), staged like asl_assign. */
+int asl_jn_assign(asl_exec *x, const asl_tmpl *t, const asl_jstates *s);
+/* A Choice rule's Condition: 1 true, 0 false, -1 with the error set (a
+ * result that is not a boolean is an error, as on AWS). */
+int asl_jn_test(asl_exec *x, const asl_tmpl *t, const asl_jstates *s);
+/* Wait with a JSONata Seconds / Timestamp. */
+int asl_jn_wait_seconds(asl_exec *x, const asl_tmpl *t, const asl_jstates *s);
+int asl_jn_wait_timestamp(asl_exec *x, const asl_tmpl *t, const asl_jstates *s);
+/* Fail with JSONata (or literal) Error / Cause (either may be 0). */
+int asl_jn_fail(asl_exec *x, const asl_tmpl *error, const asl_tmpl *cause, const asl_jstates *s);
 /* Evaluate an intrinsic call; fresh tree or 0 with the error set. */
 cJSON *asl_call_intrinsic(asl_exec *x, const asl_call *c, const cJSON *in);
 /* A deep copy of [v]. */

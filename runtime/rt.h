@@ -14,6 +14,7 @@
  *            dispatch.h mock.c itemreader.c resultwriter.c s3local.c
  *                       history.c
  *   engine   engine.h   exec.c retry.c parallel.c map.c map_dist.c pool.c
+ *                       states_jsonata.c
  *            fanout.h
  *   entry    lambda.h   main.c lambda.c
  *
