@@ -41,6 +41,12 @@ extern const unsigned long aslc_embedded_aslrt_h_len;
     X(asl_apply_result_path)                                                   \
     X(asl_build)                                                               \
     X(asl_assign)                                                              \
+    X(asl_jn_value)                                                           \
+    X(asl_jn_assign)                                                          \
+    X(asl_jn_test)                                                            \
+    X(asl_jn_wait_seconds)                                                    \
+    X(asl_jn_wait_timestamp)                                                  \
+    X(asl_jn_fail)                                                            \
     X(asl_call_intrinsic)                                                      \
     X(asl_copy)                                                                \
     X(asl_free)                                                                \

@@ -79,7 +79,7 @@ int cg_emit_catchers(cg *g, const ir_state *s)
 {
     if (s->ncatch <= 0)
         return -1;
-    int *errs = malloc((size_t)s->ncatch * 3 * sizeof *errs);
+    int *errs = malloc((size_t)s->ncatch * 4 * sizeof *errs);
     if (!errs) {
         g->oom = true;
         return -1;
@@ -94,6 +94,9 @@ int cg_emit_catchers(cg *g, const ir_state *s)
     int *assigns = errs + 2 * s->ncatch;
     for (int i = 0; i < s->ncatch; i++)
         assigns[i] = s->catch_[i].assign ? cg_emit_tmpl(g, s->catch_[i].assign) : -1;
+    int *outputs = errs + 3 * s->ncatch;
+    for (int i = 0; i < s->ncatch; i++)
+        outputs[i] = s->catch_[i].output ? cg_emit_tmpl(g, s->catch_[i].output) : -1;
     int id = g->ncatchers++;
     FILE *o = g->out;
     fprintf(o, "static const asl_catcher catchers_%d[] = {\n", id);
@@ -110,6 +113,10 @@ int cg_emit_catchers(cg *g, const ir_state *s)
             fputs(", .result_path_null = 1", o);
         if (assigns[i] >= 0)
             fprintf(o, ", .assign = &tmpl_%d", assigns[i]);
+        if (s->jsonata)
+            fputs(", .jsonata = 1", o);
+        if (outputs[i] >= 0)
+            fprintf(o, ", .output = &tmpl_%d", outputs[i]);
         fputs("}, ", o);
         cg_put_name_comment(o, g->m->states[c->next]->name);
         fputc('\n', o);
@@ -120,7 +127,7 @@ int cg_emit_catchers(cg *g, const ir_state *s)
 }
 
 /* The call as `static const asl_task task_<n>`; returns n. */
-static int emit_task_data(cg *g, const ir_state *s)
+int cg_emit_task_data(cg *g, const ir_state *s)
 {
     int tp = s->timeout_path ? cg_emit_path(g, s->timeout_path) : -1;
     int hp = s->heartbeat_path ? cg_emit_path(g, s->heartbeat_path) : -1;
@@ -167,7 +174,7 @@ static int emit_task_data(cg *g, const ir_state *s)
  */
 void cg_emit_task(cg *g, FILE *b, const ir_state *s)
 {
-    int task = emit_task_data(g, s);
+    int task = cg_emit_task_data(g, s);
     int retriers = cg_emit_retriers(g, s);
     int catchers = cg_emit_catchers(g, s);
     bool ip_id = cg_is_identity(&s->input_path), ip_null = s->input_path.kind == IR_OPT_NULL;

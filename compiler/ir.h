@@ -13,6 +13,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "aslrt.h" /* asl_jnode: parsed JSONata */
+
 struct cJSON;
 
 /* Source position of a key or value, 1-based; line 0 means "unknown". */
@@ -145,6 +147,7 @@ typedef enum {
     IR_T_ARRAY,
     IR_T_PATH, /* "key.$": "$.a" or "$$.b" */
     IR_T_CALL, /* "key.$": "States.Format(...)" */
+    IR_T_JSONATA, /* "{% expr %}" in a JSONata state: str is expr, jn its tree */
 } ir_tmpl_kind;
 
 struct ir_tmpl;
@@ -165,6 +168,7 @@ typedef struct ir_tmpl {
     struct ir_tmpl **items; /* ARRAY */
     ir_path *path;       /* PATH */
     struct ir_call *call; /* CALL */
+    const asl_jnode *jn;  /* JSONATA */
     bool constant;
     ir_pos pos;
 } ir_tmpl;
@@ -250,6 +254,8 @@ typedef struct ir_rule {
     long ts_nsec;           /* ... and nanoseconds */
     int next;               /* top-level rules: target state index; else -1 */
     struct ir_tmpl *assign; /* top-level rules: the rule's Assign, or NULL */
+    struct ir_tmpl *condition; /* JSONata states: Condition (then kind is unused) */
+    struct ir_tmpl *output;    /* JSONata states: the rule's Output, or NULL */
     ir_pos pos;
 } ir_rule;
 
@@ -273,6 +279,7 @@ typedef struct ir_catcher {
     int next;                /* state index */
     ir_opt_path result_path;
     ir_tmpl *assign;         /* Assign, with $ = the error output; NULL when absent */
+    ir_tmpl *output;         /* JSONata states: Output over $states.errorOutput */
     ir_pos pos;
 } ir_catcher;
 
@@ -282,6 +289,8 @@ typedef enum {
     IR_WAIT_TIMESTAMP,
     IR_WAIT_SECONDS_PATH,
     IR_WAIT_TIMESTAMP_PATH,
+    IR_WAIT_SECONDS_JSONATA,   /* JSONata state: wait_jn */
+    IR_WAIT_TIMESTAMP_JSONATA,
 } ir_wait_kind;
 
 struct ir_machine;
@@ -362,6 +371,15 @@ typedef struct ir_state {
     /* Fail: constant strings or dynamic (PATH / CALL) templates; NULL = absent */
     const char *error, *cause;
     ir_tmpl *error_path, *cause_path;
+
+    /* JSONata states ("QueryLanguage": "JSONata"): these replace the
+     * JSONPath data flow; templates hold IR_T_JSONATA leaves. `assign` is
+     * a JSONata template then; Fail's error/cause and Wait's wait_jn too. */
+    bool jsonata;
+    ir_tmpl *arguments;       /* Task: Arguments (NULL: $states.input) */
+    ir_tmpl *output;          /* Output (NULL: the state's default) */
+    ir_tmpl *error_jn, *cause_jn;
+    ir_tmpl *wait_jn;
 
     /* Task */
     const char *resource;

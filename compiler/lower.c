@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lower_jsonata.h"
 #include "check_internal.h"
 #include "intrinsic.h"
 #include "path.h"
@@ -40,6 +41,7 @@ typedef struct lower_ctx {
     ir_program *prog;
     int capmachines;
     lname *buckets[1024];
+    bool top_jsonata; /* the definition's QueryLanguage is JSONata */
 } lower_ctx;
 
 /* ==== Helpers =========================================================== */
@@ -488,6 +490,78 @@ static void lower_map(lower_ctx *L, ir_machine *m, ir_state *s, const cJSON *st)
     s->dist = lower_map_dist(L, st, cfg);
 }
 
+/* ==== JSONata states ===================================================== */
+
+static ir_tmpl *jn(lower_ctx *L, const cJSON *v)
+{
+    if (!v)
+        return NULL;
+    ir_tmpl *t = lower_jsonata_tmpl(&L->u->arena, v);
+    if (!t)
+        lower_bug("a checked JSONata expression does not parse");
+    return t;
+}
+
+/* Arguments / Output / Assign / Condition replace the JSONPath data flow;
+ * Retry is the same, Catch gains Output and Assign over the error output. */
+static void lower_jsonata_state(lower_ctx *L, ir_state *s, const cJSON *st)
+{
+    const cJSON *v;
+    s->jsonata = true;
+    s->output = jn(L, check_get(st, "Output"));
+    s->assign = jn(L, check_get(st, "Assign"));
+    switch (s->kind) {
+    case IR_TASK:
+        lower_task(L, s, st);
+        s->arguments = jn(L, check_get(st, "Arguments"));
+        lower_retry_catch(L, s, st);
+        for (int i = 0; i < s->ncatch; i++) {
+            const cJSON *c = cJSON_GetArrayItem(check_get(st, "Catch"), i);
+            s->catch_[i].output = jn(L, check_get(c, "Output"));
+            s->catch_[i].assign = jn(L, check_get(c, "Assign"));
+        }
+        break;
+    case IR_CHOICE: {
+        const cJSON *choices = check_get(st, "Choices"), *e;
+        s->nrules = cJSON_GetArraySize(choices);
+        s->rules = arena_array(&L->u->arena, (size_t)s->nrules, sizeof *s->rules);
+        int k = 0;
+        cJSON_ArrayForEach (e, choices) {
+            ir_rule *r = arena_new(&L->u->arena, ir_rule);
+            r->pos = val_pos(L, e);
+            r->next = name_index(L, check_get(e, "Next"));
+            r->condition = jn(L, check_get(e, "Condition"));
+            r->output = jn(L, check_get(e, "Output"));
+            r->assign = jn(L, check_get(e, "Assign"));
+            s->rules[k++] = r;
+        }
+        if ((v = check_get(st, "Default")))
+            s->default_next = name_index(L, v);
+        break;
+    }
+    case IR_WAIT:
+        if ((v = check_get(st, "Seconds"))) {
+            s->wait_kind = cJSON_IsString(v) ? IR_WAIT_SECONDS_JSONATA : IR_WAIT_SECONDS;
+            if (cJSON_IsString(v))
+                s->wait_jn = jn(L, v);
+            else
+                s->wait_seconds = (long long)v->valuedouble;
+        } else if ((v = check_get(st, "Timestamp"))) {
+            s->wait_kind = IR_WAIT_TIMESTAMP_JSONATA;
+            s->wait_jn = jn(L, v);
+        } else {
+            lower_bug("a checked Wait state has no duration");
+        }
+        break;
+    case IR_FAIL:
+        s->error_jn = jn(L, check_get(st, "Error"));
+        s->cause_jn = jn(L, check_get(st, "Cause"));
+        break;
+    default:
+        break;
+    }
+}
+
 static void lower_state(lower_ctx *L, ir_machine *m, ir_state *s, const cJSON *st)
 {
     const cJSON *v;
@@ -500,6 +574,10 @@ static void lower_state(lower_ctx *L, ir_machine *m, ir_state *s, const cJSON *s
     if ((v = check_get(st, "Next")))
         s->next = name_index(L, v);
     s->end = cJSON_IsTrue(check_get(st, "End"));
+    if (lower_is_jsonata(st, L->top_jsonata) && s->kind != IR_MAP && s->kind != IR_PARALLEL) {
+        lower_jsonata_state(L, s, st);
+        return;
+    }
     s->input_path = lower_opt_path(L, check_get(st, "InputPath"), 0);
     s->output_path = lower_opt_path(L, check_get(st, "OutputPath"), 0);
     s->result_path = lower_opt_path(L, check_get(st, "ResultPath"), PATH_REFERENCE | PATH_NO_CONTEXT);
@@ -629,6 +707,7 @@ ir_program *lower_program(unit *u)
     L->prog = arena_new(&u->arena, ir_program);
     L->prog->source_name = u->path;
     L->prog->machine_name = base_name(L, u->path);
+    L->top_jsonata = lower_is_jsonata(u->root, false);
     L->prog->top = lower_machine(L, u->root, NULL);
     ir_program *p = L->prog;
     free(L);

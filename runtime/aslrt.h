@@ -414,6 +414,11 @@ typedef struct asl_catcher {
     const asl_path *result_path;   /* 0 with result_path_null == 0: "$" */
     int result_path_null;          /* ResultPath: null */
     const asl_tmpl *assign;        /* Assign ($ = the error output), or 0 */
+    /* JSONata states: Assign and Output are JSONata templates over
+     * $states.errorOutput; the output is Output's value, else the error
+     * output (ResultPath is not used) */
+    int jsonata;
+    const asl_tmpl *output;
 } asl_catcher;
 
 /* After a failed attempt, with the error set: if a retrier matches and has
