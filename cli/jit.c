@@ -46,6 +46,7 @@ extern const unsigned long aslc_embedded_aslrt_h_len;
     X(asl_jn_test)                                                            \
     X(asl_jn_wait_seconds)                                                    \
     X(asl_jn_wait_timestamp)                                                  \
+    X(asl_jn_task_invoke)                                                      \
     X(asl_jn_fail)                                                            \
     X(asl_call_intrinsic)                                                      \
     X(asl_copy)                                                                \

@@ -105,11 +105,11 @@ static void emit_task(cg *g, FILE *b, const ir_state *s)
         fputs("if (!args)\n", b);
         cg_put_fail(b, sc);
         cg_put_indent(b, sc.ind);
-        fprintf(b, "cJSON *res = asl_task_invoke(x, &task_%d, *doc, args);\n", task);
+        fprintf(b, "cJSON *res = asl_jn_task_invoke(x, &task_%d, &js, args);\n", task);
         cg_put_indent(b, sc.ind);
         fputs("asl_free(args);\n", b);
     } else {
-        fprintf(b, "cJSON *res = asl_task_invoke(x, &task_%d, *doc, *doc); /* $states.input */\n",
+        fprintf(b, "cJSON *res = asl_jn_task_invoke(x, &task_%d, &js, *doc); /* $states.input */\n",
                 task);
     }
     cg_put_indent(b, sc.ind);

@@ -132,6 +132,9 @@ int cg_emit_task_data(cg *g, const ir_state *s)
     int tp = s->timeout_path ? cg_emit_path(g, s->timeout_path) : -1;
     int hp = s->heartbeat_path ? cg_emit_path(g, s->heartbeat_path) : -1;
     int cr = s->credentials ? cg_emit_tmpl(g, s->credentials) : -1;
+    int tj = s->timeout_jn ? cg_emit_tmpl(g, s->timeout_jn) : -1;
+    int hj = s->heartbeat_jn ? cg_emit_tmpl(g, s->heartbeat_jn) : -1;
+    int cj = s->credentials_jn ? cg_emit_tmpl(g, s->credentials_jn) : -1;
     int id = g->ntask++;
     FILE *o = g->out;
     fprintf(o, "static const asl_task task_%d = {.resource = ", id);
@@ -150,6 +153,12 @@ int cg_emit_task_data(cg *g, const ir_state *s)
         fprintf(o, ", .heartbeat_path = &path_%d", hp);
     if (cr >= 0)
         fprintf(o, ", .credentials = &tmpl_%d", cr);
+    if (tj >= 0)
+        fprintf(o, ", .timeout_jn = &tmpl_%d", tj);
+    if (hj >= 0)
+        fprintf(o, ", .heartbeat_jn = &tmpl_%d", hj);
+    if (cj >= 0)
+        fprintf(o, ", .credentials_jn = &tmpl_%d", cj);
     fputs("};\n", o);
     return id;
 }

@@ -685,17 +685,6 @@ static void ja_map(check_ctx *c, check_scope *scope, const cJSON *st)
     ja_item_batcher(c, check_get(st, "ItemBatcher"));
 }
 
-/* Some string at any depth of [v] is a "{% %}" expression. */
-static bool holds_expression(const cJSON *v)
-{
-    if (check_is_jsonata_string(v))
-        return true;
-    for (const cJSON *k = cJSON_IsArray(v) || cJSON_IsObject(v) ? v->child : NULL; k; k = k->next)
-        if (holds_expression(k))
-            return true;
-    return false;
-}
-
 void check_jsonata_state(check_ctx *c, check_scope *scope, const cJSON *st, ir_state_kind kind)
 {
     /* clang-format off */
@@ -732,17 +721,13 @@ void check_jsonata_state(check_ctx *c, check_scope *scope, const cJSON *st, ir_s
      * Parallel states, and expressions in a Task's timeouts and
      * credentials. */
     if (c->for_build) {
-        if (kind == IR_MAP || kind == IR_PARALLEL)
+        const cJSON *proc = check_get(st, "ItemProcessor");
+        const cJSON *mode = check_get(check_get(proc ? proc : st, "ProcessorConfig"), "Mode");
+        if (kind == IR_MAP && ((cJSON_IsString(mode) && strcmp(mode->valuestring, "DISTRIBUTED") == 0) ||
+                               check_get(st, "ItemReader") || check_get(st, "ResultWriter") ||
+                               check_get(st, "ItemBatcher")))
             diag_val(c->u, DIAG_UNSUPPORTED_FEATURE, check_get(st, "Type"),
-                     "JSONata %s states are not supported yet", kind == IR_MAP ? "Map" : "Parallel");
-        static const char *const dyn[] = {"TimeoutSeconds", "HeartbeatSeconds", NULL};
-        for (int i = 0; kind == IR_TASK && dyn[i]; i++)
-            if (cJSON_IsString(v = check_get(st, dyn[i])))
-                diag_val(c->u, DIAG_UNSUPPORTED_FEATURE, v, "a JSONata expression in \"%s\" is not supported yet",
-                         dyn[i]);
-        if (kind == IR_TASK && (v = check_get(st, "Credentials")) && holds_expression(v))
-            diag_val(c->u, DIAG_UNSUPPORTED_FEATURE, v,
-                     "a JSONata expression in \"Credentials\" is not supported yet");
+                     "distributed JSONata Map states are not supported yet");
     }
     if ((v = check_get(st, "Comment")))
         check_string(c, v);

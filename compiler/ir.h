@@ -380,6 +380,9 @@ typedef struct ir_state {
     ir_tmpl *output;          /* Output (NULL: the state's default) */
     ir_tmpl *error_jn, *cause_jn;
     ir_tmpl *wait_jn;
+    ir_tmpl *items_jn;        /* Map: Items (NULL: $states.input) */
+    ir_tmpl *timeout_jn, *heartbeat_jn, *credentials_jn; /* Task */
+    ir_tmpl *max_concurrency_jn; /* Map: MaxConcurrency as an expression */
 
     /* Task */
     const char *resource;

@@ -514,6 +514,16 @@ static void lower_jsonata_state(lower_ctx *L, ir_state *s, const cJSON *st)
     case IR_TASK:
         lower_task(L, s, st);
         s->arguments = jn(L, check_get(st, "Arguments"));
+        s->credentials = NULL;
+        s->credentials_jn = jn(L, check_get(st, "Credentials"));
+        if (cJSON_IsString(v = check_get(st, "TimeoutSeconds"))) {
+            s->timeout_seconds = 0;
+            s->timeout_jn = jn(L, v);
+        }
+        if (cJSON_IsString(v = check_get(st, "HeartbeatSeconds"))) {
+            s->heartbeat_seconds = 0;
+            s->heartbeat_jn = jn(L, v);
+        }
         lower_retry_catch(L, s, st);
         for (int i = 0; i < s->ncatch; i++) {
             const cJSON *c = cJSON_GetArrayItem(check_get(st, "Catch"), i);
@@ -574,7 +584,8 @@ static void lower_state(lower_ctx *L, ir_machine *m, ir_state *s, const cJSON *s
     if ((v = check_get(st, "Next")))
         s->next = name_index(L, v);
     s->end = cJSON_IsTrue(check_get(st, "End"));
-    if (lower_is_jsonata(st, L->top_jsonata) && s->kind != IR_MAP && s->kind != IR_PARALLEL) {
+    bool jsonata = lower_is_jsonata(st, L->top_jsonata);
+    if (jsonata && s->kind != IR_MAP && s->kind != IR_PARALLEL) {
         lower_jsonata_state(L, s, st);
         return;
     }
@@ -634,6 +645,31 @@ static void lower_state(lower_ctx *L, ir_machine *m, ir_state *s, const cJSON *s
         lower_retry_catch(L, s, st);
         break;
     case IR_NUM_KINDS: lower_bug("IR_NUM_KINDS is not a state kind");
+    }
+    if (jsonata) {
+        /* a JSONata Map / Parallel: the fan-out as lowered above, with
+         * JSONata's fields in place of the JSONPath data flow */
+        s->jsonata = true;
+        s->input_path = s->output_path = s->result_path = (ir_opt_path){0};
+        s->parameters = s->result_selector = NULL;
+        s->items_path = (ir_opt_path){0};
+        s->output = jn(L, check_get(st, "Output"));
+        s->assign = jn(L, check_get(st, "Assign"));
+        s->arguments = jn(L, check_get(st, "Arguments"));
+        if (s->kind == IR_MAP) {
+            s->items_jn = jn(L, check_get(st, "Items"));
+            s->item_selector = jn(L, check_get(st, "ItemSelector"));
+            if (cJSON_IsString(v = check_get(st, "MaxConcurrency"))) {
+                s->max_concurrency = 0;
+                s->max_concurrency_jn = jn(L, v);
+            }
+        }
+        for (int i = 0; i < s->ncatch; i++) {
+            const cJSON *c = cJSON_GetArrayItem(check_get(st, "Catch"), i);
+            s->catch_[i].output = jn(L, check_get(c, "Output"));
+            s->catch_[i].assign = jn(L, check_get(c, "Assign"));
+            s->catch_[i].result_path = (ir_opt_path){0};
+        }
     }
 }
 

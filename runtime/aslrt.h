@@ -385,6 +385,11 @@ typedef struct asl_task {
     long heartbeat_seconds;        /* HeartbeatSeconds; 0 = none */
     const asl_path *heartbeat_path;/* HeartbeatSecondsPath, or 0 */
     const asl_tmpl *credentials;   /* Credentials (recorded in history), or 0 */
+    /* JSONata states: TimeoutSeconds / HeartbeatSeconds / Credentials as
+     * JSONata templates (asl_jn_task_invoke evaluates them), and the
+     * evaluated Credentials it hands on */
+    const asl_tmpl *timeout_jn, *heartbeat_jn, *credentials_jn;
+    const cJSON *credentials_value;
 } asl_task;
 
 /* Invoke the Task's resource through the mock configuration or the bindings
@@ -394,6 +399,9 @@ typedef struct asl_task {
  * set as AWS records it (States.Timeout, States.TaskFailed, the handler's
  * own error name, ...). */
 cJSON *asl_task_invoke(asl_exec *x, const asl_task *t, const cJSON *in, const cJSON *input);
+/* asl_task_invoke for a JSONata Task: its JSONata TimeoutSeconds,
+ * HeartbeatSeconds and Credentials evaluated first. */
+cJSON *asl_jn_task_invoke(asl_exec *x, const asl_task *t, const asl_jstates *s, const cJSON *args);
 
 enum { ASL_JITTER_NONE, ASL_JITTER_FULL };
 
@@ -458,6 +466,11 @@ typedef struct asl_flow {
     const asl_catcher *catchers;
     const asl_tmpl *assign;        /* Assign ($ = the result after ResultSelector), or 0 */
     int next;                      /* Next state index, or ASL_NEXT_END */
+    /* JSONata states: no paths; Arguments (Parallel) and Output / Assign
+     * over $states.input and $states.result */
+    int jsonata;
+    const asl_tmpl *arguments;
+    const asl_tmpl *output;
 } asl_flow;
 
 typedef struct asl_parallel {
@@ -514,6 +527,8 @@ typedef struct asl_map {
     const asl_path *max_concurrency_path;
     int distributed;               /* ProcessorConfig.Mode DISTRIBUTED */
     const asl_map_dist *dist;      /* distributed-mode fields, or 0 */
+    const asl_tmpl *items;         /* JSONata: Items (0: $states.input) */
+    const asl_tmpl *max_concurrency_jn; /* JSONata: MaxConcurrency expression */
 } asl_map;
 
 int asl_run_parallel(asl_exec *x, const asl_parallel *p, cJSON **doc);

@@ -317,7 +317,8 @@ cJSON *rt_map_item_input(map_ctx *c, long i)
         return NULL;
     }
     int mark = x->nscratch;
-    cJSON *in = asl_build(x, sel, c->eff);
+    asl_jstates js = {c->eff, NULL, NULL};
+    cJSON *in = c->m->flow.jsonata ? asl_jn_value(x, sel, &js, "ItemSelector") : asl_build(x, sel, c->eff);
     /* the build's temporaries: gone now, not when the whole Map ends */
     while (x->nscratch > mark)
         cJSON_Delete(x->scratch[--x->nscratch]);
@@ -496,6 +497,35 @@ static void attempt_reset(map_ctx *c)
     c->seed = seed;
 }
 
+/* A JSONata Map's items: Items' value, or the state's input; an array or
+ * States.QueryEvaluationError with AWS's causes. A fresh tree or 0. */
+static cJSON *jsonata_items(asl_exec *x, const asl_map *m, const cJSON *input)
+{
+    asl_jstates js = {input, NULL, NULL};
+    cJSON *v = m->items ? asl_jn_value(x, m->items, &js, "Items") : cJSON_Duplicate(input, 1);
+    if (!v) {
+        if (!asl_failed(x))
+            rt_map_oom(x);
+        return NULL;
+    }
+    if (cJSON_IsArray(v))
+        return v;
+    char *t = rt_json_print(v);
+    static const char *const types[] = {"null", "boolean", "number", "string", "object"};
+    const char *type = cJSON_IsBool(v) ? types[1] : cJSON_IsNumber(v) ? types[2]
+                     : cJSON_IsString(v) ? types[3] : cJSON_IsObject(v) ? types[4] : types[0];
+    if (m->items && m->items->kind == ASL_T_JSONATA)
+        asl_fail_query(x, "Items",
+                       "The JSONata expression '%s' specified for the field 'Items' returned an "
+                       "unexpected result type. Expected 'array', but was '%s' for value: %s",
+                       m->items->str, type, t ? t : "");
+    else
+        asl_fail_query(x, NULL, "Map state input must be an array but was: %s", t ? t : "");
+    free(t);
+    cJSON_Delete(v);
+    return NULL;
+}
+
 int asl_run_map(asl_exec *x, const asl_map *m, cJSON **doc)
 {
     const asl_flow *fl = &m->flow;
@@ -506,6 +536,21 @@ int asl_run_map(asl_exec *x, const asl_map *m, cJSON **doc)
 
     /* MaxConcurrency: a bad path fails before MapStateStarted */
     long mc = m->max_concurrency;
+    if (m->max_concurrency_jn) {
+        asl_jstates js = {*doc, NULL, NULL};
+        cJSON *v = asl_jn_value(x, m->max_concurrency_jn, &js, "MaxConcurrency");
+        if (!v) {
+            cJSON_Delete(owned);
+            return ASL_NEXT_ERROR;
+        }
+        double d = cJSON_IsNumber(v) ? v->valuedouble : NAN;
+        cJSON_Delete(v);
+        if (!(d == floor(d) && d >= 0 && d < 1e9)) {
+            cJSON_Delete(owned);
+            return asl_fail_runtime(x, "The MaxConcurrency field must be a non-negative integer.");
+        }
+        mc = (long)d;
+    }
     if (m->max_concurrency_path &&
         rt_map_path_long(x, m->max_concurrency_path, eff, "MaxConcurrencyPath", &mc) != 0) {
         cJSON_Delete(owned);
@@ -523,6 +568,8 @@ int asl_run_map(asl_exec *x, const asl_map *m, cJSON **doc)
     const cJSON *items;
     if (m->dist && m->dist->reader_resource) {
         items = read = rt_read_items(x, m->dist, eff);
+    } else if (m->flow.jsonata) {
+        items = read = jsonata_items(x, m, *doc);
     } else {
         items = m->items_path ? asl_select(x, m->items_path, eff) : eff;
         if (items && !cJSON_IsArray(items)) {
@@ -534,6 +581,8 @@ int asl_run_map(asl_exec *x, const asl_map *m, cJSON **doc)
     }
     if (!items) {
         cJSON_Delete(owned);
+        if (m->flow.jsonata && asl_failed(x))
+            rt_event(x, "MapStateFailed", NULL, NULL);
         /* an ItemReader failure can be caught; States.Runtime never is */
         return asl_catch(x, fl->catchers, fl->ncatch, doc);
     }
@@ -542,7 +591,7 @@ int asl_run_map(asl_exec *x, const asl_map *m, cJSON **doc)
     c.eff = eff;
     c.items = items;
     c.nitems = cJSON_GetArraySize(items);
-    c.selector_context = tmpl_reads_context(m->item_selector);
+    c.selector_context = m->flow.jsonata || tmpl_reads_context(m->item_selector);
     c.seed = m->distributed ? random_seed(x) : 0;
     attempt_reset(&c);
 

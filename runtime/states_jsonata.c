@@ -27,9 +27,7 @@
 /* ==== Failing as AWS does ================================================= */
 /* States.QueryEvaluationError with the "An error occurred while executing
  * the state ..." head, after an EvaluationFailed event naming the field. */
-static void *query_failed(asl_exec *x, const char *field, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void *query_failed(asl_exec *x, const char *field, const char *fmt, ...)
+int asl_fail_query(asl_exec *x, const char *field, const char *fmt, ...)
 {
     char rest[1536];
     va_list ap;
@@ -50,8 +48,7 @@ static void *query_failed(asl_exec *x, const char *field, const char *fmt, ...)
         d = NULL;
     }
     rt_event(x, "EvaluationFailed", "evaluationFailedEventDetails", d);
-    asl_fail_with(x, "States.QueryEvaluationError", cause);
-    return NULL;
+    return asl_fail_with(x, "States.QueryEvaluationError", cause);
 }
 
 /* The JSON type of [v] in AWS's words. */
@@ -111,17 +108,17 @@ static cJSON *eval_expr(asl_exec *x, const asl_tmpl *t, const asl_jstates *st, c
     cJSON *out = NULL;
     if (jn_failed(&cx)) {
         const jn_error *e = jn_ctx_error(&cx);
-        query_failed(x, field,
+        asl_fail_query(x, field,
                      "The JSONata expression '%s' specified for the field '%s' threw an error "
                      "during evaluation. %s: %s",
                      t->str, field, e->code, e->message);
     } else if (!v) {
-        query_failed(x, field,
+        asl_fail_query(x, field,
                      "The JSONata expression '%s' specified for the field '%s' returned nothing "
                      "(undefined).",
                      t->str, field);
     } else if (v->type == JN_FUNCTION) {
-        query_failed(x, field,
+        asl_fail_query(x, field,
                      "The JSONata expression '%s' specified for the field '%s' returned an "
                      "unsupported result type.",
                      t->str, field);
@@ -211,7 +208,7 @@ int asl_jn_test(asl_exec *x, const asl_tmpl *t, const asl_jstates *s)
     int r = cJSON_IsBool(v) ? cJSON_IsTrue(v) : -1;
     if (r < 0) {
         char *text = rt_json_print(v);
-        query_failed(x, "Condition",
+        asl_fail_query(x, "Condition",
                      "The JSONata expression '%s' specified for the field 'Condition' returned an "
                      "unexpected result type. Expected 'boolean', but was '%s' for value: %s",
                      t->kind == ASL_T_JSONATA ? t->str : "", type_name(v), text ? text : "");
@@ -229,7 +226,7 @@ int asl_jn_wait_seconds(asl_exec *x, const asl_tmpl *t, const asl_jstates *s)
     double d = cJSON_IsNumber(v) ? v->valuedouble : NAN;
     if (!(d == floor(d) && d >= 0 && d <= 99999999)) {
         char *text = rt_json_print(v);
-        query_failed(x, "Seconds",
+        asl_fail_query(x, "Seconds",
                      "The JSONata expression '%s' specified for the field 'Seconds' returned an "
                      "unexpected result type. Expected 'integer', but was '%s' for value: %s",
                      t->kind == ASL_T_JSONATA ? t->str : "", type_name(v), text ? text : "");
@@ -250,7 +247,7 @@ int asl_jn_wait_timestamp(asl_exec *x, const asl_tmpl *t, const asl_jstates *s)
     long nsec = 0;
     if (!cJSON_IsString(v) || !rt_parse_timestamp(v->valuestring, &sec, &nsec)) {
         char *text = cJSON_IsString(v) ? NULL : rt_json_print(v);
-        query_failed(x, "Timestamp",
+        asl_fail_query(x, "Timestamp",
                      "The Timestamp field cannot be parsed as an ISO-8601 extended offset "
                      "date-time format string: %s",
                      cJSON_IsString(v) ? v->valuestring : text ? text : "");
@@ -281,5 +278,44 @@ int asl_jn_fail(asl_exec *x, const asl_tmpl *error, const asl_tmpl *cause, const
     free(ct);
     cJSON_Delete(e);
     cJSON_Delete(c);
+    return r;
+}
+
+/* A positive whole number of seconds from a JSONata TimeoutSeconds /
+ * HeartbeatSeconds; false with the error set. */
+static bool seconds(asl_exec *x, const asl_tmpl *t, const asl_jstates *s, const char *field, long *out)
+{
+    cJSON *v = value(x, t, s, field);
+    if (!v)
+        return false;
+    double d = cJSON_IsNumber(v) ? v->valuedouble : NAN;
+    bool ok = d == floor(d) && d >= 1 && d <= 99999999;
+    if (ok)
+        *out = (long)d;
+    else {
+        char *text = rt_json_print(v);
+        asl_fail_query(x, field,
+                       "The JSONata expression '%s' specified for the field '%s' returned an "
+                       "unexpected result type. Expected 'integer', but was '%s' for value: %s",
+                       t->kind == ASL_T_JSONATA ? t->str : "", field, type_name(v), text ? text : "");
+        free(text);
+    }
+    cJSON_Delete(v);
+    return ok;
+}
+
+cJSON *asl_jn_task_invoke(asl_exec *x, const asl_task *t, const asl_jstates *s, const cJSON *args)
+{
+    asl_task run = *t;
+    cJSON *cred = NULL;
+    if (t->timeout_jn && !seconds(x, t->timeout_jn, s, "TimeoutSeconds", &run.timeout_seconds))
+        return NULL;
+    if (t->heartbeat_jn && !seconds(x, t->heartbeat_jn, s, "HeartbeatSeconds", &run.heartbeat_seconds))
+        return NULL;
+    if (t->credentials_jn && !(cred = value(x, t->credentials_jn, s, "Credentials")))
+        return NULL;
+    run.credentials_value = cred;
+    cJSON *r = asl_task_invoke(x, &run, s->input, args);
+    cJSON_Delete(cred);
     return r;
 }
