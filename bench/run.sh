@@ -147,5 +147,8 @@ BUILD="$BUILD" SHARED="$SHARED" RUNS="$RUNS" sh bench/check.sh
 # Map and Parallel: map, parallel, errors, choice-heavy (bench/fanout.sh)
 BUILD="$BUILD" SHARED="$SHARED" RUNS="$RUNS" sh bench/fanout.sh || exit 1
 
+# JSONata states and variables against the JSONPath loop and dataflow
+BUILD="$BUILD" SHARED="$SHARED" RUNS="$RUNS" sh bench/jsonata_states.sh || exit 1
+
 # against the hand-written C of $SHARED/bench/baseline, same run (bench/baseline.sh)
 BUILD="$BUILD" SHARED="$SHARED" RUNS="$RUNS" sh bench/baseline.sh || exit 1
