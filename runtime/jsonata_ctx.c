@@ -5,6 +5,8 @@
  * makes few mallocs whatever it builds, and jn_ctx_free releases it all at
  * once. No global state: contexts on different threads share nothing.
  */
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,9 +150,36 @@ bool jn_tick(jn_ctx *cx)
     return true;
 }
 
+/* The lowest stack address this thread may recurse down to (its stack's
+ * low end plus a margin for the leaf calls: PCRE2, cJSON, printing), or 0
+ * when unknown. JN_SAFETY_DEPTH alone does not bound the C stack: frames
+ * differ between builds (ASan's are several times larger). Looked up once
+ * per thread; a thread's stack does not move. */
+static _Thread_local uintptr_t stack_floor;
+static _Thread_local bool stack_known;
+
+static uintptr_t stack_limit(void)
+{
+    if (!stack_known) {
+        stack_known = true;
+        pthread_attr_t at;
+        if (pthread_getattr_np(pthread_self(), &at) == 0) {
+            void *lo;
+            size_t size;
+            if (pthread_attr_getstack(&at, &lo, &size) == 0 && size > 2 * JN_STACK_MARGIN)
+                stack_floor = (uintptr_t)lo + JN_STACK_MARGIN;
+            pthread_attr_destroy(&at);
+        }
+    }
+    return stack_floor;
+}
+
 bool jn_enter(jn_ctx *cx)
 {
     cx->depth++;
+    uintptr_t floor = stack_limit();
+    if (floor && (uintptr_t)__builtin_frame_address(0) < floor)
+        return guard_fail(cx, "Stack overflow error: Check for non-terminating recursive function.  Consider rewriting as tail-recursive.");
     if (cx->guard.depth_limit > 0 && cx->depth > cx->guard.depth_limit)
         return guard_fail(cx, "Stack overflow error: Check for non-terminating recursive function.  Consider rewriting as tail-recursive.");
     if (cx->depth > JN_SAFETY_DEPTH)

@@ -25,6 +25,7 @@ typedef struct jn_guard {
 enum {
     JN_SAFETY_DEPTH = 20000,             /* nested evaluations, whatever the guard */
     JN_TICK_CLOCK_EVERY = 1024,          /* ticks between clock reads */
+    JN_STACK_MARGIN = 256 * 1024,        /* C stack kept free below the deepest node */
 };
 #define JN_ARENA_MAX ((size_t)1 << 31)   /* 2 GiB per evaluation */
 
