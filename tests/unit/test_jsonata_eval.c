@@ -5,6 +5,7 @@
  * guards (runaway recursion, huge ranges, deep nesting, catastrophic
  * regexes, the time limit) and 100,000 evaluations without a leak.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -181,6 +182,28 @@ static void test_runaway_recursion(void **state)
     assert_true(now_ms() - t < 10000);
 }
 
+static void *recurse_thread(void *arg)
+{
+    snprintf(arg, 64, "%s", eval("($f := function($n){ $n = 0 ? 0 : 1 + $f($n - 1) }; $f(100000))"));
+    return NULL;
+}
+
+/* Map iterations evaluate on pool threads with smaller stacks (2 MiB);
+ * the guard must hold there too, not just on the main thread's 8 MiB. */
+static void test_runaway_recursion_small_stack(void **state)
+{
+    (void)state;
+    char got[64] = "";
+    pthread_attr_t at;
+    pthread_t t;
+    pthread_attr_init(&at);
+    pthread_attr_setstacksize(&at, 1024 * 1024);
+    assert_int_equal(pthread_create(&t, &at, recurse_thread, got), 0);
+    pthread_join(t, NULL);
+    pthread_attr_destroy(&at);
+    starts(got, "ERR U1001");
+}
+
 static void test_tail_recursion(void **state)
 {
     (void)state;
@@ -317,6 +340,7 @@ int main(void)
         cmocka_unit_test(test_parse),
         cmocka_unit_test(test_eval_absent),
         cmocka_unit_test(test_runaway_recursion),
+        cmocka_unit_test(test_runaway_recursion_small_stack),
         cmocka_unit_test(test_tail_recursion),
         cmocka_unit_test(test_huge_range),
         cmocka_unit_test(test_deep_nesting),
