@@ -1,6 +1,6 @@
 /*
  * cli.h - what the aslc commands share (pipeline.c) and the commands that
- * live in files of their own (check.c). The driver is the only part of
+ * live in files of their own (check.c, jsonata.c). The driver is the only part of
  * aslc that knows every stage: it includes compiler/, codegen/ and
  * runtime's public header; nothing includes cli/.
  */
@@ -50,6 +50,9 @@ int drv_diag_option(const char *cmd, const char *arg, drv_opts *o);
 
 /* --help or -h. */
 bool drv_want_help(const char *arg);
+
+/* `aslc jsonata ARGS...` (jsonata.c); returns the exit code. */
+int drv_cmd_jsonata(int argc, char **argv);
 
 /* `aslc check ARGS...` (check.c); returns the exit code. */
 int drv_cmd_check(int argc, char **argv, drv_opts *o);

@@ -150,35 +150,32 @@ bool jn_tick(jn_ctx *cx)
     return true;
 }
 
-/* The lowest stack address this thread may recurse down to (its stack's
- * low end plus a margin for the leaf calls: PCRE2, cJSON, printing), or 0
- * when unknown. JN_SAFETY_DEPTH alone does not bound the C stack: frames
- * differ between builds (ASan's are several times larger). Looked up once
- * per thread; a thread's stack does not move. */
-static _Thread_local uintptr_t stack_floor;
-static _Thread_local bool stack_known;
-
-static uintptr_t stack_limit(void)
+/* This thread's stack end plus the reserve; 1 (no limit) when unknown. */
+static uintptr_t stack_floor(void)
 {
-    if (!stack_known) {
-        stack_known = true;
-        pthread_attr_t at;
-        if (pthread_getattr_np(pthread_self(), &at) == 0) {
-            void *lo;
-            size_t size;
-            if (pthread_attr_getstack(&at, &lo, &size) == 0 && size > 2 * JN_STACK_MARGIN)
-                stack_floor = (uintptr_t)lo + JN_STACK_MARGIN;
-            pthread_attr_destroy(&at);
-        }
-    }
-    return stack_floor;
+    /* Once per thread: for the main thread glibc reads /proc/self/maps. */
+    static _Thread_local uintptr_t known;
+    if (known)
+        return known;
+    pthread_attr_t at;
+    void *lo = NULL;
+    size_t size = 0;
+    if (pthread_getattr_np(pthread_self(), &at) != 0)
+        return 1;
+    int rc = pthread_attr_getstack(&at, &lo, &size);
+    pthread_attr_destroy(&at);
+    if (rc != 0 || !lo || size <= 2 * JN_STACK_RESERVE)
+        return known = 1;
+    return known = (uintptr_t)lo + JN_STACK_RESERVE;
 }
 
 bool jn_enter(jn_ctx *cx)
 {
     cx->depth++;
-    uintptr_t floor = stack_limit();
-    if (floor && (uintptr_t)__builtin_frame_address(0) < floor)
+    char here;
+    if (!cx->stack_floor)
+        cx->stack_floor = stack_floor();
+    if ((uintptr_t)&here < cx->stack_floor)
         return guard_fail(cx, "Stack overflow error: Check for non-terminating recursive function.  Consider rewriting as tail-recursive.");
     if (cx->guard.depth_limit > 0 && cx->depth > cx->guard.depth_limit)
         return guard_fail(cx, "Stack overflow error: Check for non-terminating recursive function.  Consider rewriting as tail-recursive.");

@@ -10,6 +10,8 @@
 #ifndef ASLRT_JSONATA_CTX_H
 #define ASLRT_JSONATA_CTX_H
 
+#include <stdint.h>
+
 #include "jsonata_value.h"
 
 typedef struct jn_chunk jn_chunk;
@@ -27,6 +29,10 @@ enum {
     JN_TICK_CLOCK_EVERY = 1024,          /* ticks between clock reads */
     JN_STACK_MARGIN = 256 * 1024,        /* C stack kept free below the deepest node */
 };
+/* Stack kept free below the deepest evaluation: room for a built-in's
+ * own recursion (printing, comparing, copying nested values) and for the
+ * sanitizers' bigger frames. */
+#define JN_STACK_RESERVE ((size_t)512 * 1024)
 #define JN_ARENA_MAX ((size_t)1 << 31)   /* 2 GiB per evaluation */
 
 struct jn_ctx {
@@ -39,6 +45,11 @@ struct jn_ctx {
     unsigned long ticks;
     double start_ms;        /* monotonic, for the time limit */
     double now_ms;          /* wall clock, fixed at first use; < 0 unset */
+    /* The lowest stack address evaluation may reach on this thread (its
+     * stack's end plus JN_STACK_RESERVE), found at the first jn_enter;
+     * 0 unknown. Deep recursion stops there with U1001 instead of a
+     * crash, whatever the thread's stack size. */
+    uintptr_t stack_floor;
 };
 
 void jn_ctx_init(jn_ctx *cx, const jn_guard *guard);

@@ -119,6 +119,9 @@ else
     skip_step "validation" "$SHARED/validation not found (set SHARED=... to run it)"
 fi
 
+# ---- 4a. aslc jsonata from the command line
+run_step "aslc jsonata (inputs, errors, exit codes)" env BUILD="$BUILD" sh tests/jsonata/cli.sh
+
 # ---- 4b. the JSONata reference suite (jsonata-js's own cases, Step Functions' flavour)
 if [ -f "$SHARED/jsonata/manifest.json" ]; then
     run_step "jsonata suite ($SHARED/jsonata, known failures: tests/jsonata_known_failures.txt)" \
@@ -129,6 +132,8 @@ fi
 
 # ---- 5. aslc serve driven by the AWS CLI (issue 13; skips without aws)
 run_step "serve (AWS CLI against aslc serve)" env BUILD="$BUILD" sh tests/serve/cli.sh
+run_step "lambda (aslc build --zip; bootstrap against a stub Runtime API)" \
+    env BUILD="$BUILD" LAMBDA_CC="$BUILD_CC" sh tests/lambda/check.sh
 
 echo
 echo "==== summary ($BUILD)"
