@@ -27,7 +27,6 @@ typedef struct jn_guard {
 enum {
     JN_SAFETY_DEPTH = 20000,             /* nested evaluations, whatever the guard */
     JN_TICK_CLOCK_EVERY = 1024,          /* ticks between clock reads */
-    JN_STACK_MARGIN = 256 * 1024,        /* C stack kept free below the deepest node */
 };
 /* Stack kept free below the deepest evaluation: room for a built-in's
  * own recursion (printing, comparing, copying nested values) and for the
