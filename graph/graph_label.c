@@ -36,6 +36,10 @@ static void append(char *buf, size_t size, const char *fmt, ...)
 
 static void rule_text(char *buf, size_t size, const ir_rule *r)
 {
+    if (r->condition) { /* a JSONata Condition: its expression */
+        append(buf, size, "%s", r->condition->kind == IR_T_JSONATA ? r->condition->str : "Condition");
+        return;
+    }
     switch (r->kind) {
     case IR_RULE_AND:
     case IR_RULE_OR:
