@@ -100,6 +100,9 @@ $(BUILD)/tests/jsonata_suite: tests/tools/jsonata_suite.c $(JN_PARSE_OBJ) $(BUIL
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(JN_PARSE_OBJ) \
 	    -Wl,--whole-archive $(BUILD)/libaslrt.a -Wl,--no-whole-archive $(RT_LIBS)
 
+# The fake Lambda Runtime API (tests/lambda/check.sh) is an HTTP server.
+$(BUILD)/tests/lambda_stub: RT_LIBS += $(SRV_LIBS)
+
 unit: $(UNIT_BIN) $(TOOL_BIN)   # some unit tests drive tools (http_echo)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 

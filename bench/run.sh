@@ -17,7 +17,8 @@
 # tests' case_runner); a wrong output fails the benchmark (exit 1).
 # Then bench/check.sh (the validator), bench/fanout.sh (map, parallel, errors,
 # choice-heavy) and bench/baseline.sh (loop and map against the hand-written
-# C of $SHARED/bench/baseline: medians and ratios from the same run).
+# C of $SHARED/bench/baseline: medians and ratios from the same run), and
+# bench/jsonata.sh (aslc jsonata against jsonata-js 2.0.6, when node is present).
 # Without the shared data it prints SKIPPED and exits 0.
 set -u
 
@@ -147,5 +148,11 @@ BUILD="$BUILD" SHARED="$SHARED" RUNS="$RUNS" sh bench/check.sh
 # Map and Parallel: map, parallel, errors, choice-heavy (bench/fanout.sh)
 BUILD="$BUILD" SHARED="$SHARED" RUNS="$RUNS" sh bench/fanout.sh || exit 1
 
+# JSONata states and variables against the JSONPath loop and dataflow
+BUILD="$BUILD" SHARED="$SHARED" RUNS="$RUNS" sh bench/jsonata_states.sh || exit 1
+
 # against the hand-written C of $SHARED/bench/baseline, same run (bench/baseline.sh)
 BUILD="$BUILD" SHARED="$SHARED" RUNS="$RUNS" sh bench/baseline.sh || exit 1
+
+# JSONata: aslc jsonata against jsonata-js 2.0.6 (bench/jsonata.sh; needs node)
+BUILD="$BUILD" SHARED="$SHARED" RUNS="$RUNS" sh bench/jsonata.sh || exit 1

@@ -57,7 +57,7 @@ static const char rt_ldflags[] = "";
 #endif
 
 /* The libraries libaslrt.a needs, in link order. */
-static const char *const runtime_libs[] = {"cjson", "curl", "crypto", "pthread", "m"};
+static const char *const runtime_libs[] = {"cjson", "curl", "crypto", "pcre2-8", "pthread", "m"};
 enum { NLIBS = sizeof runtime_libs / sizeof runtime_libs[0] };
 
 /* ==== small helpers ====================================================== */
@@ -244,7 +244,7 @@ static int build_with_cc(const char *cc, const char *tmpdir, const char *c_file,
 {
     size_t wlen = strlen(cc) + 1 + sizeof rt_ldflags;
     char *words = malloc(wlen);
-    size_t cap = wlen / 2 + 16 + NLIBS;
+    size_t cap = wlen / 2 + 20 + 2 * NLIBS;
     char **argv = calloc(cap, sizeof *argv);
     char opt[8];
     int rc = -1;
@@ -271,10 +271,22 @@ static int build_with_cc(const char *cc, const char *tmpdir, const char *c_file,
     argv[n++] = (char *)o->output;
     argv[n++] = (char *)c_file;
     argv[n++] = rt->lib;
+    if (o->lambda) {
+        /* provided.al2023 has glibc, libcurl and OpenSSL but neither cJSON
+         * nor PCRE2's 8-bit library on every image: PCRE2 goes in statically
+         * (Debian ships libpcre2-8.a), cJSON is shipped in the zip's lib/
+         * and found through RUNPATH (no shell here: $ORIGIN stays literal). */
+        argv[n++] = (char *)"-Wl,--enable-new-dtags,-rpath,$ORIGIN/lib";
+    }
     char lflags[NLIBS][16];
     for (int i = 0; i < NLIBS; i++) {
+        bool stat = o->lambda && strcmp(runtime_libs[i], "pcre2-8") == 0;
+        if (stat)
+            argv[n++] = (char *)"-Wl,-Bstatic";
         snprintf(lflags[i], sizeof lflags[i], "-l%s", runtime_libs[i]);
         argv[n++] = lflags[i];
+        if (stat)
+            argv[n++] = (char *)"-Wl,-Bdynamic";
     }
     argv[n] = NULL;
     rc = run_argv(argv);
@@ -340,7 +352,12 @@ int drv_build(const char *c_text, const char *source_name, const drv_build_opts 
         fprintf(stderr, "aslc: cannot write to %s: %s\n", dir, strerror(errno));
     } else {
         const char *cc = choose_cc(o->cc);
-        rc = cc ? build_with_cc(cc, dir, c_file, &rt, o) : build_with_libtcc(dir, c_file, &rt, o);
+        if (!cc && o->lambda)
+            fputs("aslc: --lambda needs a C compiler (cc, gcc or clang, or --cc): TinyCC cannot "
+                  "link PCRE2 statically\n", stderr);
+        else
+            rc = cc ? build_with_cc(cc, dir, c_file, &rt, o)
+                    : build_with_libtcc(dir, c_file, &rt, o);
     }
     if (c_file)
         unlink(c_file);

@@ -5,10 +5,17 @@
 #ifndef ASLC_CLI_BUILD_H
 #define ASLC_CLI_BUILD_H
 
+#include <stdbool.h>
+
 typedef struct drv_build_opts {
     const char *output; /* -o NAME: the executable to write */
     const char *cc;     /* --cc CC; NULL: $CC, else cc/gcc/clang on PATH, else libtcc */
     int opt_level;      /* -O0..-O3 */
+    bool lambda;        /* --lambda: for AWS Lambda's provided.al2023 (PCRE2
+                         * linked statically, RUNPATH $ORIGIN/lib for the
+                         * shared libraries the zip ships) */
+    const char *zip;    /* --zip FILE: also write the deployment package
+                         * (package.c); implies lambda */
 } drv_build_opts;
 
 /* Exit code of `aslc build` when the C compiler, the linker or the
@@ -19,5 +26,11 @@ enum { DRV_EXIT_BUILD_FAILED = 3 };
  * it with libaslrt.a into o->output. Returns 0, or DRV_EXIT_BUILD_FAILED
  * with the reason on stderr. Temporary files are removed either way. */
 int drv_build(const char *c_text, const char *source_name, const drv_build_opts *o);
+
+/* `aslc build --zip FILE`: build the executable (to o->output when given,
+ * else only into the package) and write the Lambda deployment package
+ * o->zip: `bootstrap` at its root and lib/ with the shared libraries
+ * provided.al2023 lacks (package.c). Returns 0 or DRV_EXIT_BUILD_FAILED. */
+int drv_package_zip(const char *c_text, const char *source_name, const drv_build_opts *o);
 
 #endif

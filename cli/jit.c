@@ -40,6 +40,14 @@ extern const unsigned long aslc_embedded_aslrt_h_len;
     X(asl_set_empty)                                                           \
     X(asl_apply_result_path)                                                   \
     X(asl_build)                                                               \
+    X(asl_assign)                                                              \
+    X(asl_jn_value)                                                           \
+    X(asl_jn_assign)                                                          \
+    X(asl_jn_test)                                                            \
+    X(asl_jn_wait_seconds)                                                    \
+    X(asl_jn_wait_timestamp)                                                  \
+    X(asl_jn_task_invoke)                                                      \
+    X(asl_jn_fail)                                                            \
     X(asl_call_intrinsic)                                                      \
     X(asl_copy)                                                                \
     X(asl_free)                                                                \
@@ -187,6 +195,8 @@ jit_program *jit_compile(const char *c_text, const char *source_name, FILE *err)
 }
 
 const asl_machine *jit_machine(const jit_program *j) { return j->machine; }
+
+void *jit_symbol(const jit_program *j, const char *name) { return tcc_get_symbol(j->tcc, name); }
 
 void jit_free(jit_program *j)
 {

@@ -22,6 +22,8 @@ jit_program *jit_compile(const char *c_text, const char *source_name, FILE *err)
 
 /* The compiled `aslc_machine`; borrowed, valid until jit_free(). */
 const struct asl_machine *jit_machine(const jit_program *j);
+/* Any other global the program defines (NULL when it has none such). */
+void *jit_symbol(const jit_program *j, const char *name);
 
 void jit_free(jit_program *j);
 

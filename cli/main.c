@@ -59,7 +59,7 @@ static void help_emit(void)
 
 static void help_build(void)
 {
-    printf("usage: aslc build [OPTIONS] FILE -o NAME\n"
+    printf("usage: aslc build [OPTIONS] FILE -o NAME | --zip FILE\n"
            "\n"
            "Check FILE, generate C and build the native executable NAME, linked with\n"
            "libaslrt.a (found beside aslc, or in ../lib of its directory, or in %s).\n"
@@ -68,7 +68,13 @@ static void help_build(void)
            "  -o NAME          the executable to write (required)\n"
            "  --cc CC          the C compiler command (default: $CC, else cc, gcc or\n"
            "                   clang on PATH, else TinyCC inside aslc; \"libtcc\" forces that)\n"
-           "  -O0 .. -O3       optimisation level (default -O2)\n%s"
+           "  -O0 .. -O3       optimisation level (default -O2)\n"
+           "  --lambda         build for AWS Lambda's provided.al2023 runtime: PCRE2\n"
+           "                   linked in, cJSON looked for in lib/ beside the program;\n"
+           "                   with AWS_LAMBDA_RUNTIME_API set it serves invocations\n"
+           "  --zip FILE       also write the Lambda deployment package FILE: bootstrap\n"
+           "                   (the program) and lib/libcjson.so.1 (implies --lambda;\n"
+           "                   -o is then optional)\n%s"
            "\n"
            "The executable takes --input JSON | --input-file F | stdin, --wait, --name,\n"
            "--history, --trace, ... (run it with --help).\n"
@@ -122,6 +128,13 @@ static int parse_one_file(const char *cmd, int argc, char **argv, drv_opts *o, c
             if (i + 1 >= argc)
                 return drv_bad_usage(cmd, "%s needs a compiler command", a);
             b->cc = argv[++i];
+        } else if (b && strcmp(a, "--lambda") == 0) {
+            b->lambda = true;
+        } else if (b && strcmp(a, "--zip") == 0) {
+            if (i + 1 >= argc)
+                return drv_bad_usage(cmd, "%s needs a file name", a);
+            b->zip = argv[++i];
+            b->lambda = true;
         } else if (b && a[0] == '-' && a[1] == 'O' && a[2] >= '0' && a[2] <= '3' && !a[3]) {
             b->opt_level = a[2] - '0';
         } else if (a[0] == '-' && a[1] != '\0') {
@@ -169,12 +182,12 @@ static int cmd_build(int argc, char **argv, drv_opts *o)
     int rc = parse_one_file("build", argc, argv, o, &file, &b.output, &b, help_build);
     if (rc >= 0)
         return rc;
-    if (!b.output)
-        return drv_bad_usage("build", "%s-o NAME is required", "");
+    if (!b.output && !b.zip)
+        return drv_bad_usage("build", "%s-o NAME (or --zip FILE) is required", "");
     char *c = NULL;
     rc = drv_compile(file, o, &c);
     if (rc == EXIT_OK)
-        rc = drv_build(c, file, &b);
+        rc = b.zip ? drv_package_zip(c, file, &b) : drv_build(c, file, &b);
     free(c);
     return rc;
 }

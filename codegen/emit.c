@@ -120,7 +120,8 @@ static int emit_state(cg *g, const ir_state *s, int index)
         return -1;
     g->used_x = g->used_doc = false;
     put_state_comment(g, s);
-    switch (s->kind) {
+    switch (s->jsonata && s->kind != IR_MAP && s->kind != IR_PARALLEL ? -1 : (int)s->kind) {
+    case -1: cg_emit_jsonata_state(g, b, s); break;
     case IR_PASS: cg_emit_pass(g, b, s); break;
     case IR_CHOICE: cg_emit_choice(g, b, s); break;
     case IR_WAIT: cg_emit_wait(g, b, s); break;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cwrite.h"
+#include "emit.h"
 #include "emit_internal.h"
 #include "ir.h"
 
@@ -24,6 +25,7 @@ static const char *root_name(ir_root r)
     case IR_ROOT_INPUT: return "ASL_ROOT_INPUT";
     case IR_ROOT_CONTEXT: return "ASL_ROOT_CONTEXT";
     case IR_ROOT_CURRENT: return "ASL_ROOT_CURRENT";
+    case IR_ROOT_VARIABLE: return "ASL_ROOT_VARIABLE";
     }
     CG_UNREACHABLE();
     return NULL;
@@ -256,6 +258,10 @@ int cg_emit_path(cg *g, const ir_path *p)
     cg_cstrz(o, p->normalized);
     fprintf(o, ",\n    .root = %s, .definite = %d, .nsegs = %d", root_name(p->root),
             p->definite ? 1 : 0, p->nsegs);
+    if (p->root == IR_ROOT_VARIABLE) {
+        fputs(", .var = ", o);
+        cg_cstrz(o, p->var);
+    }
     if (p->nsegs > 0)
         fprintf(o, ", .segs = path_%d_segs", id);
     fputs("};\n", o);
@@ -270,6 +276,7 @@ int cg_emit_path(cg *g, const ir_path *p)
 /* What an asl_tmpl initializer refers to; -1 = nothing. */
 typedef struct tmpl_deps {
     int fields, items, path, call;
+    int jn, jn_root;   /* JSONATA: tree jn<jn>, root node jn<jn>_<jn_root> */
 } tmpl_deps;
 
 static int emit_call(cg *g, const ir_call *c);
@@ -317,6 +324,11 @@ static void put_tmpl_init(cg *g, const ir_tmpl *t, tmpl_deps d)
     case IR_T_CALL:
         fprintf(o, "{.kind = ASL_T_CALL, .call = &call_%d}", d.call);
         return;
+    case IR_T_JSONATA:
+        fputs("{.kind = ASL_T_JSONATA, .str = ", o);
+        cg_cstrz(o, t->str);
+        fprintf(o, ", .jn = &jn%d_%d}", d.jn, d.jn_root);
+        return;
     }
     CG_UNREACHABLE();
 }
@@ -347,7 +359,7 @@ static int emit_tmpl_array(cg *g, const char *kind, int *counter, ir_tmpl *const
 /* Emit everything [t]'s initializer points at. */
 static tmpl_deps prep_tmpl(cg *g, const ir_tmpl *t)
 {
-    tmpl_deps d = {-1, -1, -1, -1};
+    tmpl_deps d = {-1, -1, -1, -1, -1, -1};
     switch (t->kind) {
     case IR_T_OBJECT: {
         if (t->n == 0)
@@ -380,6 +392,18 @@ static tmpl_deps prep_tmpl(cg *g, const ir_tmpl *t)
     case IR_T_CALL:
         d.call = emit_call(g, t->call);
         break;
+    case IR_T_JSONATA: {
+        char prefix[32];
+        d.jn = g->njn++;
+        snprintf(prefix, sizeof prefix, "jn%d", d.jn);
+        fputs("/* JSONata: ", g->out);
+        cg_comment_text(g->out, t->str);
+        fputs(" */\n", g->out);
+        d.jn_root = cg_write_jsonata(g->out, prefix, t->jn);
+        if (d.jn_root < 0)
+            g->oom = true;
+        break;
+    }
     default:
         break;
     }

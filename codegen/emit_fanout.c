@@ -167,7 +167,7 @@ static void put_str_field(FILE *o, const char *s, const char *name)
 
 /* The references of the `.flow = {...}` part. */
 typedef struct flow_refs {
-    int input, result, output, params, selector, retry, catchers;
+    int input, result, output, params, selector, assign, retry, catchers, jargs, jout;
 } flow_refs;
 
 static flow_refs flow_data(cg *g, const ir_state *s)
@@ -178,6 +178,9 @@ static flow_refs flow_data(cg *g, const ir_state *s)
     r.output = opt_path_ref(g, &s->output_path);
     r.params = s->kind == IR_PARALLEL ? tmpl_ref(g, s->parameters) : -1;
     r.selector = tmpl_ref(g, s->result_selector);
+    r.assign = tmpl_ref(g, s->assign);
+    r.jargs = tmpl_ref(g, s->arguments);
+    r.jout = tmpl_ref(g, s->output);
     r.retry = cg_retriers_ref(g, s);
     r.catchers = cg_catchers_ref(g, s);
     return r;
@@ -199,6 +202,11 @@ static void put_flow(cg *g, FILE *o, const ir_state *s, flow_refs r)
     put_opt_path(o, &s->input_path, r.input, "input_path");
     put_ref(o, "tmpl", r.params, "parameters");
     put_ref(o, "tmpl", r.selector, "result_selector");
+    put_ref(o, "tmpl", r.assign, "assign");
+    if (s->jsonata)
+        fputs(", .jsonata = 1", o);
+    put_ref(o, "tmpl", r.jargs, "arguments");
+    put_ref(o, "tmpl", r.jout, "output");
     put_opt_path(o, &s->result_path, r.result, "result_path");
     put_opt_path(o, &s->output_path, r.output, "output_path");
     if (r.retry >= 0)
@@ -304,6 +312,8 @@ static void emit_map(cg *g, FILE *b, const ir_state *s)
     int items = opt_path_ref(g, &s->items_path);
     int sel = tmpl_ref(g, s->item_selector);
     int mc = path_ref(g, s->max_concurrency_path);
+    int jitems = tmpl_ref(g, s->items_jn);
+    int jmc = tmpl_ref(g, s->max_concurrency_jn);
     bool dist = emit_dist(g, s);
     flow_refs r = flow_data(g, s);
     fprintf(o, "static const asl_map map_%d_%d = {\n    ", mid, s->index);
@@ -314,6 +324,8 @@ static void emit_map(cg *g, FILE *b, const ir_state *s)
     if (s->max_concurrency > 0)
         fprintf(o, ", .max_concurrency = %ld", s->max_concurrency);
     put_ref(o, "path", mc, "max_concurrency_path");
+    put_ref(o, "tmpl", jitems, "items");
+    put_ref(o, "tmpl", jmc, "max_concurrency_jn");
     if (s->distributed)
         fputs(", .distributed = 1", o);
     if (dist)

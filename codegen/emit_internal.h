@@ -35,7 +35,7 @@ typedef struct cg {
     const ir_machine *m;
     /* counters naming the static data, in emission order */
     int npath, nnames, nidx, nfilter, ntmpl, nfields, nitems, ncall, nargs;
-    int ntask, nerrors, nretriers, ncatchers;
+    int ntask, nerrors, nretriers, ncatchers, njn;
     /* paths already emitted, so that one text is one object */
     seen_path *seen;
     size_t nseen, capseen; /* capseen: 0 or a power of two */
@@ -117,6 +117,10 @@ bool cg_is_identity(const ir_opt_path *op);
 /* `<indent>if (cond)` is written by the caller; this writes the indented
  * failure statement under it. */
 void cg_put_fail(FILE *b, stmt_ctx sc);
+/* Assign with $ = [in] (a C expression); [owned], when not 0, names a
+ * tree to free before failing. Writes nothing when [assign] is 0. */
+void cg_put_assign(cg *g, FILE *b, const ir_tmpl *assign, const char *in, const char *owned,
+                   stmt_ctx sc);
 /* InputPath / OutputPath applied in place to *doc (the selection is moved,
  * never copied). [what] names the field in a comment. */
 void cg_put_inplace_path_at(cg *g, FILE *b, const ir_opt_path *op, const char *what,
@@ -137,6 +141,11 @@ void cg_emit_fail(cg *g, FILE *b, const ir_state *s);
  * when the state has no retrier. Any state kind may use it (Task now;
  * Parallel and Map once they run). */
 int cg_emit_retriers(cg *g, const ir_state *s);
+/* A Task's call as `static const asl_task task_<n>`; returns n. */
+int cg_emit_task_data(cg *g, const ir_state *s);
+/* emit_jsonata_states.c: the bodies of JSONata states (Pass, Task,
+ * Choice, Wait, Succeed, Fail). */
+void cg_emit_jsonata_state(cg *g, FILE *b, const ir_state *s);
 /* Catch as `static const asl_catcher catchers_<n>[]`; returns n, or -1
  * when the state has no catcher. */
 int cg_emit_catchers(cg *g, const ir_state *s);

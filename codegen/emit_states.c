@@ -51,6 +51,26 @@ void cg_put_inplace_path_at(cg *g, FILE *b, const ir_opt_path *op, const char *w
     cg_put_fail(b, sc);
 }
 
+/* Assign with $ = [in]: staged now, committed when the state exits.
+ * [owned] (may be 0) is freed before failing. */
+void cg_put_assign(cg *g, FILE *b, const ir_tmpl *assign, const char *in, const char *owned,
+                   stmt_ctx sc)
+{
+    if (!assign)
+        return;
+    g->used_x = true;
+    int t = cg_emit_tmpl(g, assign);
+    cg_put_indent(b, sc.ind);
+    fprintf(b, "if (asl_assign(x, &tmpl_%d, %s) != 0) {%s\n", t, in, " /* Assign */");
+    if (owned) {
+        cg_put_indent(b, sc.ind + 4);
+        fprintf(b, "asl_free(%s);\n", owned);
+    }
+    cg_put_fail(b, sc);
+    cg_put_indent(b, sc.ind);
+    fputs("}\n", b);
+}
+
 static void put_inplace_path(cg *g, FILE *b, const ir_opt_path *op, const char *what)
 {
     cg_put_inplace_path_at(g, b, op, what, CG_BODY_CTX);
@@ -98,8 +118,12 @@ void cg_emit_pass(cg *g, FILE *b, const ir_state *s)
     if (!params && !result && rp_id) {
         /* the output is the effective input itself (an InputPath null that
          * OutputPath null overwrites anyway is skipped: it cannot fail) */
-        if (!(ip_null && s->output_path.kind == IR_OPT_NULL))
+        if (!(ip_null && s->output_path.kind == IR_OPT_NULL) || s->assign)
             put_inplace_path(g, b, &s->input_path, "InputPath");
+        if (s->assign) {
+            g->used_doc = true;
+            cg_put_assign(g, b, s->assign, "*doc", NULL, CG_BODY_CTX);
+        }
         put_inplace_path(g, b, &s->output_path, "OutputPath");
         put_next(g, b, s);
         return;
@@ -167,6 +191,11 @@ void cg_emit_pass(cg *g, FILE *b, const ir_state *s)
     }
     if (eff_owned)
         fputs("    asl_free(empty);\n", b);
+    if (s->assign) { /* Assign reads the Pass result */
+        if (!strcmp(res, "*doc"))
+            g->used_doc = true;
+        cg_put_assign(g, b, s->assign, res, res_owned ? res : NULL, CG_BODY_CTX);
+    }
 
     /* 4. ResultPath */
     if (rp_id) {
@@ -316,6 +345,11 @@ void cg_emit_choice(cg *g, FILE *b, const ir_state *s)
     if (s->nrules > 0)
         g->used_doc = true;
     fputs("    int next = -1;\n", b);
+    bool rule_assign = false;
+    for (int i = 0; i < s->nrules; i++)
+        rule_assign |= s->rules[i]->assign != NULL;
+    if (rule_assign)
+        fputs("    int rule = -1;\n", b);
     for (int i = 0; i < s->nrules; i++) {
         const ir_rule *r = s->rules[i];
         if (r->next < 0 || r->next >= g->m->nstates)
@@ -327,9 +361,12 @@ void cg_emit_choice(cg *g, FILE *b, const ir_state *s)
             fputs("    else if (!asl_failed(x)\n             && ", b);
             put_rule(g, b, r, 13);
         }
-        fprintf(b, ")\n        next = %d; /* Choices[%d] -> \"", r->next, i);
+        if (rule_assign)
+            fprintf(b, ") {\n        rule = %d;\n        next = %d; /* Choices[%d] -> \"", i, r->next, i);
+        else
+            fprintf(b, ")\n        next = %d; /* Choices[%d] -> \"", r->next, i);
         cg_comment_text(b, g->m->states[r->next]->name);
-        fputs("\" */\n", b);
+        fputs(rule_assign ? "\" */\n    }\n" : "\" */\n", b);
     }
     if (s->nrules > 0)
         fputs("    if (asl_failed(x))\n        return ASL_NEXT_ERROR;\n", b);
@@ -342,6 +379,20 @@ void cg_emit_choice(cg *g, FILE *b, const ir_state *s)
         fputs("\" */\n", b);
     } else {
         fputs("    if (next < 0)\n        return asl_no_choice_matched(x);\n", b);
+    }
+    /* Assign: the matched rule's, or the state's when Default is taken;
+     * $ is the effective input */
+    for (int i = 0; i < s->nrules; i++) {
+        if (!s->rules[i]->assign)
+            continue;
+        g->used_doc = true;
+        fprintf(b, "    if (rule == %d)\n    ", i);
+        cg_put_assign(g, b, s->rules[i]->assign, "*doc", NULL, (stmt_ctx){4, "return ASL_NEXT_ERROR;"});
+    }
+    if (s->assign) {
+        g->used_doc = true;
+        fputs(rule_assign ? "    if (rule < 0)\n    " : "", b);
+        cg_put_assign(g, b, s->assign, "*doc", NULL, CG_BODY_CTX);
     }
     put_inplace_path(g, b, &s->output_path, "OutputPath");
     fputs("    return next;\n", b);
@@ -376,6 +427,10 @@ void cg_emit_wait(cg *g, FILE *b, const ir_state *s)
         CG_UNREACHABLE();
     }
     fputs(" != 0)\n        return ASL_NEXT_ERROR;\n", b);
+    if (s->assign) { /* $ is the effective input */
+        g->used_doc = true;
+        cg_put_assign(g, b, s->assign, "*doc", NULL, CG_BODY_CTX);
+    }
     put_inplace_path(g, b, &s->output_path, "OutputPath");
     put_next(g, b, s);
 }

@@ -79,7 +79,7 @@ int cg_emit_catchers(cg *g, const ir_state *s)
 {
     if (s->ncatch <= 0)
         return -1;
-    int *errs = malloc((size_t)s->ncatch * 2 * sizeof *errs);
+    int *errs = malloc((size_t)s->ncatch * 4 * sizeof *errs);
     if (!errs) {
         g->oom = true;
         return -1;
@@ -91,6 +91,12 @@ int cg_emit_catchers(cg *g, const ir_state *s)
                               ? cg_emit_path(g, c->result_path.path)
                               : -1;
     }
+    int *assigns = errs + 2 * s->ncatch;
+    for (int i = 0; i < s->ncatch; i++)
+        assigns[i] = s->catch_[i].assign ? cg_emit_tmpl(g, s->catch_[i].assign) : -1;
+    int *outputs = errs + 3 * s->ncatch;
+    for (int i = 0; i < s->ncatch; i++)
+        outputs[i] = s->catch_[i].output ? cg_emit_tmpl(g, s->catch_[i].output) : -1;
     int id = g->ncatchers++;
     FILE *o = g->out;
     fprintf(o, "static const asl_catcher catchers_%d[] = {\n", id);
@@ -105,6 +111,12 @@ int cg_emit_catchers(cg *g, const ir_state *s)
             fprintf(o, ", .result_path = &path_%d", errs[2 * i + 1]);
         else if (c->result_path.kind == IR_OPT_NULL)
             fputs(", .result_path_null = 1", o);
+        if (assigns[i] >= 0)
+            fprintf(o, ", .assign = &tmpl_%d", assigns[i]);
+        if (s->jsonata)
+            fputs(", .jsonata = 1", o);
+        if (outputs[i] >= 0)
+            fprintf(o, ", .output = &tmpl_%d", outputs[i]);
         fputs("}, ", o);
         cg_put_name_comment(o, g->m->states[c->next]->name);
         fputc('\n', o);
@@ -115,11 +127,14 @@ int cg_emit_catchers(cg *g, const ir_state *s)
 }
 
 /* The call as `static const asl_task task_<n>`; returns n. */
-static int emit_task_data(cg *g, const ir_state *s)
+int cg_emit_task_data(cg *g, const ir_state *s)
 {
     int tp = s->timeout_path ? cg_emit_path(g, s->timeout_path) : -1;
     int hp = s->heartbeat_path ? cg_emit_path(g, s->heartbeat_path) : -1;
     int cr = s->credentials ? cg_emit_tmpl(g, s->credentials) : -1;
+    int tj = s->timeout_jn ? cg_emit_tmpl(g, s->timeout_jn) : -1;
+    int hj = s->heartbeat_jn ? cg_emit_tmpl(g, s->heartbeat_jn) : -1;
+    int cj = s->credentials_jn ? cg_emit_tmpl(g, s->credentials_jn) : -1;
     int id = g->ntask++;
     FILE *o = g->out;
     fprintf(o, "static const asl_task task_%d = {.resource = ", id);
@@ -138,6 +153,12 @@ static int emit_task_data(cg *g, const ir_state *s)
         fprintf(o, ", .heartbeat_path = &path_%d", hp);
     if (cr >= 0)
         fprintf(o, ", .credentials = &tmpl_%d", cr);
+    if (tj >= 0)
+        fprintf(o, ", .timeout_jn = &tmpl_%d", tj);
+    if (hj >= 0)
+        fprintf(o, ", .heartbeat_jn = &tmpl_%d", hj);
+    if (cj >= 0)
+        fprintf(o, ", .credentials_jn = &tmpl_%d", cj);
     fputs("};\n", o);
     return id;
 }
@@ -162,7 +183,7 @@ static int emit_task_data(cg *g, const ir_state *s)
  */
 void cg_emit_task(cg *g, FILE *b, const ir_state *s)
 {
-    int task = emit_task_data(g, s);
+    int task = cg_emit_task_data(g, s);
     int retriers = cg_emit_retriers(g, s);
     int catchers = cg_emit_catchers(g, s);
     bool ip_id = cg_is_identity(&s->input_path), ip_null = s->input_path.kind == IR_OPT_NULL;
@@ -252,6 +273,9 @@ void cg_emit_task(cg *g, FILE *b, const ir_state *s)
         cg_put_indent(b, in4);
         fputs("res = sel;\n", b);
     }
+
+    /* Assign reads the result after ResultSelector */
+    cg_put_assign(g, b, s->assign, "res", "res", sc);
 
     /* 5. ResultPath: the result moves into the raw input */
     cg_put_indent(b, in4);

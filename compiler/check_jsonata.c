@@ -717,6 +717,18 @@ void check_jsonata_state(check_ctx *c, check_scope *scope, const cJSON *st, ir_s
         return;
     ja_fields(c, st, fields[kind], where[kind]);
     const cJSON *v;
+    /* What `build` / `run` cannot run yet (issue 11): JSONata Map and
+     * Parallel states, and expressions in a Task's timeouts and
+     * credentials. */
+    if (c->for_build) {
+        const cJSON *proc = check_get(st, "ItemProcessor");
+        const cJSON *mode = check_get(check_get(proc ? proc : st, "ProcessorConfig"), "Mode");
+        if (kind == IR_MAP && ((cJSON_IsString(mode) && strcmp(mode->valuestring, "DISTRIBUTED") == 0) ||
+                               check_get(st, "ItemReader") || check_get(st, "ResultWriter") ||
+                               check_get(st, "ItemBatcher")))
+            diag_val(c->u, DIAG_UNSUPPORTED_FEATURE, check_get(st, "Type"),
+                     "distributed JSONata Map states are not supported yet");
+    }
     if ((v = check_get(st, "Comment")))
         check_string(c, v);
     if (kind != IR_CHOICE && kind != IR_SUCCEED && kind != IR_FAIL)

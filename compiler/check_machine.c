@@ -138,11 +138,8 @@ bool check_query_language(check_ctx *c, const cJSON *v, bool inherited)
 {
     if (!v || !check_string(c, v))
         return inherited;
-    if (strcmp(v->valuestring, "JSONata") == 0) {
-        if (c->for_build)
-            diag_val(c->u, DIAG_UNSUPPORTED_FEATURE, v, "JSONata is not supported yet");
+    if (strcmp(v->valuestring, "JSONata") == 0)
         return true;
-    }
     if (strcmp(v->valuestring, "JSONPath") == 0) {
         /* AWS: a top-level state cannot go back to JSONPath in a JSONata
          * machine (states in branches and processors may). */

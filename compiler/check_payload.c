@@ -68,13 +68,6 @@ static bool parse_any_path(check_ctx *c, const cJSON *v, const char *s, size_t b
     if (pe->has_warning)
         pe->warn_index += n - 1;
     check_var_ref(c, s + 1, n - 1, check_str_off(c->u, v, base));
-    if (c->for_build) {
-        pe->code = DIAG_UNSUPPORTED_FEATURE;
-        pe->index = 0;
-        pe->has_warning = false;
-        snprintf(pe->msg, sizeof pe->msg, "variables ('%.*s') are not supported yet", (int)n, s);
-        return false;
-    }
     return true;
 }
 
@@ -183,8 +176,6 @@ void check_dynamic_value(check_ctx *c, const cJSON *v, bool string_only, bool re
                 diag_at(c->u, ie.code, off, "\"%s\": %s", name, ie.msg);
             return;
         }
-        if (nvars && c->for_build)
-            diag_val(c->u, DIAG_UNSUPPORTED_FEATURE, v, "in \"%s\": variables are not supported yet", name);
         if (string_only && !intr_returns_string(call))
             diag_val(c->u, DIAG_INVALID_INTRINSIC, v,
                      "\"%s\" needs a function that returns a string (States.Format, States.JsonToString, "

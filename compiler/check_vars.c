@@ -141,8 +141,6 @@ void check_assign(check_ctx *c, const cJSON *v)
     /* The values are a payload template: ".$" keys hold paths or calls,
      * at any depth. */
     check_template(c, v);
-    if (c->for_build)
-        diag_key(c->u, DIAG_UNSUPPORTED_FEATURE, v, "variables (\"Assign\") are not supported yet");
 }
 
 /* ==== Scopes ============================================================ */

@@ -13,6 +13,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "aslrt.h" /* asl_jnode: parsed JSONata */
+
 struct cJSON;
 
 /* Source position of a key or value, 1-based; line 0 means "unknown". */
@@ -60,6 +62,7 @@ typedef enum {
     IR_ROOT_INPUT,   /* $  : the state's current document */
     IR_ROOT_CONTEXT, /* $$ : the context object */
     IR_ROOT_CURRENT, /* @  : the element under test in a filter */
+    IR_ROOT_VARIABLE, /* $name : a workflow variable (ir_path.var) */
 } ir_root;
 
 typedef enum {
@@ -112,6 +115,7 @@ typedef struct ir_path {
     const char *text;       /* as written in the definition */
     const char *normalized; /* bracket form AWS prints in causes: $['a'][0] */
     ir_root root;
+    const char *var;        /* IR_ROOT_VARIABLE: the name, without '$' */
     int nsegs;
     ir_seg *segs;
     bool definite;          /* only FIELD / INDEX: selects at most one value */
@@ -143,6 +147,7 @@ typedef enum {
     IR_T_ARRAY,
     IR_T_PATH, /* "key.$": "$.a" or "$$.b" */
     IR_T_CALL, /* "key.$": "States.Format(...)" */
+    IR_T_JSONATA, /* "{% expr %}" in a JSONata state: str is expr, jn its tree */
 } ir_tmpl_kind;
 
 struct ir_tmpl;
@@ -163,6 +168,7 @@ typedef struct ir_tmpl {
     struct ir_tmpl **items; /* ARRAY */
     ir_path *path;       /* PATH */
     struct ir_call *call; /* CALL */
+    const asl_jnode *jn;  /* JSONATA */
     bool constant;
     ir_pos pos;
 } ir_tmpl;
@@ -247,6 +253,9 @@ typedef struct ir_rule {
     long long ts_sec;       /* TIMESTAMP literal as UTC epoch seconds ... */
     long ts_nsec;           /* ... and nanoseconds */
     int next;               /* top-level rules: target state index; else -1 */
+    struct ir_tmpl *assign; /* top-level rules: the rule's Assign, or NULL */
+    struct ir_tmpl *condition; /* JSONata states: Condition (then kind is unused) */
+    struct ir_tmpl *output;    /* JSONata states: the rule's Output, or NULL */
     ir_pos pos;
 } ir_rule;
 
@@ -269,6 +278,8 @@ typedef struct ir_catcher {
     const char **errors;
     int next;                /* state index */
     ir_opt_path result_path;
+    ir_tmpl *assign;         /* Assign, with $ = the error output; NULL when absent */
+    ir_tmpl *output;         /* JSONata states: Output over $states.errorOutput */
     ir_pos pos;
 } ir_catcher;
 
@@ -278,6 +289,8 @@ typedef enum {
     IR_WAIT_TIMESTAMP,
     IR_WAIT_SECONDS_PATH,
     IR_WAIT_TIMESTAMP_PATH,
+    IR_WAIT_SECONDS_JSONATA,   /* JSONata state: wait_jn */
+    IR_WAIT_TIMESTAMP_JSONATA,
 } ir_wait_kind;
 
 struct ir_machine;
@@ -335,6 +348,11 @@ typedef struct ir_state {
     ir_tmpl *parameters;      /* Parameters (Pass, Task, Parallel; Map's legacy form) */
     ir_tmpl *result;          /* Pass Result: literal, ".$" keys not special */
     ir_tmpl *result_selector; /* Task, Parallel, Map */
+    /* Assign: an OBJECT template, one field per variable (a JSONPath
+     * template; JSONata states use the JSONata template kind), or NULL.
+     * Every field reads the variables of the state's entry; asl_assign
+     * stages them and the loop commits them when the state exits. */
+    ir_tmpl *assign;
 
     /* Choice */
     int nrules;
@@ -353,6 +371,18 @@ typedef struct ir_state {
     /* Fail: constant strings or dynamic (PATH / CALL) templates; NULL = absent */
     const char *error, *cause;
     ir_tmpl *error_path, *cause_path;
+
+    /* JSONata states ("QueryLanguage": "JSONata"): these replace the
+     * JSONPath data flow; templates hold IR_T_JSONATA leaves. `assign` is
+     * a JSONata template then; Fail's error/cause and Wait's wait_jn too. */
+    bool jsonata;
+    ir_tmpl *arguments;       /* Task: Arguments (NULL: $states.input) */
+    ir_tmpl *output;          /* Output (NULL: the state's default) */
+    ir_tmpl *error_jn, *cause_jn;
+    ir_tmpl *wait_jn;
+    ir_tmpl *items_jn;        /* Map: Items (NULL: $states.input) */
+    ir_tmpl *timeout_jn, *heartbeat_jn, *credentials_jn; /* Task */
+    ir_tmpl *max_concurrency_jn; /* Map: MaxConcurrency as an expression */
 
     /* Task */
     const char *resource;

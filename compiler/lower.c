@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lower_jsonata.h"
 #include "check_internal.h"
 #include "intrinsic.h"
 #include "path.h"
@@ -40,6 +41,7 @@ typedef struct lower_ctx {
     ir_program *prog;
     int capmachines;
     lname *buckets[1024];
+    bool top_jsonata; /* the definition's QueryLanguage is JSONata */
 } lower_ctx;
 
 /* ==== Helpers =========================================================== */
@@ -235,6 +237,8 @@ static ir_rule *lower_rule(lower_ctx *L, const cJSON *rule, bool top)
     ir_rule *r = arena_new(&L->u->arena, ir_rule);
     r->pos = val_pos(L, rule);
     r->next = top ? name_index(L, check_get(rule, "Next")) : -1;
+    if (top)
+        r->assign = opt_tmpl(L, check_get(rule, "Assign"));
     const cJSON *v;
     if ((v = check_get(rule, "And")) || (v = check_get(rule, "Or"))) {
         r->kind = strcmp(v->string, "And") == 0 ? IR_RULE_AND : IR_RULE_OR;
@@ -328,6 +332,7 @@ static void lower_retry_catch(lower_ctx *L, ir_state *s, const cJSON *st)
             cat->next = name_index(L, check_get(e, "Next"));
             cat->result_path =
                 lower_opt_path(L, check_get(e, "ResultPath"), PATH_REFERENCE | PATH_NO_CONTEXT);
+            cat->assign = opt_tmpl(L, check_get(e, "Assign"));
             cat->pos = val_pos(L, e);
         }
     }
@@ -485,6 +490,88 @@ static void lower_map(lower_ctx *L, ir_machine *m, ir_state *s, const cJSON *st)
     s->dist = lower_map_dist(L, st, cfg);
 }
 
+/* ==== JSONata states ===================================================== */
+
+static ir_tmpl *jn(lower_ctx *L, const cJSON *v)
+{
+    if (!v)
+        return NULL;
+    ir_tmpl *t = lower_jsonata_tmpl(&L->u->arena, v);
+    if (!t)
+        lower_bug("a checked JSONata expression does not parse");
+    return t;
+}
+
+/* Arguments / Output / Assign / Condition replace the JSONPath data flow;
+ * Retry is the same, Catch gains Output and Assign over the error output. */
+static void lower_jsonata_state(lower_ctx *L, ir_state *s, const cJSON *st)
+{
+    const cJSON *v;
+    s->jsonata = true;
+    s->output = jn(L, check_get(st, "Output"));
+    s->assign = jn(L, check_get(st, "Assign"));
+    switch (s->kind) {
+    case IR_TASK:
+        lower_task(L, s, st);
+        s->arguments = jn(L, check_get(st, "Arguments"));
+        s->credentials = NULL;
+        s->credentials_jn = jn(L, check_get(st, "Credentials"));
+        if (cJSON_IsString(v = check_get(st, "TimeoutSeconds"))) {
+            s->timeout_seconds = 0;
+            s->timeout_jn = jn(L, v);
+        }
+        if (cJSON_IsString(v = check_get(st, "HeartbeatSeconds"))) {
+            s->heartbeat_seconds = 0;
+            s->heartbeat_jn = jn(L, v);
+        }
+        lower_retry_catch(L, s, st);
+        for (int i = 0; i < s->ncatch; i++) {
+            const cJSON *c = cJSON_GetArrayItem(check_get(st, "Catch"), i);
+            s->catch_[i].output = jn(L, check_get(c, "Output"));
+            s->catch_[i].assign = jn(L, check_get(c, "Assign"));
+        }
+        break;
+    case IR_CHOICE: {
+        const cJSON *choices = check_get(st, "Choices"), *e;
+        s->nrules = cJSON_GetArraySize(choices);
+        s->rules = arena_array(&L->u->arena, (size_t)s->nrules, sizeof *s->rules);
+        int k = 0;
+        cJSON_ArrayForEach (e, choices) {
+            ir_rule *r = arena_new(&L->u->arena, ir_rule);
+            r->pos = val_pos(L, e);
+            r->next = name_index(L, check_get(e, "Next"));
+            r->condition = jn(L, check_get(e, "Condition"));
+            r->output = jn(L, check_get(e, "Output"));
+            r->assign = jn(L, check_get(e, "Assign"));
+            s->rules[k++] = r;
+        }
+        if ((v = check_get(st, "Default")))
+            s->default_next = name_index(L, v);
+        break;
+    }
+    case IR_WAIT:
+        if ((v = check_get(st, "Seconds"))) {
+            s->wait_kind = cJSON_IsString(v) ? IR_WAIT_SECONDS_JSONATA : IR_WAIT_SECONDS;
+            if (cJSON_IsString(v))
+                s->wait_jn = jn(L, v);
+            else
+                s->wait_seconds = (long long)v->valuedouble;
+        } else if ((v = check_get(st, "Timestamp"))) {
+            s->wait_kind = IR_WAIT_TIMESTAMP_JSONATA;
+            s->wait_jn = jn(L, v);
+        } else {
+            lower_bug("a checked Wait state has no duration");
+        }
+        break;
+    case IR_FAIL:
+        s->error_jn = jn(L, check_get(st, "Error"));
+        s->cause_jn = jn(L, check_get(st, "Cause"));
+        break;
+    default:
+        break;
+    }
+}
+
 static void lower_state(lower_ctx *L, ir_machine *m, ir_state *s, const cJSON *st)
 {
     const cJSON *v;
@@ -497,12 +584,18 @@ static void lower_state(lower_ctx *L, ir_machine *m, ir_state *s, const cJSON *s
     if ((v = check_get(st, "Next")))
         s->next = name_index(L, v);
     s->end = cJSON_IsTrue(check_get(st, "End"));
+    bool jsonata = lower_is_jsonata(st, L->top_jsonata);
+    if (jsonata && s->kind != IR_MAP && s->kind != IR_PARALLEL) {
+        lower_jsonata_state(L, s, st);
+        return;
+    }
     s->input_path = lower_opt_path(L, check_get(st, "InputPath"), 0);
     s->output_path = lower_opt_path(L, check_get(st, "OutputPath"), 0);
     s->result_path = lower_opt_path(L, check_get(st, "ResultPath"), PATH_REFERENCE | PATH_NO_CONTEXT);
     if (s->kind != IR_MAP)
         s->parameters = opt_tmpl(L, check_get(st, "Parameters"));
     s->result_selector = opt_tmpl(L, check_get(st, "ResultSelector"));
+    s->assign = opt_tmpl(L, check_get(st, "Assign"));
 
     switch (s->kind) {
     case IR_PASS:
@@ -552,6 +645,31 @@ static void lower_state(lower_ctx *L, ir_machine *m, ir_state *s, const cJSON *s
         lower_retry_catch(L, s, st);
         break;
     case IR_NUM_KINDS: lower_bug("IR_NUM_KINDS is not a state kind");
+    }
+    if (jsonata) {
+        /* a JSONata Map / Parallel: the fan-out as lowered above, with
+         * JSONata's fields in place of the JSONPath data flow */
+        s->jsonata = true;
+        s->input_path = s->output_path = s->result_path = (ir_opt_path){0};
+        s->parameters = s->result_selector = NULL;
+        s->items_path = (ir_opt_path){0};
+        s->output = jn(L, check_get(st, "Output"));
+        s->assign = jn(L, check_get(st, "Assign"));
+        s->arguments = jn(L, check_get(st, "Arguments"));
+        if (s->kind == IR_MAP) {
+            s->items_jn = jn(L, check_get(st, "Items"));
+            s->item_selector = jn(L, check_get(st, "ItemSelector"));
+            if (cJSON_IsString(v = check_get(st, "MaxConcurrency"))) {
+                s->max_concurrency = 0;
+                s->max_concurrency_jn = jn(L, v);
+            }
+        }
+        for (int i = 0; i < s->ncatch; i++) {
+            const cJSON *c = cJSON_GetArrayItem(check_get(st, "Catch"), i);
+            s->catch_[i].output = jn(L, check_get(c, "Output"));
+            s->catch_[i].assign = jn(L, check_get(c, "Assign"));
+            s->catch_[i].result_path = (ir_opt_path){0};
+        }
     }
 }
 
@@ -625,6 +743,7 @@ ir_program *lower_program(unit *u)
     L->prog = arena_new(&u->arena, ir_program);
     L->prog->source_name = u->path;
     L->prog->machine_name = base_name(L, u->path);
+    L->top_jsonata = lower_is_jsonata(u->root, false);
     L->prog->top = lower_machine(L, u->root, NULL);
     ir_program *p = L->prog;
     free(L);

@@ -786,10 +786,7 @@ ir_path *path_parse(arena *a, const char *text, unsigned flags, path_error *err)
     segbuf b = {0};
     ir_path *path = NULL;
     if (parse_segments(&p, &b, false)) {
-        if (variable) {
-            path_fail(&p, DIAG_UNSUPPORTED_FEATURE, 0, "variables ('%.*s') are not supported yet",
-                 (int)strcspn(text, ".["), text);
-        } else {
+        {
             for (int k = 0; k < b.n && (flags & PATH_REFERENCE); k++)
                 if (b.v[k].kind != IR_SEG_FIELD && b.v[k].kind != IR_SEG_INDEX) {
                     path_fail(&p, DIAG_INVALID_REFERENCE_PATH, b.at[k],
@@ -798,7 +795,15 @@ ir_path *path_parse(arena *a, const char *text, unsigned flags, path_error *err)
                     break;
                 }
             if (!p.failed)
-                path = finish_path(&p, root, 0, &b);
+                path = finish_path(&p, variable ? IR_ROOT_VARIABLE : root, 0, &b);
+            if (path && variable) {
+                /* $name['a'][0]: the name, then the segments' bracket form */
+                size_t nlen = 1;
+                while (is_ident_char((unsigned char)text[nlen]))
+                    nlen++;
+                path->var = arena_strndup(a, text + 1, nlen - 1);
+                path->normalized = arena_printf(a, "$%s%s", path->var, path->normalized + 1);
+            }
         }
     }
     seg_free(&b);

@@ -131,7 +131,7 @@ enum {
     ASL_SEG_DEEP,     /* ..name (name NULL: ..*) */
     ASL_SEG_FILTER    /* [?(expr)] */
 };
-enum { ASL_ROOT_INPUT, ASL_ROOT_CONTEXT, ASL_ROOT_CURRENT };
+enum { ASL_ROOT_INPUT, ASL_ROOT_CONTEXT, ASL_ROOT_CURRENT, ASL_ROOT_VARIABLE };
 enum { ASL_LIT_NULL, ASL_LIT_TRUE, ASL_LIT_FALSE, ASL_LIT_NUMBER, ASL_LIT_STRING };
 enum {
     ASL_F_EXISTS, ASL_F_EQ, ASL_F_NE, ASL_F_LT, ASL_F_LE, ASL_F_GT, ASL_F_GE,
@@ -169,6 +169,7 @@ struct asl_path {
     const char *text;           /* as written */
     const char *normalized;     /* $['a'][0], for AWS's cause texts */
     int root;                   /* ASL_ROOT_* */
+    const char *var;            /* ASL_ROOT_VARIABLE: the name without '$' */
     int definite;               /* selects at most one value */
     int nsegs;
     const asl_seg *segs;
@@ -177,7 +178,8 @@ struct asl_path {
 /* ==== Payload templates and intrinsics ================================= */
 enum {
     ASL_T_NULL, ASL_T_TRUE, ASL_T_FALSE, ASL_T_NUMBER, ASL_T_STRING,
-    ASL_T_OBJECT, ASL_T_ARRAY, ASL_T_PATH, ASL_T_CALL
+    ASL_T_OBJECT, ASL_T_ARRAY, ASL_T_PATH, ASL_T_CALL,
+    ASL_T_JSONATA               /* "{% expr %}" in a JSONata state: str is expr */
 };
 
 /* Intrinsic ids; the compiler's IR_INTRINSICS list names the same suffixes. */
@@ -206,6 +208,7 @@ struct asl_tmpl {
     const asl_tmpl *items;      /* ARRAY: n consecutive templates */
     const asl_path *path;       /* PATH ($ or $$ rooted) */
     const asl_call *call;       /* CALL */
+    const asl_jnode *jn;        /* JSONATA: the parsed expression */
 };
 
 struct asl_call {
@@ -303,6 +306,33 @@ int asl_apply_result_path(asl_exec *x, const asl_path *p, cJSON **doc, cJSON *re
 /* Build a payload template (Parameters, ResultSelector, ...) with $ = [in].
  * Returns a fresh tree, or 0 with the error set. */
 cJSON *asl_build(asl_exec *x, const asl_tmpl *t, const cJSON *in);
+/* Assign: evaluate each field of the OBJECT template [t] with $ = [in]
+ * (variables read as they were when the state was entered) and stage the
+ * values; the state loop commits them when the state exits. Returns 0, or
+ * ASL_NEXT_ERROR with the error set. */
+int asl_assign(asl_exec *x, const asl_tmpl *t, const cJSON *in);
+
+/* ---- JSONata states --------------------------------------------------- */
+/* What $states holds while a JSONata state evaluates a field ($states.
+ * context is the context object; members left 0 are absent). */
+typedef struct asl_jstates {
+    const cJSON *input, *result, *error_output;
+} asl_jstates;
+/* A JSONata-state template (Arguments, Output, Items, ...): literals as
+ * they are, every "{% %}" string evaluated, at any depth; [field] names
+ * it in AWS's causes ("Arguments", "Output"). A fresh tree, or 0 with
+ * States.QueryEvaluationError set (AWS's cause). */
+cJSON *asl_jn_value(asl_exec *x, const asl_tmpl *t, const asl_jstates *s, const char *field);
+/* A JSONata state's Assign (an OBJECT template), staged like asl_assign. */
+int asl_jn_assign(asl_exec *x, const asl_tmpl *t, const asl_jstates *s);
+/* A Choice rule's Condition: 1 true, 0 false, -1 with the error set (a
+ * result that is not a boolean is an error, as on AWS). */
+int asl_jn_test(asl_exec *x, const asl_tmpl *t, const asl_jstates *s);
+/* Wait with a JSONata Seconds / Timestamp. */
+int asl_jn_wait_seconds(asl_exec *x, const asl_tmpl *t, const asl_jstates *s);
+int asl_jn_wait_timestamp(asl_exec *x, const asl_tmpl *t, const asl_jstates *s);
+/* Fail with JSONata (or literal) Error / Cause (either may be 0). */
+int asl_jn_fail(asl_exec *x, const asl_tmpl *error, const asl_tmpl *cause, const asl_jstates *s);
 /* Evaluate an intrinsic call; fresh tree or 0 with the error set. */
 cJSON *asl_call_intrinsic(asl_exec *x, const asl_call *c, const cJSON *in);
 /* A deep copy of [v]. */
@@ -355,6 +385,11 @@ typedef struct asl_task {
     long heartbeat_seconds;        /* HeartbeatSeconds; 0 = none */
     const asl_path *heartbeat_path;/* HeartbeatSecondsPath, or 0 */
     const asl_tmpl *credentials;   /* Credentials (recorded in history), or 0 */
+    /* JSONata states: TimeoutSeconds / HeartbeatSeconds / Credentials as
+     * JSONata templates (asl_jn_task_invoke evaluates them), and the
+     * evaluated Credentials it hands on */
+    const asl_tmpl *timeout_jn, *heartbeat_jn, *credentials_jn;
+    const cJSON *credentials_value;
 } asl_task;
 
 /* Invoke the Task's resource through the mock configuration or the bindings
@@ -364,6 +399,9 @@ typedef struct asl_task {
  * set as AWS records it (States.Timeout, States.TaskFailed, the handler's
  * own error name, ...). */
 cJSON *asl_task_invoke(asl_exec *x, const asl_task *t, const cJSON *in, const cJSON *input);
+/* asl_task_invoke for a JSONata Task: its JSONata TimeoutSeconds,
+ * HeartbeatSeconds and Credentials evaluated first. */
+cJSON *asl_jn_task_invoke(asl_exec *x, const asl_task *t, const asl_jstates *s, const cJSON *args);
 
 enum { ASL_JITTER_NONE, ASL_JITTER_FULL };
 
@@ -383,6 +421,12 @@ typedef struct asl_catcher {
     int next;                      /* state index */
     const asl_path *result_path;   /* 0 with result_path_null == 0: "$" */
     int result_path_null;          /* ResultPath: null */
+    const asl_tmpl *assign;        /* Assign ($ = the error output), or 0 */
+    /* JSONata states: Assign and Output are JSONata templates over
+     * $states.errorOutput; the output is Output's value, else the error
+     * output (ResultPath is not used) */
+    int jsonata;
+    const asl_tmpl *output;
 } asl_catcher;
 
 /* After a failed attempt, with the error set: if a retrier matches and has
@@ -420,7 +464,13 @@ typedef struct asl_flow {
     const asl_retrier *retry;
     int ncatch;
     const asl_catcher *catchers;
+    const asl_tmpl *assign;        /* Assign ($ = the result after ResultSelector), or 0 */
     int next;                      /* Next state index, or ASL_NEXT_END */
+    /* JSONata states: no paths; Arguments (Parallel) and Output / Assign
+     * over $states.input and $states.result */
+    int jsonata;
+    const asl_tmpl *arguments;
+    const asl_tmpl *output;
 } asl_flow;
 
 typedef struct asl_parallel {
@@ -477,6 +527,8 @@ typedef struct asl_map {
     const asl_path *max_concurrency_path;
     int distributed;               /* ProcessorConfig.Mode DISTRIBUTED */
     const asl_map_dist *dist;      /* distributed-mode fields, or 0 */
+    const asl_tmpl *items;         /* JSONata: Items (0: $states.input) */
+    const asl_tmpl *max_concurrency_jn; /* JSONata: MaxConcurrency expression */
 } asl_map;
 
 int asl_run_parallel(asl_exec *x, const asl_parallel *p, cJSON **doc);

@@ -49,6 +49,10 @@ void rt_exec_dispose(asl_exec *x)
     x->cap_scratch = 0;
     cJSON_Delete(x->context);
     x->context = NULL;
+    cJSON_Delete(x->vars);
+    x->vars = NULL;
+    cJSON_Delete(x->staged);
+    x->staged = NULL;
     free(x->error);
     free(x->cause);
     x->error = x->cause = NULL;

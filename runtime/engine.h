@@ -33,4 +33,10 @@ rt_status rt_exec_states(asl_exec *x, const asl_machine *m, cJSON *input, cJSON 
 /* Join and free the run's pool (rt_run_machine calls it at the end). */
 void rt_pool_free(rt_run *run);
 
+/* states_jsonata.c: States.QueryEvaluationError with AWS's "An error
+ * occurred while executing the state ..." head and an EvaluationFailed
+ * event naming [field] (may be 0). Returns ASL_NEXT_ERROR. */
+int asl_fail_query(asl_exec *x, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 #endif

@@ -159,8 +159,10 @@ static bool add_doc(cJSON *d, const char *key, const char *details_key, const cJ
     return det && cJSON_AddFalseToObject(det, "truncated");
 }
 
-/* Records <Type>StateEntered / <Type>StateExited for the current state. */
-static long state_event(asl_exec *x, bool entered, const cJSON *doc)
+/* Records <Type>StateEntered / <Type>StateExited for the current state;
+ * an Exited event carries the state's [assigned] variables (taken; 0 when
+ * it assigned none) as name -> JSON text. */
+static long state_event(asl_exec *x, bool entered, const cJSON *doc, cJSON *assigned)
 {
     const asl_state *st = &x->machine->states[x->state];
     char type[64];
@@ -173,6 +175,19 @@ static long state_event(asl_exec *x, bool entered, const cJSON *doc)
                        doc))) {
         cJSON_Delete(d);
         d = NULL;
+    }
+    if (d && assigned) {
+        cJSON *det = NULL;
+        if (!cJSON_AddItemToObject(d, "assignedVariables", assigned))
+            cJSON_Delete(assigned); /* not linked: still ours */
+        else
+            det = cJSON_AddObjectToObject(d, "assignedVariablesDetails");
+        if (!det || !cJSON_AddFalseToObject(det, "truncated")) {
+            cJSON_Delete(d);
+            d = NULL;
+        }
+    } else {
+        cJSON_Delete(assigned);
     }
     return rt_event(x, type, entered ? "stateEnteredEventDetails" : "stateExitedEventDetails", d);
 }
@@ -302,6 +317,9 @@ static bool run_begin(asl_exec *x, const asl_machine *m, const cJSON *input)
         else
             run->deadline_ns = run->start_ns + (int64_t)m->timeout_seconds * 1000000000;
     }
+    /* An outer deadline (a Lambda invocation's) bounds the run like TimeoutSeconds. */
+    if (opt->deadline_ns > 0 && (run->deadline_ns == 0 || opt->deadline_ns < run->deadline_ns))
+        run->deadline_ns = opt->deadline_ns;
     return run->execution_name && run->execution_arn && run->state_machine_arn &&
            run->role_arn && run->input;
 }
@@ -444,12 +462,13 @@ rt_status rt_exec_states(asl_exec *x, const asl_machine *m, cJSON *input, cJSON 
         x->state = cur;
         x->retry_count = 0;
         x->context_stale = true;
-        x->entered_event_id = rec ? state_event(x, true, doc) : next_event_id(x);
+        x->entered_event_id = rec ? state_event(x, true, doc, NULL) : next_event_id(x);
 
         int next = st->run(x, &doc);
         rt_scratch_reset(x);
 
         if (next == ASL_NEXT_ERROR || x->failed) {
+            rt_vars_discard(x);
             if (!x->failed)
                 asl_fail_runtime(x, "The state failed without saying why.");
             if (rec)
@@ -463,10 +482,18 @@ rt_status rt_exec_states(asl_exec *x, const asl_machine *m, cJSON *input, cJSON 
                                      st->name, NULL);
             asl_fail_with(x, "States.DataLimitExceeded", cause);
             free(cause);
+            rt_vars_discard(x);
+            break;
+        }
+        cJSON *assigned = rec && rt_vars_pending(x) ? cJSON_CreateObject() : NULL;
+        if (rt_vars_commit(x, assigned) != 0) {
+            cJSON_Delete(assigned);
+            if (rec)
+                state_aborted(x);
             break;
         }
         if (rec)
-            state_event(x, false, doc);
+            state_event(x, false, doc, assigned);
         else
             next_event_id(x);
         if (next == ASL_NEXT_END) {

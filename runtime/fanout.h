@@ -57,6 +57,7 @@ struct rt_fanout {
     long n;                  /* number of units */
     long limit;              /* most units in flight at once (>= 1) */
     long start_event;        /* previousEventId of each unit's first event */
+    bool isolated;           /* units see no variables of x (a distributed Map's children) */
     /* results, read after rt_fanout_run */
     bool stopped;            /* done() asked to stop, or prep failed */
     bool prep_failed;        /* prep() failed: the error is on x */

@@ -115,7 +115,7 @@ static cJSON *build(asl_exec *x, const asl_tmpl *t, const cJSON *in, const char 
             if (!sel) {
                 if (!asl_failed(x))
                     fail_field(x, t->path, key,
-                               t->path->root == ASL_ROOT_CONTEXT ? rt_context(x) : in);
+                               rt_path_root(x, t->path, in));
                 return NULL;
             }
         } else {
@@ -144,4 +144,21 @@ cJSON *asl_build(asl_exec *x, const asl_tmpl *t, const cJSON *in)
     if (!t)
         return oom(x); /* codegen never passes none; do not crash if it did */
     return build(x, t, in, NULL);
+}
+
+int asl_assign(asl_exec *x, const asl_tmpl *t, const cJSON *in)
+{
+    if (!t || t->kind != ASL_T_OBJECT)
+        return asl_fail_with(x, "States.Runtime", "invalid Assign template");
+    /* Build every value first: they all read the variables of the state's
+     * entry, which staging leaves untouched. */
+    for (int i = 0; i < t->n; i++) {
+        const asl_field *f = &t->fields[i];
+        cJSON *v = build(x, f->value, in, f->value->kind == ASL_T_PATH ? f->key : NULL);
+        if (!v || rt_vars_stage(x, f->key, strlen(f->key), v) != 0) {
+            rt_vars_discard(x);
+            return ASL_NEXT_ERROR;
+        }
+    }
+    return 0;
 }

@@ -133,7 +133,7 @@ static const cJSON *literal_node(cJSON *node, const asl_tmpl *t)
  * the document it was read from. */
 static void fail_missing(asl_exec *x, const asl_path *p, const cJSON *in)
 {
-    const cJSON *root = p->root == ASL_ROOT_CONTEXT ? rt_context(x) : in;
+    const cJSON *root = rt_path_root(x, p, in);
     char *text = root ? rt_json_print(root) : NULL;
     asl_fail_runtime(x, "The JsonPath argument for the field '%s' could not be found in the input '%s'",
                      p->text ? p->text : "$", text ? text : "null");

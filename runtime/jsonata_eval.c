@@ -265,7 +265,7 @@ static int utf16_cmp(const jn_val *a, const jn_val *b)
     size_t n = a->u.str.len < b->u.str.len ? a->u.str.len : b->u.str.len;
     int c = memcmp(a->u.str.s, b->u.str.s, n);
     if (c)
-        return c;
+        return c < 0 ? -1 : 1;
     return a->u.str.len < b->u.str.len ? -1 : a->u.str.len > b->u.str.len;
 }
 

@@ -346,8 +346,8 @@ static const cJSON *operand(walk *w, const asl_path *p, const cJSON *cur, cJSON 
 {
     *tmp = NULL;
     const cJSON *root = p->root == ASL_ROOT_CURRENT ? cur
-                      : p->root == ASL_ROOT_CONTEXT ? rt_context(w->x)
-                                                     : w->root;
+                      : p->root == ASL_ROOT_INPUT   ? w->root
+                                                    : rt_path_root(w->x, p, w->root);
     if (p->definite) {
         rt_path_stop st;
         return walk_definite(p, p->nsegs, root, NULL, &st);
@@ -482,11 +482,20 @@ static bool filter_test(walk *w, const asl_filter *f, const cJSON *cur)
 
 /* ==== Selection ========================================================= */
 
+const cJSON *rt_path_root(asl_exec *x, const asl_path *p, const cJSON *in)
+{
+    switch (p->root) {
+    case ASL_ROOT_CONTEXT: return rt_context(x);
+    case ASL_ROOT_VARIABLE: return rt_var_get(x, p->var, strlen(p->var));
+    default: return in;
+    }
+}
+
 static const cJSON *select_path(asl_exec *x, const asl_path *p, const cJSON *in, bool quiet)
 {
     if (!p)
         return in;
-    const cJSON *root = p->root == ASL_ROOT_CONTEXT ? rt_context(x) : in;
+    const cJSON *root = rt_path_root(x, p, in);
 
     if (p->definite) {
         /* the hot path: no allocation, no message unless it fails */

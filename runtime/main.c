@@ -5,7 +5,11 @@
  *   PROG [--input JSON | --input-file F] [--wait real|skip|scale=X]
  *        [--name NAME] [--history F] [--trace] [--bindings F]
  *        [--mock-config F --test-case NAME [--state-machine NAME]]
- *        [--s3-root DIR] [--help]
+ *        [--s3-root DIR] [--lambda] [--help]
+ *
+ * With AWS_LAMBDA_RUNTIME_API set (as Lambda sets it for a custom
+ * runtime's `bootstrap`) or --lambda, the program serves Lambda
+ * invocations instead of running once (lambda.c).
  *
  * Without --input / --input-file the input is read from stdin ({} when
  * stdin is a terminal or empty). On success the output JSON goes to stdout
@@ -33,6 +37,7 @@
 
 #include "effects.h"
 #include "engine.h"
+#include "lambda.h"
 
 static const char *prog_name(const char *argv0)
 {
@@ -78,6 +83,11 @@ static void print_help(const char *prog, const asl_machine *m)
            "  --s3-root DIR         the local folder that stands for Amazon S3 in a\n"
            "                        distributed Map's ItemReader and ResultWriter:\n"
            "                        s3://BUCKET/KEY is DIR/BUCKET/KEY (default: .)\n"
+           "\n"
+           "Lambda:\n"
+           "  --lambda              serve AWS Lambda invocations from the Runtime API\n"
+           "                        at $AWS_LAMBDA_RUNTIME_API (the default whenever\n"
+           "                        that variable is set): each event is one execution\n"
            "\n"
            "Observing:\n"
            "  --history FILE        write the execution history to FILE, one AWS-shaped\n"
@@ -230,6 +240,8 @@ int asl_main(int argc, char **argv, const asl_machine *m)
     const char *prog = prog_name(argc > 0 ? argv[0] : NULL);
     rt_options opt = {.wait_mode = RT_WAIT_REAL, .wait_scale = 1.0};
     const char *input_json = NULL, *input_file = NULL, *history_file = NULL;
+    const char *lambda_api = getenv("AWS_LAMBDA_RUNTIME_API");
+    bool lambda = lambda_api && *lambda_api;
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v;
@@ -237,6 +249,8 @@ int asl_main(int argc, char **argv, const asl_machine *m)
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             print_help(prog, m);
             return ASL_EXIT_SUCCEEDED;
+        } else if (strcmp(a, "--lambda") == 0) {
+            lambda = true;
         } else if (strcmp(a, "--trace") == 0) {
             opt.trace = true;
         } else if ((v = opt_value(argc, argv, &i, "--input-file", &missing))) {
@@ -283,6 +297,14 @@ int asl_main(int argc, char **argv, const asl_machine *m)
     if (input_json && input_file) {
         usage_error(prog, "--input and --input-file cannot be used together");
         return ASL_EXIT_USAGE;
+    }
+
+    if (lambda) {
+        if (input_json || input_file) {
+            usage_error(prog, "--input and --input-file do not apply to Lambda invocations");
+            return ASL_EXIT_USAGE;
+        }
+        return rt_lambda_main(prog, lambda_api, &opt, m, history_file);
     }
 
     /* ---- the input ---- */

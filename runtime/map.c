@@ -42,6 +42,7 @@
  * Layer: engine
  */
 #include <fcntl.h>
+#include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,13 +114,28 @@ static bool tmpl_reads_context(const asl_tmpl *t)
 
 /* An integer-valued field given by a path (MaxConcurrencyPath, ...):
  * AWS's causes for a value that is not one. Returns 0 or -1 (error set). */
+/* A number, or a string that is one in full (AWS reads "1" from a
+ * variable as 1). */
+static double numeric_value(const cJSON *v)
+{
+    if (cJSON_IsNumber(v))
+        return v->valuedouble;
+    if (cJSON_IsString(v) && v->valuestring[0] && !isspace((unsigned char)v->valuestring[0])) {
+        char *end;
+        double d = strtod(v->valuestring, &end);
+        if (*end == '\0')
+            return d;
+    }
+    return NAN;
+}
+
 int rt_map_path_long(asl_exec *x, const asl_path *p, const cJSON *eff, const char *field,
                      long *out)
 {
     const cJSON *v = asl_select(x, p, eff);
     if (!v)
         return -1;
-    double d = cJSON_IsNumber(v) ? v->valuedouble : NAN;
+    double d = numeric_value(v);
     if (!(d == floor(d) && d >= -9.2e18 && d <= 9.2e18)) {
         char *t = value_text(v);
         asl_fail_runtime(x, "The %s field refers to value \"%s\" which is not a valid integer: %s",
@@ -137,14 +153,15 @@ int rt_map_path_double(asl_exec *x, const asl_path *p, const cJSON *eff, const c
     const cJSON *v = asl_select(x, p, eff);
     if (!v)
         return -1;
-    if (!cJSON_IsNumber(v)) {
+    double d = numeric_value(v);
+    if (isnan(d)) {
         char *t = value_text(v);
         asl_fail_runtime(x, "The %s field refers to value \"%s\" which is not a valid float: %s",
                          field, t ? t : "", p->text);
         free(t);
         return -1;
     }
-    *out = v->valuedouble;
+    *out = d;
     return 0;
 }
 
@@ -300,7 +317,8 @@ cJSON *rt_map_item_input(map_ctx *c, long i)
         return NULL;
     }
     int mark = x->nscratch;
-    cJSON *in = asl_build(x, sel, c->eff);
+    asl_jstates js = {c->eff, NULL, NULL};
+    cJSON *in = c->m->flow.jsonata ? asl_jn_value(x, sel, &js, "ItemSelector") : asl_build(x, sel, c->eff);
     /* the build's temporaries: gone now, not when the whole Map ends */
     while (x->nscratch > mark)
         cJSON_Delete(x->scratch[--x->nscratch]);
@@ -397,7 +415,7 @@ static cJSON *map_attempt(map_ctx *c, long limit, bool *map_failed)
     if (!c->outputs)
         return rt_map_oom(x), NULL;
 
-    rt_fanout f = {.x = x, .ops = c->dist ? &rt_map_dist_ops : &inline_ops, .ctx = c, .n = c->nunits,
+    rt_fanout f = {.x = x, .ops = c->dist ? &rt_map_dist_ops : &inline_ops, .ctx = c, .isolated = c->dist, .n = c->nunits,
                    .limit = limit, .start_event = started};
     rt_fanout_run(&f);
     rt_map_clear_item(x);
@@ -479,6 +497,35 @@ static void attempt_reset(map_ctx *c)
     c->seed = seed;
 }
 
+/* A JSONata Map's items: Items' value, or the state's input; an array or
+ * States.QueryEvaluationError with AWS's causes. A fresh tree or 0. */
+static cJSON *jsonata_items(asl_exec *x, const asl_map *m, const cJSON *input)
+{
+    asl_jstates js = {input, NULL, NULL};
+    cJSON *v = m->items ? asl_jn_value(x, m->items, &js, "Items") : cJSON_Duplicate(input, 1);
+    if (!v) {
+        if (!asl_failed(x))
+            rt_map_oom(x);
+        return NULL;
+    }
+    if (cJSON_IsArray(v))
+        return v;
+    char *t = rt_json_print(v);
+    static const char *const types[] = {"null", "boolean", "number", "string", "object"};
+    const char *type = cJSON_IsBool(v) ? types[1] : cJSON_IsNumber(v) ? types[2]
+                     : cJSON_IsString(v) ? types[3] : cJSON_IsObject(v) ? types[4] : types[0];
+    if (m->items && m->items->kind == ASL_T_JSONATA)
+        asl_fail_query(x, "Items",
+                       "The JSONata expression '%s' specified for the field 'Items' returned an "
+                       "unexpected result type. Expected 'array', but was '%s' for value: %s",
+                       m->items->str, type, t ? t : "");
+    else
+        asl_fail_query(x, NULL, "Map state input must be an array but was: %s", t ? t : "");
+    free(t);
+    cJSON_Delete(v);
+    return NULL;
+}
+
 int asl_run_map(asl_exec *x, const asl_map *m, cJSON **doc)
 {
     const asl_flow *fl = &m->flow;
@@ -489,6 +536,21 @@ int asl_run_map(asl_exec *x, const asl_map *m, cJSON **doc)
 
     /* MaxConcurrency: a bad path fails before MapStateStarted */
     long mc = m->max_concurrency;
+    if (m->max_concurrency_jn) {
+        asl_jstates js = {*doc, NULL, NULL};
+        cJSON *v = asl_jn_value(x, m->max_concurrency_jn, &js, "MaxConcurrency");
+        if (!v) {
+            cJSON_Delete(owned);
+            return ASL_NEXT_ERROR;
+        }
+        double d = cJSON_IsNumber(v) ? v->valuedouble : NAN;
+        cJSON_Delete(v);
+        if (!(d == floor(d) && d >= 0 && d < 1e9)) {
+            cJSON_Delete(owned);
+            return asl_fail_runtime(x, "The MaxConcurrency field must be a non-negative integer.");
+        }
+        mc = (long)d;
+    }
     if (m->max_concurrency_path &&
         rt_map_path_long(x, m->max_concurrency_path, eff, "MaxConcurrencyPath", &mc) != 0) {
         cJSON_Delete(owned);
@@ -506,6 +568,8 @@ int asl_run_map(asl_exec *x, const asl_map *m, cJSON **doc)
     const cJSON *items;
     if (m->dist && m->dist->reader_resource) {
         items = read = rt_read_items(x, m->dist, eff);
+    } else if (m->flow.jsonata) {
+        items = read = jsonata_items(x, m, *doc);
     } else {
         items = m->items_path ? asl_select(x, m->items_path, eff) : eff;
         if (items && !cJSON_IsArray(items)) {
@@ -517,6 +581,8 @@ int asl_run_map(asl_exec *x, const asl_map *m, cJSON **doc)
     }
     if (!items) {
         cJSON_Delete(owned);
+        if (m->flow.jsonata && asl_failed(x))
+            rt_event(x, "MapStateFailed", NULL, NULL);
         /* an ItemReader failure can be caught; States.Runtime never is */
         return asl_catch(x, fl->catchers, fl->ncatch, doc);
     }
@@ -525,7 +591,7 @@ int asl_run_map(asl_exec *x, const asl_map *m, cJSON **doc)
     c.eff = eff;
     c.items = items;
     c.nitems = cJSON_GetArraySize(items);
-    c.selector_context = tmpl_reads_context(m->item_selector);
+    c.selector_context = m->flow.jsonata || tmpl_reads_context(m->item_selector);
     c.seed = m->distributed ? random_seed(x) : 0;
     attempt_reset(&c);
 

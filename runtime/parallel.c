@@ -55,12 +55,32 @@ int rt_flow_input(asl_exec *x, const asl_flow *fl, cJSON *const *doc, const cJSO
 
 int rt_flow_finish(asl_exec *x, const asl_flow *fl, cJSON **doc, cJSON *result)
 {
+    if (fl->jsonata) {
+        asl_jstates js = {*doc, result, NULL};
+        if (fl->assign && asl_jn_assign(x, fl->assign, &js) != 0) {
+            cJSON_Delete(result);
+            return ASL_NEXT_ERROR;
+        }
+        cJSON *out = fl->output ? asl_jn_value(x, fl->output, &js, "Output") : result;
+        if (fl->output)
+            cJSON_Delete(result);
+        if (!out)
+            return ASL_NEXT_ERROR;
+        cJSON_Delete(*doc);
+        *doc = out;
+        return fl->next;
+    }
     if (fl->result_selector) {
         cJSON *sel = asl_build(x, fl->result_selector, result);
         cJSON_Delete(result);
         if (!sel)
             return ASL_NEXT_ERROR;
         result = sel;
+    }
+    /* Assign sees the result after ResultSelector */
+    if (fl->assign && asl_assign(x, fl->assign, result) != 0) {
+        cJSON_Delete(result);
+        return ASL_NEXT_ERROR;
     }
     if (fl->result_path_null) {
         cJSON_Delete(result); /* the output is the raw input */
@@ -192,7 +212,13 @@ int asl_run_parallel(asl_exec *x, const asl_parallel *p, cJSON **doc)
     if (rt_flow_input(x, fl, doc, &eff, &owned) != 0)
         return ASL_NEXT_ERROR;
     cJSON *params = NULL;
-    if (fl->parameters) {
+    if (fl->jsonata && fl->arguments) {
+        asl_jstates js = {*doc, NULL, NULL};
+        if (!(params = asl_jn_value(x, fl->arguments, &js, "Arguments"))) {
+            cJSON_Delete(owned);
+            return asl_catch(x, fl->catchers, fl->ncatch, doc);
+        }
+    } else if (fl->parameters) {
         params = asl_build(x, fl->parameters, eff);
         if (!params) {
             cJSON_Delete(owned);

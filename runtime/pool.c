@@ -244,6 +244,8 @@ static void runner(rt_fanout *f, rt_pool *p)
         sub.run = f->x->run;
         sub.scope = &f->scope;
         sub.prev_event_id = f->start_event;
+        /* a Map iteration or Parallel branch reads the state's variables */
+        sub.outer = f->isolated ? NULL : f->x;
         cJSON *out = NULL;
         rt_status st = f->ops->run(f, i, &sub, input, &out);
 

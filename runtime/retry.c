@@ -214,6 +214,28 @@ int asl_catch(asl_exec *x, const asl_catcher *c, int n, cJSON **doc)
     free(cause);
     if (!out)
         return asl_fail_with(x, "States.Runtime", "Out of memory while building the error output.");
+    /* the state's own Assign does not happen; the catcher's does, with $ =
+     * the error output, into the scope the state runs in */
+    rt_vars_discard(x);
+    if (c[i].jsonata) {
+        asl_jstates js = {*doc, NULL, out};
+        if (c[i].assign && asl_jn_assign(x, c[i].assign, &js) != 0) {
+            cJSON_Delete(out);
+            return ASL_NEXT_ERROR;
+        }
+        cJSON *o = c[i].output ? asl_jn_value(x, c[i].output, &js, "Output") : out;
+        if (c[i].output)
+            cJSON_Delete(out);
+        if (!o)
+            return ASL_NEXT_ERROR;
+        cJSON_Delete(*doc);
+        *doc = o;
+        return c[i].next;
+    }
+    if (c[i].assign && asl_assign(x, c[i].assign, out) != 0) {
+        cJSON_Delete(out);
+        return ASL_NEXT_ERROR;
+    }
 
     if (c[i].result_path_null) {
         cJSON_Delete(out); /* ResultPath null: the state's input goes on unchanged */

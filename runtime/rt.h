@@ -14,8 +14,9 @@
  *            dispatch.h mock.c itemreader.c resultwriter.c s3local.c
  *                       history.c
  *   engine   engine.h   exec.c retry.c parallel.c map.c map_dist.c pool.c
+ *                       states_jsonata.c
  *            fanout.h
- *   entry               main.c
+ *   entry    lambda.h   main.c lambda.c
  *
  * Layer: base
  */
@@ -52,6 +53,10 @@ typedef struct rt_options {
     const char *s3_root;         /* --s3-root: the local folder that stands for
                                   * S3 (s3://BUCKET/KEY is S3_ROOT/BUCKET/KEY);
                                   * 0: the current directory (itemreader.c) */
+    int64_t deadline_ns;         /* an outer deadline, epoch ns on the real clock
+                                  * (Lambda's Lambda-Runtime-Deadline-Ms, lambda.c):
+                                  * the run times out at it or at TimeoutSeconds,
+                                  * whichever comes first; 0 = none */
 } rt_options;
 
 /* ==== The execution: shared by every state of one run ================== */
@@ -113,6 +118,14 @@ struct asl_exec {
      * asl_exec, inside the cancellation scope of its fan-out */
     const struct rt_scope *scope; /* 0 at the top level */
     long prev_event_id;           /* previousEventId of this exec's next event */
+    /* workflow variables (variables.c): this scope's own, the assignments
+     * staged by the current state, and the scope it reads through (a Map
+     * iteration's or Parallel branch's parent; 0 at the top and in a
+     * distributed Map's child). The outer scope does not change while a
+     * child runs: the parent waits for its fan-out. */
+    cJSON *vars;
+    cJSON *staged;
+    const asl_exec *outer;
 };
 
 /* ==== clock.c ============================================================== */
@@ -151,6 +164,26 @@ void rt_scratch_reset(asl_exec *x);
 void rt_exec_dispose(asl_exec *x);
 /* The name of the state [x] is running ("" outside a state). */
 const char *rt_state_name(const asl_exec *x);
+
+/* ==== variables.c: the workflow variable store ========================== */
+/* The value of variable [name] ([len] bytes) as the current state sees it:
+ * its own scope's, else an enclosing one's. Borrowed (valid until the next
+ * commit); 0 when it has no value. Staged assignments are not visible. */
+const cJSON *rt_var_get(const asl_exec *x, const char *name, size_t len);
+/* Stage [value] (taken, even on failure) as [name]'s new value; a second
+ * staging of the same name in one state replaces the first. Fails with
+ * States.DataLimitExceeded (AWS's cause) when the value is too large.
+ * Returns 0 or -1 with the error set. */
+int rt_vars_stage(asl_exec *x, const char *name, size_t len, cJSON *value);
+/* Commit the staged assignments into the scope, checking the per-state and
+ * per-execution limits. When [assigned] is not 0, adds to it name -> the
+ * value's JSON text (history's assignedVariables). Returns 0, or -1 with
+ * States.DataLimitExceeded set. */
+int rt_vars_commit(asl_exec *x, cJSON *assigned);
+/* Drop the staged assignments (the state failed). */
+void rt_vars_discard(asl_exec *x);
+/* True when the current state staged anything. */
+bool rt_vars_pending(const asl_exec *x);
 
 /* ==== random.c: random bytes and UUIDs ==================================== */
 /* [n] bytes from the kernel's random source; false when there is none. */

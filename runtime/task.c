@@ -625,6 +625,8 @@ cJSON *asl_task_invoke(asl_exec *x, const asl_task *t, const cJSON *in, const cJ
     v.heartbeat_applies = v.ri.callback || v.ri.job || v.ri.kind == RT_RES_ACTIVITY;
     if (t && t->credentials && !(v.credentials = asl_build(x, t->credentials, in)))
         return NULL;
+    if (t && t->credentials_value && !(v.credentials = cJSON_Duplicate(t->credentials_value, 1)))
+        return asl_fail_with(x, "States.Runtime", "Out of memory."), NULL;
 
     /* 2. Mock or binding. */
     rt_tasks *tk = tasks_of(x);

@@ -26,6 +26,9 @@
 /* ==== context_object.c: $$ ================================================= */
 /* The context object ($$) for the current state; borrowed. */
 const cJSON *rt_context(asl_exec *x);
+/* The document path [p] starts from: [in] for $, the context object for
+ * $$, the variable's value for $name (0 when it has none). */
+const cJSON *rt_path_root(asl_exec *x, const asl_path *p, const cJSON *in);
 /* The token of the current .waitForTaskToken attempt ($$.Task.Token), made
  * on first use: 56 random URL-safe base64 characters. */
 const char *rt_task_token(asl_exec *x);

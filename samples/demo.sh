@@ -37,6 +37,7 @@ This demo uses three sample workflows from samples/:
   expense-approval  Choice + Wait: small expenses approved at once, others wait for reviewers
   order-reshape     a pipeline of Pass states reshaping an order webhook with JSONPath
   shipping-check    fails on purpose, to show how errors are reported
+  cart-pricing      JSONata states and workflow variables: a Map, a Choice, a total
 EOF
 
 say "1. Check a definition (like a compiler: file:line:col diagnostics, exit 1 on errors)"
@@ -101,6 +102,20 @@ rc=$?
 expect_rc 1 $rc "shipping-check (no parcel)"
 sed 's/^/    stderr: /' "$OUT/shipping2.err"
 echo "    exit status: $rc   <- a path that finds nothing: States.Runtime, with AWS's cause text"
+
+say "5. JSONata states and variables"
+echo "  \"QueryLanguage\": \"JSONata\": fields are {% expressions %}; Assign keeps values for later states."
+show "$ASLC run samples/cart-pricing.asl.json --input-file samples/cart-pricing.input.json"
+"$ASLC" run samples/cart-pricing.asl.json --input-file samples/cart-pricing.input.json > "$OUT/cart.out"
+rc=$?
+expect_rc 0 $rc "cart-pricing"
+pretty < "$OUT/cart.out" | sed 's/^/    /'
+if ! grep -q '"total":"41.32 EUR"' "$OUT/cart.out"; then
+    echo "  !! cart-pricing: expected a total of 41.32 EUR" >&2
+    problems=$((problems + 1))
+fi
+show "$ASLC jsonata --input-file samples/cart-pricing.input.json '\$sum(lines.(qty * unit))'"
+"$ASLC" jsonata --input-file samples/cart-pricing.input.json '$sum(lines.(qty * unit))' | sed 's/^/    /'
 
 echo
 if [ "$problems" -eq 0 ]; then

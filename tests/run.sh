@@ -132,6 +132,8 @@ fi
 
 # ---- 5. aslc serve driven by the AWS CLI (issue 13; skips without aws)
 run_step "serve (AWS CLI against aslc serve)" env BUILD="$BUILD" sh tests/serve/cli.sh
+run_step "lambda (aslc build --zip; bootstrap against a stub Runtime API)" \
+    env BUILD="$BUILD" LAMBDA_CC="$BUILD_CC" sh tests/lambda/check.sh
 
 echo
 echo "==== summary ($BUILD)"

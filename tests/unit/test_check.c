@@ -138,15 +138,22 @@ static void check_version_and_comment_are_strings(void **state)
            DIAG_WRONG_TYPE, 2);
 }
 
-static void check_jsonata_is_unsupported(void **state)
+static void check_jsonata_states_are_built(void **state)
 {
     (void)state;
-    refuse(
-        "{\"StartAt\": \"S\", \"States\": {\"S\": {\"Type\": \"Succeed\"}},\n\"QueryLanguage\": \"JSONata\"}",
-        DIAG_UNSUPPORTED_FEATURE, 2);
-    assert_non_null(strstr(find(DIAG_UNSUPPORTED_FEATURE, 2)->message, "JSONata is not supported yet"));
-    assert_int_equal(U->nerrors, 1); /* nothing else about the JSONata state */
-    refuse(PASS1("\"QueryLanguage\": \"JSONata\", \"Output\": \"{% 1 %}\""), DIAG_UNSUPPORTED_FEATURE, 3);
+    pass("{\"StartAt\": \"S\", \"States\": {\"S\": {\"Type\": \"Succeed\"}},\n\"QueryLanguage\": \"JSONata\"}");
+    assert_true(U->ir->top->states[0]->jsonata);
+    pass(PASS1("\"QueryLanguage\": \"JSONata\", \"Output\": \"{% 1 + $states.input.a %}\""));
+    const ir_tmpl *o = U->ir->top->states[0]->output;
+    assert_non_null(o);
+    assert_int_equal(o->kind, IR_T_JSONATA);
+    assert_string_equal(o->str, "1 + $states.input.a");
+    assert_non_null(o->jn);
+    /* what build cannot run yet */
+    refuse("{\"StartAt\": \"M\", \"QueryLanguage\": \"JSONata\", \"States\": {\"M\": {\"Type\": \"Map\",\n"
+           "\"ItemProcessor\": {\"ProcessorConfig\": {\"Mode\": \"DISTRIBUTED\", \"ExecutionType\": \"STANDARD\"},"
+           " \"StartAt\": \"P\", \"States\": {\"P\": {\"Type\": \"Pass\", \"End\": true}}}, \"End\": true}}}",
+           DIAG_UNSUPPORTED_FEATURE, 1);
     refuse("{\"StartAt\": \"S\", \"States\": {\"S\": {\"Type\": \"Succeed\"}},\n\"QueryLanguage\": \"YAML\"}",
            DIAG_INVALID_VALUE, 2);
 }
@@ -421,11 +428,11 @@ static void check_slice_step_warns(void **state)
     assert_non_null(find(DIAG_IGNORED_SLICE_STEP, 3));
 }
 
-static void check_variables_are_unsupported(void **state)
+static void check_variables_are_built(void **state)
 {
     (void)state;
-    refuse(PASS1("\"Assign\": {\"x\": 1}"), DIAG_UNSUPPORTED_FEATURE, 3);
-    refuse(PASS1("\"InputPath\": \"$x\""), DIAG_UNSUPPORTED_FEATURE, 3);
+    pass(PASS1("\"Assign\": {\"x\": 1}"));
+    assert_non_null(U->ir->top->states[0]->assign);
     refuse(PASS1("\"Assign\": [1]"), DIAG_WRONG_TYPE, 3);
     refuse(PASS1("\"ResultPath\": \"$x\""), DIAG_INVALID_REFERENCE_PATH, 3);
 }
@@ -921,7 +928,7 @@ int main(void)
         cmocka_unit_test_teardown(check_unknown_top_level_field, teardown),
         cmocka_unit_test_teardown(check_timeout_seconds_is_a_positive_integer_within_limit, teardown),
         cmocka_unit_test_teardown(check_version_and_comment_are_strings, teardown),
-        cmocka_unit_test_teardown(check_jsonata_is_unsupported, teardown),
+        cmocka_unit_test_teardown(check_jsonata_states_are_built, teardown),
         cmocka_unit_test_teardown(check_state_must_be_an_object_with_a_known_type, teardown),
         cmocka_unit_test_teardown(check_unknown_and_misplaced_fields, teardown),
         cmocka_unit_test_teardown(check_next_and_end, teardown),
@@ -942,7 +949,7 @@ int main(void)
         cmocka_unit_test_teardown(check_path_error_points_inside_the_string, teardown),
         cmocka_unit_test_teardown(check_payload_templates, teardown),
         cmocka_unit_test_teardown(check_slice_step_warns, teardown),
-        cmocka_unit_test_teardown(check_variables_are_unsupported, teardown),
+        cmocka_unit_test_teardown(check_variables_are_built, teardown),
         cmocka_unit_test_teardown(check_task_resource_and_timeouts, teardown),
         cmocka_unit_test_teardown(check_retry_rules, teardown),
         cmocka_unit_test_teardown(check_catch_rules, teardown),

@@ -174,15 +174,25 @@ static void jsonata_variables(void **state)
           DIAG_UNDEFINED_VARIABLE, 2);
 }
 
-static void build_refuses_variables(void **state)
+static void build_lowers_variables(void **state)
 {
     (void)state;
-    const char *def = TWO("\"Assign\": {\"x\": 1}", "\"InputPath\": \"$x\"");
+    const char *def = TWO("\"Assign\": {\"x\": 1, \"y.$\": \"$.a\"}", "\"InputPath\": \"$x.k[0]\"");
     U = unit_from_text("t.json", def, strlen(def));
     assert_true(load_json(U));
-    assert_null(check_and_lower(U));
-    assert_non_null(find(DIAG_UNSUPPORTED_FEATURE, 2));
-    assert_non_null(find(DIAG_UNSUPPORTED_FEATURE, 3));
+    const ir_program *ir = check_and_lower(U);
+    assert_non_null(ir);
+    const ir_tmpl *a = ir->top->states[0]->assign;
+    assert_non_null(a);
+    assert_int_equal(a->kind, IR_T_OBJECT);
+    assert_int_equal(a->n, 2);
+    assert_string_equal(a->fields[1].key, "y");
+    assert_int_equal(a->fields[1].value->kind, IR_T_PATH);
+    const ir_path *p = ir->top->states[1]->input_path.path;
+    assert_int_equal(p->root, IR_ROOT_VARIABLE);
+    assert_string_equal(p->var, "x");
+    assert_int_equal(p->nsegs, 2);
+    assert_string_equal(p->normalized, "$x['k'][0]");
 }
 
 int main(void)
@@ -197,7 +207,7 @@ int main(void)
         cmocka_unit_test_teardown(undefined_and_out_of_scope_variables_warn, teardown),
         cmocka_unit_test_teardown(inner_scope_reusing_an_outer_name_warns, teardown),
         cmocka_unit_test_teardown(jsonata_variables, teardown),
-        cmocka_unit_test_teardown(build_refuses_variables, teardown),
+        cmocka_unit_test_teardown(build_lowers_variables, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

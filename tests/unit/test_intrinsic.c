@@ -191,9 +191,8 @@ static void intrinsic_reports_bad_path_arguments_with_their_code(void **state)
     e = bad("States.Format('{}', $.)");
     assert_int_equal(e.code, DIAG_INVALID_JSONPATH);
     assert_int_equal(e.index, 21);
-    e = bad("States.Format('{}', $var)");
-    assert_int_equal(e.code, DIAG_UNSUPPORTED_FEATURE);
-    assert_int_equal(e.index, 20);
+    e = bad("States.Format('{}', $var.)");
+    assert_int_equal(e.code, DIAG_INVALID_JSONPATH);
 }
 
 static void intrinsic_rejects_deep_nesting(void **state)

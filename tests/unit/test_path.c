@@ -312,8 +312,13 @@ static void path_reports_unsupported_features(void **state)
     assert_int_equal(e.code, DIAG_UNSUPPORTED_FEATURE);
     e = bad("$..[0]", 0);
     assert_int_equal(e.code, DIAG_UNSUPPORTED_FEATURE);
-    e = bad("$myVar.field", 0);
-    assert_int_equal(e.code, DIAG_UNSUPPORTED_FEATURE);
+    ir_path *v = path_parse(&A, "$myVar.field[2]", 0, &e);
+    assert_non_null(v);
+    assert_int_equal(v->root, IR_ROOT_VARIABLE);
+    assert_string_equal(v->var, "myVar");
+    assert_string_equal(v->normalized, "$myVar['field'][2]");
+    e = bad("$myVar.field", PATH_NO_VARIABLE);
+    assert_int_equal(e.code, DIAG_INVALID_REFERENCE_PATH);
     assert_true(path_is_variable("$myVar"));
     assert_false(path_is_variable("$.a"));
     assert_false(path_is_variable("$$"));

@@ -1,0 +1,180 @@
+/*
+ * package.c - `aslc build --zip FILE`: the AWS Lambda deployment package of
+ * a workflow, for the provided.al2023 custom runtime.
+ *
+ * The zip holds
+ *   bootstrap            the executable, built with --lambda (PCRE2 static,
+ *                        RUNPATH $ORIGIN/lib); Lambda runs it with
+ *                        AWS_LAMBDA_RUNTIME_API set, which makes it serve
+ *                        invocations (runtime/lambda.c)
+ *   lib/libcjson.so.1    cJSON, which Amazon Linux 2023 does not have (and
+ *                        Debian ships no static archive of): the very file
+ *                        aslc itself is linked with
+ * glibc, libcurl and OpenSSL's libcrypto are the image's own.
+ *
+ * The package is staged in a temporary directory and written by the zip
+ * program (Debian's zip; tools/deps.sh installs it), run without a shell.
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "build.h"
+
+extern char **environ;
+
+static char *path_join(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    char *s = malloc(la + lb + 2);
+    if (s) {
+        memcpy(s, a, la);
+        s[la] = '/';
+        memcpy(s + la + 1, b, lb + 1);
+    }
+    return s;
+}
+
+/* Copies [from] (following symbolic links) to [to] with [mode]. */
+static bool copy_file(const char *from, const char *to, mode_t mode)
+{
+    int in = open(from, O_RDONLY | O_CLOEXEC);
+    if (in < 0)
+        return false;
+    int out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+    bool ok = out >= 0;
+    char buf[65536];
+    ssize_t r;
+    while (ok && (r = read(in, buf, sizeof buf)) != 0) {
+        if (r < 0) {
+            ok = errno == EINTR;
+            continue;
+        }
+        for (ssize_t w, off = 0; ok && off < r; off += w) {
+            w = write(out, buf + off, (size_t)(r - off));
+            ok = w > 0;
+        }
+    }
+    if (out >= 0 && close(out) != 0)
+        ok = false;
+    close(in);
+    return ok;
+}
+
+/* The file of the cJSON library this process runs with. */
+static const char *cjson_library(void)
+{
+    Dl_info info;
+    if (dladdr((void *)cJSON_Version, &info) && info.dli_fname && strchr(info.dli_fname, '/'))
+        return info.dli_fname;
+    return NULL;
+}
+
+/* Runs `zip -q -X -r ZIP bootstrap lib` inside [dir]. */
+static bool run_zip(const char *dir, const char *zip)
+{
+    posix_spawn_file_actions_t fa;
+    if (posix_spawn_file_actions_init(&fa) != 0)
+        return false;
+    bool ok = posix_spawn_file_actions_addchdir_np(&fa, dir) == 0;
+    char *argv[] = {(char *)"zip", (char *)"-q", (char *)"-X", (char *)"-r", (char *)zip,
+                    (char *)"bootstrap", (char *)"lib", NULL};
+    pid_t pid;
+    int err = ok ? posix_spawnp(&pid, "zip", &fa, NULL, argv, environ) : errno;
+    posix_spawn_file_actions_destroy(&fa);
+    if (!ok || err) {
+        fprintf(stderr, "aslc: cannot run zip: %s (install Debian's zip package)\n",
+                strerror(err ? err : errno));
+        return false;
+    }
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return false;
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        fprintf(stderr, "aslc: zip failed writing %s\n", zip);
+        return false;
+    }
+    return true;
+}
+
+/* [path] made absolute against the current directory (zip runs elsewhere). */
+static char *absolute(const char *path)
+{
+    if (path[0] == '/')
+        return strdup(path);
+    char cwd[PATH_MAX];
+    return getcwd(cwd, sizeof cwd) ? path_join(cwd, path) : NULL;
+}
+
+int drv_package_zip(const char *c_text, const char *source_name, const drv_build_opts *o)
+{
+    const char *tmp = getenv("TMPDIR");
+    char *tmpl = path_join(tmp && *tmp ? tmp : "/tmp", "aslc-zip-XXXXXX");
+    char *dir = tmpl ? mkdtemp(tmpl) : NULL;
+    if (!dir) {
+        fprintf(stderr, "aslc: cannot create a temporary directory: %s\n", strerror(errno));
+        free(tmpl);
+        return DRV_EXIT_BUILD_FAILED;
+    }
+    char *boot = path_join(dir, "bootstrap"), *libdir = path_join(dir, "lib");
+    char *libfile = libdir ? path_join(libdir, "libcjson.so.1") : NULL;
+    char *zip = absolute(o->zip);
+    int rc = DRV_EXIT_BUILD_FAILED;
+    const char *cjson = cjson_library();
+    if (!boot || !libfile || !zip) {
+        fputs("aslc: out of memory\n", stderr);
+        goto out;
+    }
+    if (!cjson) {
+        fputs("aslc: cannot find the cJSON library file to put in the package\n", stderr);
+        goto out;
+    }
+    drv_build_opts b = *o;
+    b.lambda = true;
+    if (!b.output)
+        b.output = boot;
+    if (drv_build(c_text, source_name, &b) != 0)
+        goto out;
+    if (b.output != boot && !copy_file(b.output, boot, 0755)) {
+        fprintf(stderr, "aslc: cannot copy %s into the package: %s\n", b.output,
+                strerror(errno));
+        goto out;
+    }
+    chmod(boot, 0755);
+    if (mkdir(libdir, 0755) != 0 || !copy_file(cjson, libfile, 0644)) {
+        fprintf(stderr, "aslc: cannot copy %s into the package: %s\n", cjson, strerror(errno));
+        goto out;
+    }
+    /* zip adds to an existing archive: start from nothing. */
+    if (unlink(zip) != 0 && errno != ENOENT) {
+        fprintf(stderr, "aslc: cannot replace %s: %s\n", o->zip, strerror(errno));
+        goto out;
+    }
+    if (run_zip(dir, zip))
+        rc = 0;
+out:
+    if (libfile)
+        unlink(libfile);
+    if (libdir)
+        rmdir(libdir);
+    if (boot)
+        unlink(boot);
+    rmdir(dir);
+    free(boot);
+    free(libdir);
+    free(libfile);
+    free(zip);
+    free(tmpl);
+    return rc;
+}
