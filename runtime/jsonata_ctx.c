@@ -1,6 +1,8 @@
 /*
  * jsonata_ctx.c - the evaluation context: arena, first error, guard, clock.
  *
+ * Layer: values
+ *
  * The arena is a list of chunks that grow geometrically, so one evaluation
  * makes few mallocs whatever it builds, and jn_ctx_free releases it all at
  * once. No global state: contexts on different threads share nothing.

@@ -1,6 +1,8 @@
 /*
  * jsonata_datetime.c - $fromMillis and $toMillis (runtime layer: values).
  *
+ * Layer: values
+ *
  * XPath F&O fn:format-dateTime pictures ("[Y0001]-[M01]-[D01]",
  * "[FNn], [D1o] [MNn]", "[h]:[m] [P]", "[Z01:01t]", ...) as jsonata-js
  * 2.0.6's datetime.js reads, formats and parses them, with its calendar

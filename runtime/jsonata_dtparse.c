@@ -2,6 +2,8 @@
  * jsonata_dtparse.c - $toMillis: timestamps read back with a picture, or
  * as ISO 8601 (runtime layer: values).
  *
+ * Layer: values
+ *
  * With a picture, jsonata-js 2.0.6 turns each part into a regular
  * expression, matches the whole text case-insensitively, converts each
  * captured component and fills the gaps (datetime.js parseDateTime). The

@@ -4,6 +4,8 @@
  * error messages for the D3xxx codes, and the JavaScript number behaviours
  * (toString, toFixed, parseInt, Math.round, jsonata's $round) that the
  * pictures are defined in terms of. Declared in jsonata_format_impl.h.
+ *
+ * Layer: values
  */
 #include <math.h>
 #include <stdio.h>

@@ -2,6 +2,8 @@
  * jsonata_intfmt.c - integer pictures: $formatInteger, $parseInteger and
  * the integer half of date/time markers (runtime layer: values).
  *
+ * Layer: values
+ *
  * XPath F&O fn:format-integer as jsonata-js 2.0.6 implements it: decimal
  * digit patterns in any of the Unicode decimal digit families jsonata-js
  * knows, with regular or irregular grouping separators; "a"/"A" letters

@@ -1,6 +1,8 @@
 /*
  * jsonata_numfmt.c - $formatNumber and $formatBase (runtime layer: values).
  *
+ * Layer: values
+ *
  * $formatNumber is XPath F&O fn:format-number the way jsonata-js 2.0.6
  * implements it, including its quirks, because results must match it
  * character for character: the picture is split into prefix, active part

@@ -3,6 +3,8 @@
  * (runtime layer: values). Implements jsonata_regex.h; uses nothing else of
  * the runtime (it fills jn_error's fields itself), so it links alone.
  *
+ * Layer: values
+ *
  * How JavaScript (ES2015, no u/y/s flags; jsonata-js adds g) maps to PCRE2:
  *   - UTF-8 text: PCRE2_UTF. No PCRE2_UCP, so \d \w \b stay ASCII as in JS.
  *   - \s \S: JS whitespace is Unicode (NBSP, U+2000..U+200A, U+FEFF, ...);

@@ -2,6 +2,8 @@
  * jsonata_value.c - building, reading, comparing and printing JSONata
  * values (runtime layer: values), plus jn_throw and its message table.
  *
+ * Layer: values
+ *
  * Everything is allocated from the evaluation's arena (jsonata_ctx.c).
  * Borrowed cJSON input is wrapped in place: scalars become plain values,
  * arrays are materialized one level, objects stay lazy until iterated.
