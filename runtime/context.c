@@ -51,6 +51,7 @@ void rt_exec_dispose(asl_exec *x)
     x->context = NULL;
     cJSON_Delete(x->vars);
     x->vars = NULL;
+    x->vars_bytes = 0;
     cJSON_Delete(x->staged);
     x->staged = NULL;
     free(x->error);

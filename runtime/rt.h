@@ -125,6 +125,7 @@ struct asl_exec {
      * child runs: the parent waits for its fan-out. */
     cJSON *vars;
     cJSON *staged;
+    long vars_bytes;              /* printed size of vars, kept as they change */
     const asl_exec *outer;
 };
 

@@ -67,6 +67,34 @@ static const char *type_name(const cJSON *v)
     return "null";
 }
 
+/* ==== Where a value sits ====================================================== */
+/* The field a value is in ("Arguments/Payload/x", "Items[2]"), kept as a
+ * chain on the C stack and written out only when a cause needs it. */
+typedef struct fpath {
+    const struct fpath *up;
+    const char *name;   /* a key, or the field's own name at the top */
+    int index;          /* an array position when name is 0 */
+} fpath;
+
+static void put_path(const fpath *f, char *buf, size_t cap, size_t *len)
+{
+    if (!f)
+        return;
+    put_path(f->up, buf, cap, len);
+    int n = f->name ? snprintf(buf + *len, cap - *len, "%s%s", f->up ? "/" : "", f->name)
+                    : snprintf(buf + *len, cap - *len, "[%d]", f->index);
+    if (n > 0)
+        *len = *len + (size_t)n < cap ? *len + (size_t)n : cap - 1;
+}
+
+static const char *path_text(const fpath *f, char *buf, size_t cap)
+{
+    size_t len = 0;
+    buf[0] = 0;
+    put_path(f, buf, cap, &len);
+    return buf;
+}
+
 /* ==== Evaluating one expression ============================================ */
 typedef struct scope {
     asl_exec *x;
@@ -81,10 +109,26 @@ static const cJSON *resolve(void *user, const char *name, size_t len)
     return rt_var_get(s->x, name, len);
 }
 
-static cJSON *states_object(asl_exec *x, const asl_jstates *st)
+/* Whether [expr] may read $states.context: building the context object
+ * (timestamps, names) on every evaluation is most of what a simple
+ * expression costs. Conservative: any mention of "context", and any use
+ * of $states other than a plain `$states.<name>` step. */
+static bool reads_context(const char *expr)
+{
+    if (strstr(expr, "context"))
+        return true;
+    for (const char *p = strstr(expr, "$states"); p; p = strstr(p + 7, "$states")) {
+        const char *q = p + 7;
+        if (*q != '.' || !((q[1] >= 'a' && q[1] <= 'z') || (q[1] >= 'A' && q[1] <= 'Z')))
+            return true;
+    }
+    return false;
+}
+
+static cJSON *states_object(asl_exec *x, const asl_jstates *st, bool with_context)
 {
     cJSON *o = cJSON_CreateObject();
-    const cJSON *ctx = rt_context(x);
+    const cJSON *ctx = with_context ? rt_context(x) : NULL;
     if (!o || (st->input && !cJSON_AddItemReferenceToObject(o, "input", (cJSON *)st->input)) ||
         (ctx && !cJSON_AddItemReferenceToObject(o, "context", (cJSON *)ctx)) ||
         (st->result && !cJSON_AddItemReferenceToObject(o, "result", (cJSON *)st->result)) ||
@@ -97,15 +141,17 @@ static cJSON *states_object(asl_exec *x, const asl_jstates *st)
 }
 
 /* The value of one "{% %}": a fresh tree, or 0 with the error set. */
-static cJSON *eval_expr(asl_exec *x, const asl_tmpl *t, const asl_jstates *st, const char *field)
+static cJSON *eval_expr(asl_exec *x, const asl_tmpl *t, const asl_jstates *st, const fpath *fp)
 {
-    scope s = {x, states_object(x, st)};
+    char fbuf[512];
+    scope s = {x, states_object(x, st, reads_context(t->str))};
     if (!s.states)
         return asl_fail_with(x, "States.Runtime", "Out of memory."), NULL;
     jn_ctx cx;
     jn_ctx_init(&cx, NULL);
     jn_val *v = jn_evaluate(&cx, t->jn, NULL, resolve, &s);
     cJSON *out = NULL;
+    const char *field = (jn_failed(&cx) || !v || v->type == JN_FUNCTION) ? path_text(fp, fbuf, sizeof fbuf) : "";
     if (jn_failed(&cx)) {
         const jn_error *e = jn_ctx_error(&cx);
         asl_fail_query(x, field,
@@ -131,7 +177,7 @@ static cJSON *eval_expr(asl_exec *x, const asl_tmpl *t, const asl_jstates *st, c
 }
 
 /* ==== Templates ============================================================== */
-static cJSON *value(asl_exec *x, const asl_tmpl *t, const asl_jstates *st, const char *field)
+static cJSON *value(asl_exec *x, const asl_tmpl *t, const asl_jstates *st, const fpath *fp)
 {
     cJSON *r = NULL;
     switch (t->kind) {
@@ -140,14 +186,13 @@ static cJSON *value(asl_exec *x, const asl_tmpl *t, const asl_jstates *st, const
     case ASL_T_FALSE: r = cJSON_CreateFalse(); break;
     case ASL_T_NUMBER: r = cJSON_CreateNumber(t->num); break;
     case ASL_T_STRING: r = cJSON_CreateString(t->str ? t->str : ""); break;
-    case ASL_T_JSONATA: return eval_expr(x, t, st, field);
+    case ASL_T_JSONATA: return eval_expr(x, t, st, fp);
     case ASL_T_OBJECT:
         r = cJSON_CreateObject();
         for (int i = 0; r && i < t->n; i++) {
             const asl_field *f = &t->fields[i];
-            char *sub = rt_fmt("%s/%s", field, f->key);
-            cJSON *v = sub ? value(x, f->value, st, sub) : NULL;
-            free(sub);
+            fpath sub = {fp, f->key, 0};
+            cJSON *v = value(x, f->value, st, &sub);
             if (!v) {
                 cJSON_Delete(r);
                 return asl_failed(x) ? NULL : (asl_fail_with(x, "States.Runtime", "Out of memory."), NULL);
@@ -158,9 +203,8 @@ static cJSON *value(asl_exec *x, const asl_tmpl *t, const asl_jstates *st, const
     case ASL_T_ARRAY:
         r = cJSON_CreateArray();
         for (int i = 0; r && i < t->n; i++) {
-            char *sub = rt_fmt("%s[%d]", field, i);
-            cJSON *v = sub ? value(x, &t->items[i], st, sub) : NULL;
-            free(sub);
+            fpath sub = {fp, NULL, i};
+            cJSON *v = value(x, &t->items[i], st, &sub);
             if (!v) {
                 cJSON_Delete(r);
                 return asl_failed(x) ? NULL : (asl_fail_with(x, "States.Runtime", "Out of memory."), NULL);
@@ -176,9 +220,16 @@ static cJSON *value(asl_exec *x, const asl_tmpl *t, const asl_jstates *st, const
     return r;
 }
 
+/* value() of a whole field named [field]. */
+static cJSON *field_value(asl_exec *x, const asl_tmpl *t, const asl_jstates *s, const char *field)
+{
+    fpath top = {NULL, field, 0};
+    return value(x, t, s, &top);
+}
+
 cJSON *asl_jn_value(asl_exec *x, const asl_tmpl *t, const asl_jstates *s, const char *field)
 {
-    return value(x, t, s, field);
+    return field_value(x, t, s, field);
 }
 
 int asl_jn_assign(asl_exec *x, const asl_tmpl *t, const asl_jstates *s)
@@ -187,9 +238,8 @@ int asl_jn_assign(asl_exec *x, const asl_tmpl *t, const asl_jstates *s)
         return asl_fail_with(x, "States.Runtime", "invalid Assign template");
     for (int i = 0; i < t->n; i++) {
         const asl_field *f = &t->fields[i];
-        char *field = rt_fmt("Assign/%s", f->key);
-        cJSON *v = field ? value(x, f->value, s, field) : NULL;
-        free(field);
+        fpath top = {NULL, "Assign", 0}, sub = {&top, f->key, 0};
+        cJSON *v = value(x, f->value, s, &sub);
         if (!v || rt_vars_stage(x, f->key, strlen(f->key), v) != 0) {
             if (!asl_failed(x))
                 asl_fail_with(x, "States.Runtime", "Out of memory.");
@@ -202,7 +252,7 @@ int asl_jn_assign(asl_exec *x, const asl_tmpl *t, const asl_jstates *s)
 
 int asl_jn_test(asl_exec *x, const asl_tmpl *t, const asl_jstates *s)
 {
-    cJSON *v = value(x, t, s, "Condition");
+    cJSON *v = field_value(x, t, s, "Condition");
     if (!v)
         return -1;
     int r = cJSON_IsBool(v) ? cJSON_IsTrue(v) : -1;
@@ -220,7 +270,7 @@ int asl_jn_test(asl_exec *x, const asl_tmpl *t, const asl_jstates *s)
 
 int asl_jn_wait_seconds(asl_exec *x, const asl_tmpl *t, const asl_jstates *s)
 {
-    cJSON *v = value(x, t, s, "Seconds");
+    cJSON *v = field_value(x, t, s, "Seconds");
     if (!v)
         return ASL_NEXT_ERROR;
     double d = cJSON_IsNumber(v) ? v->valuedouble : NAN;
@@ -240,7 +290,7 @@ int asl_jn_wait_seconds(asl_exec *x, const asl_tmpl *t, const asl_jstates *s)
 
 int asl_jn_wait_timestamp(asl_exec *x, const asl_tmpl *t, const asl_jstates *s)
 {
-    cJSON *v = value(x, t, s, "Timestamp");
+    cJSON *v = field_value(x, t, s, "Timestamp");
     if (!v)
         return ASL_NEXT_ERROR;
     long long sec = 0;
@@ -261,10 +311,10 @@ int asl_jn_wait_timestamp(asl_exec *x, const asl_tmpl *t, const asl_jstates *s)
 
 int asl_jn_fail(asl_exec *x, const asl_tmpl *error, const asl_tmpl *cause, const asl_jstates *s)
 {
-    cJSON *e = error ? value(x, error, s, "Error") : NULL;
+    cJSON *e = error ? field_value(x, error, s, "Error") : NULL;
     if (error && !e)
         return ASL_NEXT_ERROR;
-    cJSON *c = cause ? value(x, cause, s, "Cause") : NULL;
+    cJSON *c = cause ? field_value(x, cause, s, "Cause") : NULL;
     if (cause && !c) {
         cJSON_Delete(e);
         return ASL_NEXT_ERROR;
@@ -285,7 +335,7 @@ int asl_jn_fail(asl_exec *x, const asl_tmpl *error, const asl_tmpl *cause, const
  * HeartbeatSeconds; false with the error set. */
 static bool seconds(asl_exec *x, const asl_tmpl *t, const asl_jstates *s, const char *field, long *out)
 {
-    cJSON *v = value(x, t, s, field);
+    cJSON *v = field_value(x, t, s, field);
     if (!v)
         return false;
     double d = cJSON_IsNumber(v) ? v->valuedouble : NAN;
@@ -312,7 +362,7 @@ cJSON *asl_jn_task_invoke(asl_exec *x, const asl_task *t, const asl_jstates *s, 
         return NULL;
     if (t->heartbeat_jn && !seconds(x, t->heartbeat_jn, s, "HeartbeatSeconds", &run.heartbeat_seconds))
         return NULL;
-    if (t->credentials_jn && !(cred = value(x, t->credentials_jn, s, "Credentials")))
+    if (t->credentials_jn && !(cred = field_value(x, t->credentials_jn, s, "Credentials")))
         return NULL;
     run.credentials_value = cred;
     cJSON *r = asl_task_invoke(x, &run, s->input, args);

@@ -40,15 +40,56 @@ const cJSON *rt_var_get(const asl_exec *x, const char *name, size_t len)
     return NULL;
 }
 
-/* Printed size of [v] in bytes (what AWS's quotas count); -1 out of memory. */
+/* The length of [v] as compact JSON text (what AWS's quotas count),
+ * computed without printing: the quotas are checked on every state exit,
+ * and printing every number is what a loop of Assign states would spend
+ * its time on. Numbers that are not small integers are printed, as cJSON
+ * prints them. */
+static long string_size(const char *s)
+{
+    long n = 2;
+    for (const unsigned char *p = (const unsigned char *)s; p && *p; p++)
+        n += (*p == '"' || *p == '\\' || *p == '\b' || *p == '\f' || *p == '\n' || *p == '\r' || *p == '\t') ? 2
+             : *p < 0x20 ? 6 : 1;
+    return n;
+}
+
 static long printed_size(const cJSON *v)
 {
-    char *t = rt_json_print(v);
-    if (!t)
-        return -1;
-    long n = (long)strlen(t);
-    free(t);
-    return n;
+    if (!v)
+        return 0;
+    switch (v->type & 0xff) {
+    case cJSON_NULL:
+    case cJSON_True: return 4;
+    case cJSON_False: return 5;
+    case cJSON_Number: {
+        double d = v->valuedouble;
+        if (d == (double)(long long)d && d > -1e15 && d < 1e15) {
+            long n = d < 0 ? 2 : 1;
+            for (long long k = d < 0 ? -(long long)d : (long long)d; k >= 10; k /= 10)
+                n++;
+            return n;
+        }
+        char *t = cJSON_PrintUnformatted(v);
+        long n = t ? (long)strlen(t) : 24;
+        cJSON_free(t);
+        return n;
+    }
+    case cJSON_String:
+    case cJSON_Raw: return string_size(v->valuestring);
+    case cJSON_Array:
+    case cJSON_Object: {
+        long n = 2;
+        bool obj = (v->type & 0xff) == cJSON_Object;
+        for (const cJSON *c = v->child; c; c = c->next) {
+            n += printed_size(c) + (c->next ? 1 : 0);
+            if (obj)
+                n += string_size(c->string) + 1;
+        }
+        return n;
+    }
+    default: return 0;
+    }
 }
 
 static int too_large(asl_exec *x, const char *what)
@@ -115,6 +156,11 @@ int rt_vars_commit(asl_exec *x, cJSON *assigned)
     }
     while (x->staged->child) {
         cJSON *v = cJSON_DetachItemViaPointer(x->staged, x->staged->child);
+        const cJSON *old = find(x->vars, v->string, strlen(v->string));
+        long member = string_size(v->string) + 1 + 1; /* "key": and a comma */
+        if (old)
+            x->vars_bytes -= member + printed_size(old);
+        x->vars_bytes += member + printed_size(v);
         if (assigned) {
             char *t = rt_json_print(v);
             if (!t || !cJSON_AddStringToObject(assigned, v->string, t)) {
@@ -132,7 +178,7 @@ int rt_vars_commit(asl_exec *x, cJSON *assigned)
     /* the whole execution's variables: every scope up the chain */
     long total = 0;
     for (const asl_exec *s = x; s; s = s->outer)
-        total += s->vars ? printed_size(s->vars) : 0;
+        total += s->vars_bytes;
     if (total > VARS_MAX_BYTES)
         return too_large(x, "The total size of the execution's variables");
     return 0;
