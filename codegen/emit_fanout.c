@@ -299,6 +299,8 @@ static bool emit_dist(cg *g, const ir_state *s)
     put_ref(o, "tmpl", wparams, "writer_parameters");
     put_str_field(o, d->output_type, "output_type");
     put_str_field(o, d->transformation, "transformation");
+    if (d->jsonata)
+        fputs(",\n    .jsonata = 1", o);
     fputs("};\n", o);
     return true;
 }

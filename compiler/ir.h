@@ -330,6 +330,7 @@ typedef struct ir_map_dist {
     bool has_writer;
     const char *writer_resource;
     ir_tmpl *writer_parameters;
+    bool jsonata;                     /* the three templates above are JSONata's */
     const char *output_type;          /* WriterConfig.OutputType */
     const char *transformation;       /* WriterConfig.Transformation */
 } ir_map_dist;

@@ -663,6 +663,12 @@ static void lower_state(lower_ctx *L, ir_machine *m, ir_state *s, const cJSON *s
                 s->max_concurrency = 0;
                 s->max_concurrency_jn = jn(L, v);
             }
+            if (s->dist) { /* Arguments in place of Parameters */
+                s->dist->jsonata = true;
+                s->dist->reader_parameters = jn(L, check_get(check_get(st, "ItemReader"), "Arguments"));
+                s->dist->batch_input = jn(L, check_get(check_get(st, "ItemBatcher"), "BatchInput"));
+                s->dist->writer_parameters = jn(L, check_get(check_get(st, "ResultWriter"), "Arguments"));
+            }
         }
         for (int i = 0; i < s->ncatch; i++) {
             const cJSON *c = cJSON_GetArrayItem(check_get(st, "Catch"), i);

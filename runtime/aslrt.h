@@ -516,6 +516,10 @@ typedef struct asl_map_dist {
     const asl_tmpl *writer_parameters;  /* {"Bucket", "Prefix"} */
     const char *output_type;       /* WriterConfig.OutputType: JSON / JSONL */
     const char *transformation;    /* WriterConfig.Transformation: NONE COMPACT FLATTEN */
+    /* a JSONata Map: reader_parameters, batch_input and writer_parameters
+     * hold the JSONata templates of ItemReader / ResultWriter Arguments
+     * and BatchInput, evaluated over $states.input */
+    int jsonata;
 } asl_map_dist;
 
 typedef struct asl_map {

@@ -35,15 +35,17 @@ void rt_tasks_close(rt_tasks *t);
 /* The items of a distributed Map's ItemReader, read from the local folder
  * that stands for S3 (rt_options.s3_root), with $ = [eff] for its
  * Parameters and MaxItemsPath. Returns a fresh array, or 0 with the error
- * set (States.ItemReaderFailed for unreadable or malformed sources). */
-cJSON *rt_read_items(asl_exec *x, const asl_map_dist *d, const cJSON *eff);
+ * set (States.ItemReaderFailed for unreadable or malformed sources).
+ * [args], when not 0, are the reader's Arguments already evaluated (a
+ * JSONata state), used in place of its Parameters. */
+cJSON *rt_read_items(asl_exec *x, const asl_map_dist *d, const cJSON *eff, const cJSON *args);
 /* The ResultWriter's files for one Map Run: [succeeded], [failed] and
  * [pending] (arrays, borrowed) go to SUCCEEDED_0.json, FAILED_0.json and
  * PENDING_0.json under PREFIX/MAP_RUN_ID/ of the bucket, with
  * manifest.json beside them. Returns the state's result
  * {"MapRunArn", "ResultWriterDetails": {"Bucket", "Key"}}, or 0 with the
- * error set (States.ResultWriterFailed). */
-cJSON *rt_write_results(asl_exec *x, const asl_map_dist *d, const cJSON *eff,
+ * error set (States.ResultWriterFailed). [args] as for rt_read_items. */
+cJSON *rt_write_results(asl_exec *x, const asl_map_dist *d, const cJSON *eff, const cJSON *args,
                         const char *map_run_arn, const char *map_run_id,
                         const cJSON *succeeded, const cJSON *failed, const cJSON *pending);
 

@@ -628,7 +628,7 @@ static bool read_listing(reader *r, const char *bucket, const char *prefix)
 
 
 
-cJSON *rt_read_items(asl_exec *x, const asl_map_dist *d, const cJSON *eff)
+cJSON *rt_read_items(asl_exec *x, const asl_map_dist *d, const cJSON *eff, const cJSON *args)
 {
     reader r = {.x = x, .d = d, .max = d->max_items};
     if (d->max_items_path) {
@@ -651,9 +651,10 @@ cJSON *rt_read_items(asl_exec *x, const asl_map_dist *d, const cJSON *eff)
     r.given = d->csv_headers;
     r.ngiven = d->ncsv_headers;
 
-    cJSON *params = d->reader_parameters ? asl_build(x, d->reader_parameters, eff) : NULL;
-    if (d->reader_parameters && !params)
-        return NULL;
+    cJSON *params = args ? cJSON_Duplicate(args, 1)
+                  : d->reader_parameters ? asl_build(x, d->reader_parameters, eff) : NULL;
+    if ((args || d->reader_parameters) && !params)
+        return asl_failed(x) ? NULL : (asl_fail_with(x, "States.Runtime", "Out of memory."), NULL);
     const char *bucket = rt_s3_param(params, "Bucket"), *key = rt_s3_param(params, "Key");
     const char *res = d->reader_resource;
     r.items = cJSON_CreateArray();

@@ -567,7 +567,15 @@ int asl_run_map(asl_exec *x, const asl_map *m, cJSON **doc)
     cJSON *read = NULL;
     const cJSON *items;
     if (m->dist && m->dist->reader_resource) {
-        items = read = rt_read_items(x, m->dist, eff);
+        cJSON *args = NULL;
+        if (m->dist->jsonata && m->dist->reader_parameters) {
+            asl_jstates js = {*doc, NULL, NULL};
+            args = asl_jn_value(x, m->dist->reader_parameters, &js, "ItemReader/Arguments");
+        }
+        items = read = (m->dist->jsonata && m->dist->reader_parameters && !args)
+                           ? NULL
+                           : rt_read_items(x, m->dist, eff, args);
+        cJSON_Delete(args);
     } else if (m->flow.jsonata) {
         items = read = jsonata_items(x, m, *doc);
     } else {

@@ -277,7 +277,9 @@ int rt_map_dist_batches(map_ctx *c)
     if (max_bytes < 0 || max_bytes > 262144)
         return asl_fail_runtime(x, "MaxInputBytesPerBatch must be between 0 and 262144."), -1;
     if (d->batch_input) {
-        c->batch_input = asl_build(x, d->batch_input, c->eff);
+        asl_jstates js = {c->eff, NULL, NULL};
+        c->batch_input = d->jsonata ? asl_jn_value(x, d->batch_input, &js, "ItemBatcher/BatchInput")
+                                    : asl_build(x, d->batch_input, c->eff);
         if (!c->batch_input)
             return -1;
     }
@@ -451,7 +453,15 @@ cJSON *rt_map_dist_result(map_ctx *c)
     } else {
         /* A failed run still leaves its files, but its error is the run's
          * (x has none yet: the caller adopts it after this). */
-        res = rt_write_results(x, d, c->eff, c->map_run_arn, c->map_run_id, ok, bad, pending);
+        cJSON *args = NULL;
+        if (d->jsonata && d->writer_parameters) {
+            asl_jstates js = {c->eff, NULL, NULL};
+            args = asl_jn_value(x, d->writer_parameters, &js, "ResultWriter/Arguments");
+        }
+        res = (d->jsonata && d->writer_parameters && !args)
+                  ? NULL
+                  : rt_write_results(x, d, c->eff, args, c->map_run_arn, c->map_run_id, ok, bad, pending);
+        cJSON_Delete(args);
         if (c->failed) {
             cJSON_Delete(res);
             res = NULL;

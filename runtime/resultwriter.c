@@ -89,13 +89,14 @@ static bool write_entries(asl_exec *x, const char *dir, const char *keydir, cons
     return ok;
 }
 
-cJSON *rt_write_results(asl_exec *x, const asl_map_dist *d, const cJSON *eff,
+cJSON *rt_write_results(asl_exec *x, const asl_map_dist *d, const cJSON *eff, const cJSON *args,
                         const char *map_run_arn, const char *map_run_id,
                         const cJSON *succeeded, const cJSON *failed, const cJSON *pending)
 {
-    cJSON *params = d->writer_parameters ? asl_build(x, d->writer_parameters, eff) : NULL;
-    if (d->writer_parameters && !params)
-        return NULL;
+    cJSON *params = args ? cJSON_Duplicate(args, 1)
+                  : d->writer_parameters ? asl_build(x, d->writer_parameters, eff) : NULL;
+    if ((args || d->writer_parameters) && !params)
+        return asl_failed(x) ? NULL : (asl_fail_with(x, "States.Runtime", "Out of memory."), NULL);
     const char *bucket = rt_s3_param(params, "Bucket"), *prefix = rt_s3_param(params, "Prefix");
     if (!bucket) {
         cJSON_Delete(params);

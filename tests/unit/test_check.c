@@ -150,10 +150,15 @@ static void check_jsonata_states_are_built(void **state)
     assert_string_equal(o->str, "1 + $states.input.a");
     assert_non_null(o->jn);
     /* what build cannot run yet */
-    refuse("{\"StartAt\": \"M\", \"QueryLanguage\": \"JSONata\", \"States\": {\"M\": {\"Type\": \"Map\",\n"
-           "\"ItemProcessor\": {\"ProcessorConfig\": {\"Mode\": \"DISTRIBUTED\", \"ExecutionType\": \"STANDARD\"},"
-           " \"StartAt\": \"P\", \"States\": {\"P\": {\"Type\": \"Pass\", \"End\": true}}}, \"End\": true}}}",
-           DIAG_UNSUPPORTED_FEATURE, 1);
+    const char *dist = "{\"StartAt\": \"M\", \"QueryLanguage\": \"JSONata\", \"States\": {\"M\": {\"Type\": \"Map\",\n"
+                       "\"ItemProcessor\": {\"ProcessorConfig\": {\"Mode\": \"DISTRIBUTED\", \"ExecutionType\": \"STANDARD\"},"
+                       " \"StartAt\": \"P\", \"States\": {\"P\": {\"Type\": \"Pass\", \"End\": true}}}, \"End\": true%s}}}";
+    char def[1024];
+    snprintf(def, sizeof def, dist, "");
+    pass(def);
+    assert_true(U->ir->top->states[0]->jsonata);
+    snprintf(def, sizeof def, dist, ",\n\"ToleratedFailureCount\": \"{% 1 %}\"");
+    refuse(def, DIAG_UNSUPPORTED_FEATURE, 3);
     refuse("{\"StartAt\": \"S\", \"States\": {\"S\": {\"Type\": \"Succeed\"}},\n\"QueryLanguage\": \"YAML\"}",
            DIAG_INVALID_VALUE, 2);
 }
