@@ -247,6 +247,9 @@ static bool emit_dist(cg *g, const ir_state *s)
     int mid = cg_machine(g)->id;
     int rparams = tmpl_ref(g, d->reader_parameters), batch = tmpl_ref(g, d->batch_input);
     int wparams = tmpl_ref(g, d->writer_parameters);
+    int jn[5] = {tmpl_ref(g, d->tolerated_count_jn), tmpl_ref(g, d->tolerated_percentage_jn),
+                 tmpl_ref(g, d->max_items_jn), tmpl_ref(g, d->max_items_per_batch_jn),
+                 tmpl_ref(g, d->max_bytes_per_batch_jn)};
     int max_items = path_ref(g, d->max_items_path);
     int per_batch = path_ref(g, d->max_items_per_batch_path);
     int bytes = path_ref(g, d->max_bytes_per_batch_path);
@@ -301,6 +304,11 @@ static bool emit_dist(cg *g, const ir_state *s)
     put_str_field(o, d->transformation, "transformation");
     if (d->jsonata)
         fputs(",\n    .jsonata = 1", o);
+    put_ref(o, "tmpl", jn[0], "tolerated_count_jn");
+    put_ref(o, "tmpl", jn[1], "tolerated_percentage_jn");
+    put_ref(o, "tmpl", jn[2], "max_items_jn");
+    put_ref(o, "tmpl", jn[3], "max_items_per_batch_jn");
+    put_ref(o, "tmpl", jn[4], "max_bytes_per_batch_jn");
     fputs("};\n", o);
     return true;
 }

@@ -717,26 +717,6 @@ void check_jsonata_state(check_ctx *c, check_scope *scope, const cJSON *st, ir_s
         return;
     ja_fields(c, st, fields[kind], where[kind]);
     const cJSON *v;
-    /* What `build` / `run` cannot run yet (issue 11): JSONata Map and
-     * Parallel states, and expressions in a Task's timeouts and
-     * credentials. */
-    if (c->for_build) {
-        /* a distributed JSONata Map runs; expressions in its counts do not yet */
-        static const char *const counts[][2] = {
-            {NULL, "ToleratedFailureCount"}, {NULL, "ToleratedFailurePercentage"},
-            {"ItemBatcher", "MaxItemsPerBatch"}, {"ItemBatcher", "MaxInputBytesPerBatch"},
-            {"ItemReader", "ReaderConfig"},
-        };
-        for (size_t i = 0; kind == IR_MAP && i < sizeof counts / sizeof counts[0]; i++) {
-            const cJSON *o = counts[i][0] ? check_get(st, counts[i][0]) : st;
-            const cJSON *f = o ? check_get(o, counts[i][1]) : NULL;
-            if (f && i == 4)
-                f = check_get(f, "MaxItems");
-            if (cJSON_IsString(f))
-                diag_val(c->u, DIAG_UNSUPPORTED_FEATURE, f,
-                         "a JSONata expression in \"%s\" is not supported yet", i == 4 ? "MaxItems" : counts[i][1]);
-        }
-    }
     if ((v = check_get(st, "Comment")))
         check_string(c, v);
     if (kind != IR_CHOICE && kind != IR_SUCCEED && kind != IR_FAIL)

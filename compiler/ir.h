@@ -331,6 +331,9 @@ typedef struct ir_map_dist {
     const char *writer_resource;
     ir_tmpl *writer_parameters;
     bool jsonata;                     /* the three templates above are JSONata's */
+    /* JSONata expressions in the counts (NULL: the literal or path above) */
+    ir_tmpl *tolerated_count_jn, *tolerated_percentage_jn, *max_items_jn, *max_items_per_batch_jn,
+        *max_bytes_per_batch_jn;
     const char *output_type;          /* WriterConfig.OutputType */
     const char *transformation;       /* WriterConfig.Transformation */
 } ir_map_dist;

@@ -668,6 +668,19 @@ static void lower_state(lower_ctx *L, ir_machine *m, ir_state *s, const cJSON *s
                 s->dist->reader_parameters = jn(L, check_get(check_get(st, "ItemReader"), "Arguments"));
                 s->dist->batch_input = jn(L, check_get(check_get(st, "ItemBatcher"), "BatchInput"));
                 s->dist->writer_parameters = jn(L, check_get(check_get(st, "ResultWriter"), "Arguments"));
+                const cJSON *bt = check_get(st, "ItemBatcher");
+                const cJSON *rc = check_get(check_get(st, "ItemReader"), "ReaderConfig");
+                ir_map_dist *d = s->dist;
+                if (cJSON_IsString(v = check_get(st, "ToleratedFailureCount")))
+                    d->tolerated_count_jn = jn(L, v);
+                if (cJSON_IsString(v = check_get(st, "ToleratedFailurePercentage")))
+                    d->tolerated_percentage_jn = jn(L, v);
+                if (cJSON_IsString(v = check_get(rc, "MaxItems")))
+                    d->max_items_jn = jn(L, v);
+                if (cJSON_IsString(v = check_get(bt, "MaxItemsPerBatch")))
+                    d->max_items_per_batch_jn = jn(L, v);
+                if (cJSON_IsString(v = check_get(bt, "MaxInputBytesPerBatch")))
+                    d->max_bytes_per_batch_jn = jn(L, v);
             }
         }
         for (int i = 0; i < s->ncatch; i++) {

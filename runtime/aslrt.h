@@ -520,6 +520,8 @@ typedef struct asl_map_dist {
      * hold the JSONata templates of ItemReader / ResultWriter Arguments
      * and BatchInput, evaluated over $states.input */
     int jsonata;
+    const asl_tmpl *tolerated_count_jn, *tolerated_percentage_jn, *max_items_jn,
+        *max_items_per_batch_jn, *max_bytes_per_batch_jn;
 } asl_map_dist;
 
 typedef struct asl_map {

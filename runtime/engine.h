@@ -38,5 +38,8 @@ void rt_pool_free(rt_run *run);
  * event naming [field] (may be 0). Returns ASL_NEXT_ERROR. */
 int asl_fail_query(asl_exec *x, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* A JSONata count ([integer]: a whole number): 0, or -1 with the error set. */
+int asl_jn_number(asl_exec *x, const asl_tmpl *t, const asl_jstates *s, const char *field, bool integer,
+                  double *out);
 
 #endif

@@ -568,13 +568,26 @@ int asl_run_map(asl_exec *x, const asl_map *m, cJSON **doc)
     const cJSON *items;
     if (m->dist && m->dist->reader_resource) {
         cJSON *args = NULL;
+        asl_map_dist dd = *m->dist; /* MaxItems from its expression */
+        if (dd.max_items_jn) {
+            asl_jstates js = {*doc, NULL, NULL};
+            double jv;
+            if (asl_jn_number(x, dd.max_items_jn, &js, "MaxItems", true, &jv) != 0) {
+                cJSON_Delete(owned);
+                rt_event(x, "MapStateFailed", NULL, NULL);
+                return asl_catch(x, m->flow.catchers, m->flow.ncatch, doc);
+            }
+            if (jv < 0)
+                jv = -1;
+            dd.max_items = jv > 1e8 ? 100000000L : (long)jv;
+        }
         if (m->dist->jsonata && m->dist->reader_parameters) {
             asl_jstates js = {*doc, NULL, NULL};
             args = asl_jn_value(x, m->dist->reader_parameters, &js, "ItemReader/Arguments");
         }
         items = read = (m->dist->jsonata && m->dist->reader_parameters && !args)
                            ? NULL
-                           : rt_read_items(x, m->dist, eff, args);
+                           : rt_read_items(x, &dd, eff, args);
         cJSON_Delete(args);
     } else if (m->flow.jsonata) {
         items = read = jsonata_items(x, m, *doc);

@@ -221,7 +221,14 @@ int rt_map_dist_tolerance(map_ctx *c)
     asl_exec *x = c->x;
     if (!d)
         return 0;
-    if (d->tolerated_count_path) {
+    asl_jstates js = {c->eff, NULL, NULL};
+    double jv;
+    if (d->tolerated_count_jn) {
+        if (asl_jn_number(x, d->tolerated_count_jn, &js, "ToleratedFailureCount", true, &jv) != 0)
+            return -1;
+        c->tolerated_count = jv < -1e15 ? -1 : jv > 1e15 ? (long)1e15 : (long)jv;
+        c->has_count = true;
+    } else if (d->tolerated_count_path) {
         if (rt_map_path_long(x, d->tolerated_count_path, c->eff, "ToleratedFailureCountPath",
                       &c->tolerated_count) != 0)
             return -1;
@@ -232,7 +239,12 @@ int rt_map_dist_tolerance(map_ctx *c)
     }
     if (c->has_count && c->tolerated_count < 0)
         return asl_fail_runtime(x, "ToleratedFailureCount cannot be negative."), -1;
-    if (d->tolerated_percentage_path) {
+    if (d->tolerated_percentage_jn) {
+        if (asl_jn_number(x, d->tolerated_percentage_jn, &js, "ToleratedFailurePercentage", false, &jv) != 0)
+            return -1;
+        c->tolerated_pct = jv;
+        c->has_pct = true;
+    } else if (d->tolerated_percentage_path) {
         if (rt_map_path_double(x, d->tolerated_percentage_path, c->eff, "ToleratedFailurePercentagePath",
                         &c->tolerated_pct) != 0)
             return -1;
@@ -266,6 +278,18 @@ int rt_map_dist_batches(map_ctx *c)
     if (!d || !d->has_batcher)
         return 0;
     long max_items = d->max_items_per_batch, max_bytes = d->max_bytes_per_batch;
+    asl_jstates js = {c->eff, NULL, NULL};
+    double jv;
+    if (d->max_items_per_batch_jn) {
+        if (asl_jn_number(x, d->max_items_per_batch_jn, &js, "MaxItemsPerBatch", true, &jv) != 0)
+            return -1;
+        max_items = jv < -1e15 ? -1 : jv > 1e15 ? (long)1e15 : (long)jv;
+    }
+    if (d->max_bytes_per_batch_jn) {
+        if (asl_jn_number(x, d->max_bytes_per_batch_jn, &js, "MaxInputBytesPerBatch", true, &jv) != 0)
+            return -1;
+        max_bytes = jv < -1e15 ? -1 : jv > 1e15 ? (long)1e15 : (long)jv;
+    }
     if (d->max_items_per_batch_path &&
         rt_map_path_long(x, d->max_items_per_batch_path, c->eff, "MaxItemsPerBatchPath", &max_items) != 0)
         return -1;
@@ -277,7 +301,6 @@ int rt_map_dist_batches(map_ctx *c)
     if (max_bytes < 0 || max_bytes > 262144)
         return asl_fail_runtime(x, "MaxInputBytesPerBatch must be between 0 and 262144."), -1;
     if (d->batch_input) {
-        asl_jstates js = {c->eff, NULL, NULL};
         c->batch_input = d->jsonata ? asl_jn_value(x, d->batch_input, &js, "ItemBatcher/BatchInput")
                                     : asl_build(x, d->batch_input, c->eff);
         if (!c->batch_input)

@@ -369,3 +369,27 @@ cJSON *asl_jn_task_invoke(asl_exec *x, const asl_task *t, const asl_jstates *s, 
     cJSON_Delete(cred);
     return r;
 }
+
+int asl_jn_number(asl_exec *x, const asl_tmpl *t, const asl_jstates *s, const char *field, bool integer,
+                  double *out)
+{
+    cJSON *v = field_value(x, t, s, field);
+    if (!v)
+        return -1;
+    double d = cJSON_IsNumber(v) ? v->valuedouble : NAN;
+    int rc = 0;
+    if (isnan(d) || (integer && d != floor(d))) {
+        char *text = rt_json_print(v);
+        asl_fail_query(x, field,
+                       "The JSONata expression '%s' specified for the field '%s' returned an "
+                       "unexpected result type. Expected '%s', but was '%s' for value: %s",
+                       t->kind == ASL_T_JSONATA ? t->str : "", field, integer ? "integer" : "number",
+                       type_name(v), text ? text : "");
+        free(text);
+        rc = -1;
+    } else {
+        *out = d;
+    }
+    cJSON_Delete(v);
+    return rc;
+}

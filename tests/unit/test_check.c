@@ -149,7 +149,7 @@ static void check_jsonata_states_are_built(void **state)
     assert_int_equal(o->kind, IR_T_JSONATA);
     assert_string_equal(o->str, "1 + $states.input.a");
     assert_non_null(o->jn);
-    /* what build cannot run yet */
+    /* a distributed JSONata Map, with an expression in a count */
     const char *dist = "{\"StartAt\": \"M\", \"QueryLanguage\": \"JSONata\", \"States\": {\"M\": {\"Type\": \"Map\",\n"
                        "\"ItemProcessor\": {\"ProcessorConfig\": {\"Mode\": \"DISTRIBUTED\", \"ExecutionType\": \"STANDARD\"},"
                        " \"StartAt\": \"P\", \"States\": {\"P\": {\"Type\": \"Pass\", \"End\": true}}}, \"End\": true%s}}}";
@@ -158,7 +158,9 @@ static void check_jsonata_states_are_built(void **state)
     pass(def);
     assert_true(U->ir->top->states[0]->jsonata);
     snprintf(def, sizeof def, dist, ",\n\"ToleratedFailureCount\": \"{% 1 %}\"");
-    refuse(def, DIAG_UNSUPPORTED_FEATURE, 3);
+    pass(def);
+    assert_non_null(U->ir->top->states[0]->dist);
+    assert_non_null(U->ir->top->states[0]->dist->tolerated_count_jn);
     refuse("{\"StartAt\": \"S\", \"States\": {\"S\": {\"Type\": \"Succeed\"}},\n\"QueryLanguage\": \"YAML\"}",
            DIAG_INVALID_VALUE, 2);
 }
