@@ -20,6 +20,7 @@ static void put_assign(cg *g, FILE *b, const ir_tmpl *assign, const char *owned,
 {
     if (!assign)
         return;
+    g->used_x = true;
     int t = cg_emit_tmpl(g, assign);
     cg_put_indent(b, sc.ind);
     fprintf(b, "if (asl_jn_assign(x, &tmpl_%d, &js) != 0) { /* Assign */\n", t);
@@ -38,6 +39,7 @@ static void put_output(cg *g, FILE *b, const ir_tmpl *output, const char *dflt, 
                        stmt_ctx sc)
 {
     if (output) {
+        g->used_x = true;
         int t = cg_emit_tmpl(g, output);
         cg_put_indent(b, sc.ind);
         fprintf(b, "cJSON *out = asl_jn_value(x, &tmpl_%d, &js, \"Output\"); /* Output */\n", t);
@@ -62,9 +64,11 @@ static void put_output(cg *g, FILE *b, const ir_tmpl *output, const char *dflt, 
 
 static void begin(cg *g, FILE *b, int ind)
 {
-    g->used_x = g->used_doc = true;
+    g->used_doc = true;
     cg_put_indent(b, ind);
     fputs("asl_jstates js = {*doc, 0, 0}; /* $states */\n", b);
+    cg_put_indent(b, ind);
+    fputs("(void)js; /* a state with no expression reads none of it */\n", b);
 }
 
 static void emit_pass(cg *g, FILE *b, const ir_state *s)
@@ -141,6 +145,7 @@ static void emit_task(cg *g, FILE *b, const ir_state *s)
 static void emit_choice(cg *g, FILE *b, const ir_state *s)
 {
     begin(g, b, 4);
+    g->used_x = true;
     fputs("    int next = -1, rule = -1, t;\n", b);
     for (int i = 0; i < s->nrules; i++) {
         const ir_rule *r = s->rules[i];
@@ -185,6 +190,7 @@ static void emit_choice(cg *g, FILE *b, const ir_state *s)
 static void emit_wait(cg *g, FILE *b, const ir_state *s)
 {
     begin(g, b, 4);
+    g->used_x = true;
     put_assign(g, b, s->assign, NULL, CG_BODY_CTX);
     switch (s->wait_kind) {
     case IR_WAIT_SECONDS:
@@ -208,6 +214,7 @@ static void emit_wait(cg *g, FILE *b, const ir_state *s)
 static void emit_fail(cg *g, FILE *b, const ir_state *s)
 {
     begin(g, b, 4);
+    g->used_x = true;
     int e = s->error_jn ? cg_emit_tmpl(g, s->error_jn) : -1;
     int c = s->cause_jn ? cg_emit_tmpl(g, s->cause_jn) : -1;
     fputs("    return asl_jn_fail(x, ", b);

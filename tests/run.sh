@@ -101,6 +101,8 @@ else
         --jobs "$JOBS" --timeout "$TIMEOUT" tests/cases
 fi
 
+run_step "generated C of the own cases compiles with -Wall -Wextra -Werror" env BUILD="$BUILD" sh tests/cases/cc_warnings.sh
+
 # ---- 3. conformance (recorded AWS executions)
 if [ -d "$SHARED/conformance/cases" ]; then
     run_step "conformance ($SHARED/conformance, known failures: tests/known_failures.txt)" \
