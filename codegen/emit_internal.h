@@ -143,6 +143,10 @@ void cg_emit_fail(cg *g, FILE *b, const ir_state *s);
 int cg_emit_retriers(cg *g, const ir_state *s);
 /* A Task's call as `static const asl_task task_<n>`; returns n. */
 int cg_emit_task_data(cg *g, const ir_state *s);
+/* A Task's attempt loop (Retry / Catch): open it, write the steps in the
+ * returned context, close it with that context. */
+stmt_ctx cg_put_attempt_open(FILE *b, const ir_state *s, int retriers, int catchers);
+void cg_put_attempt_close(FILE *b, const ir_state *s, int retriers, int catchers, stmt_ctx sc);
 /* emit_jsonata_states.c: the bodies of JSONata states (Pass, Task,
  * Choice, Wait, Succeed, Fail). */
 void cg_emit_jsonata_state(cg *g, FILE *b, const ir_state *s);

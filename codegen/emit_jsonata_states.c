@@ -84,22 +84,8 @@ static void emit_task(cg *g, FILE *b, const ir_state *s)
     int task = cg_emit_task_data(g, s);
     int retriers = cg_emit_retriers(g, s);
     int catchers = cg_emit_catchers(g, s);
-    bool handled = retriers >= 0 || catchers >= 0;
     g->used_x = g->used_doc = true;
-    stmt_ctx sc = CG_BODY_CTX;
-    if (retriers >= 0) {
-        /* zeroed by a loop: tcc would call memset for `= {0}` */
-        fprintf(b, "    int attempts[%d]; /* one counter per retrier */\n", s->nretry);
-        fprintf(b, "    for (int i = 0; i < %d; i++)\n        attempts[i] = 0;\n", s->nretry);
-        fputs("    for (;;) {\n", b);
-        sc.ind += 4;
-    }
-    if (handled) {
-        cg_put_indent(b, sc.ind);
-        fputs("do { /* one attempt; a failing step breaks out */\n", b);
-        sc.ind += 4;
-        sc.fail = "break;";
-    }
+    stmt_ctx sc = cg_put_attempt_open(b, s, retriers, catchers);
     begin(g, b, sc.ind);
     cg_put_indent(b, sc.ind);
     if (s->arguments) {
@@ -124,22 +110,7 @@ static void emit_task(cg *g, FILE *b, const ir_state *s)
     put_assign(g, b, s->assign, "res", sc);
     put_output(g, b, s->output, "res", s->output ? "res" : NULL, sc);
     cg_put_next_at(g, b, s, sc.ind);
-    if (handled) {
-        sc.ind -= 4;
-        cg_put_indent(b, sc.ind);
-        fputs("} while (0);\n", b);
-    }
-    if (retriers >= 0) {
-        fprintf(b, "        if (asl_retry(x, retriers_%d, %d, attempts))\n", retriers, s->nretry);
-        fputs("            continue;\n", b);
-        if (catchers >= 0)
-            fprintf(b, "        return asl_catch(x, catchers_%d, %d, doc);\n", catchers, s->ncatch);
-        else
-            fputs("        return ASL_NEXT_ERROR;\n", b);
-        fputs("    }\n", b);
-    } else if (catchers >= 0) {
-        fprintf(b, "    return asl_catch(x, catchers_%d, %d, doc);\n", catchers, s->ncatch);
-    }
+    cg_put_attempt_close(b, s, retriers, catchers, sc);
 }
 
 static void emit_choice(cg *g, FILE *b, const ir_state *s)

@@ -163,6 +163,51 @@ int cg_emit_task_data(cg *g, const ir_state *s)
     return id;
 }
 
+/* The attempt loop around a Task's steps (see cg_emit_task): opens it and
+ * returns the context its steps are written in. */
+stmt_ctx cg_put_attempt_open(FILE *b, const ir_state *s, int retriers, int catchers)
+{
+    stmt_ctx sc = CG_BODY_CTX;
+    if (retriers >= 0) {
+        /* zeroed by a loop: an `= {0}` initializer makes tcc call memset,
+         * which the JIT (-nostdlib) does not provide */
+        fprintf(b, "    int attempts[%d]; /* one counter per retrier */\n", s->nretry);
+        fprintf(b, "    for (int i = 0; i < %d; i++)\n        attempts[i] = 0;\n", s->nretry);
+        fputs("    for (;;) {\n", b);
+        sc.ind += 4;
+    }
+    if (retriers >= 0 || catchers >= 0) {
+        cg_put_indent(b, sc.ind);
+        fprintf(b, "do { /* one attempt; a failing step breaks out to %s */\n",
+                retriers < 0 ? "Catch" : catchers < 0 ? "Retry" : "Retry / Catch");
+        sc.ind += 4;
+        sc.fail = "break;";
+    }
+    return sc;
+}
+
+/* Closes what cg_put_attempt_open opened ([sc] as it returned): a failed
+ * attempt goes to Retry, then Catch. */
+void cg_put_attempt_close(FILE *b, const ir_state *s, int retriers, int catchers, stmt_ctx sc)
+{
+    if (retriers >= 0 || catchers >= 0) {
+        sc.ind -= 4;
+        cg_put_indent(b, sc.ind);
+        fputs("} while (0);\n", b);
+    }
+    if (retriers >= 0) {
+        fprintf(b, "        if (asl_retry(x, retriers_%d, %d, attempts))\n", retriers, s->nretry);
+        fputs("            continue;\n", b);
+        if (catchers >= 0)
+            fprintf(b, "        return asl_catch(x, catchers_%d, %d, doc);\n", catchers, s->ncatch);
+        else
+            fputs("        return ASL_NEXT_ERROR;\n", b);
+        fputs("    }\n", b);
+    } else if (catchers >= 0) {
+        fprintf(b, "    return asl_catch(x, catchers_%d, %d, doc);\n", catchers, s->ncatch);
+    }
+}
+
 /*
  * Task: InputPath -> Parameters -> the call -> ResultSelector ->
  * ResultPath -> OutputPath. The call borrows its input (the InputPath
@@ -188,25 +233,9 @@ void cg_emit_task(cg *g, FILE *b, const ir_state *s)
     int catchers = cg_emit_catchers(g, s);
     bool ip_id = cg_is_identity(&s->input_path), ip_null = s->input_path.kind == IR_OPT_NULL;
     bool rp_id = cg_is_identity(&s->result_path), rp_null = s->result_path.kind == IR_OPT_NULL;
-    bool handled = retriers >= 0 || catchers >= 0;
     g->used_x = g->used_doc = true;
 
-    stmt_ctx sc = CG_BODY_CTX;
-    if (retriers >= 0) {
-        /* zeroed by a loop: an `= {0}` initializer makes tcc call memset,
-         * which the JIT (-nostdlib) does not provide */
-        fprintf(b, "    int attempts[%d]; /* one counter per retrier */\n", s->nretry);
-        fprintf(b, "    for (int i = 0; i < %d; i++)\n        attempts[i] = 0;\n", s->nretry);
-        fputs("    for (;;) {\n", b);
-        sc.ind += 4;
-    }
-    if (handled) {
-        cg_put_indent(b, sc.ind);
-        fprintf(b, "do { /* one attempt; a failing step breaks out to %s */\n",
-                retriers < 0 ? "Catch" : catchers < 0 ? "Retry" : "Retry / Catch");
-        sc.ind += 4;
-        sc.fail = "break;";
-    }
+    stmt_ctx sc = cg_put_attempt_open(b, s, retriers, catchers);
     const int in4 = sc.ind;
 
     /* 1. the effective input `eff` (borrowed, or the owned `empty`) */
@@ -295,20 +324,5 @@ void cg_emit_task(cg *g, FILE *b, const ir_state *s)
     cg_put_inplace_path_at(g, b, &s->output_path, "OutputPath", sc);
     cg_put_next_at(g, b, s, in4);
 
-    if (handled) {
-        sc.ind -= 4;
-        cg_put_indent(b, sc.ind);
-        fputs("} while (0);\n", b);
-    }
-    if (retriers >= 0) {
-        fprintf(b, "        if (asl_retry(x, retriers_%d, %d, attempts))\n", retriers, s->nretry);
-        fputs("            continue;\n", b);
-        if (catchers >= 0)
-            fprintf(b, "        return asl_catch(x, catchers_%d, %d, doc);\n", catchers, s->ncatch);
-        else
-            fputs("        return ASL_NEXT_ERROR;\n", b);
-        fputs("    }\n", b);
-    } else if (catchers >= 0) {
-        fprintf(b, "    return asl_catch(x, catchers_%d, %d, doc);\n", catchers, s->ncatch);
-    }
+    cg_put_attempt_close(b, s, retriers, catchers, sc);
 }
