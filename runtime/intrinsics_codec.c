@@ -61,21 +61,6 @@ cJSON *rt_fn_base64_encode(asl_exec *x, const asl_call *c, rt_iargs *a)
     return v ? v : rt_intr_oom(x);
 }
 
-/* The value of a base64 character, both alphabets; -1 outside them. */
-static int b64_value(unsigned char ch)
-{
-    if (ch >= 'A' && ch <= 'Z')
-        return ch - 'A';
-    if (ch >= 'a' && ch <= 'z')
-        return ch - 'a' + 26;
-    if (ch >= '0' && ch <= '9')
-        return ch - '0' + 52;
-    if (ch == '+' || ch == '-')
-        return 62;
-    if (ch == '/' || ch == '_')
-        return 63;
-    return -1;
-}
 
 /* The length of a well-formed UTF-8 sequence at [s] (of [n] bytes), or 0
  * with *bad set to how many bytes form the malformed prefix. */
@@ -130,7 +115,7 @@ cJSON *rt_fn_base64_decode(asl_exec *x, const asl_call *c, rt_iargs *a)
     unsigned bits = 0;
     int have = 0;
     for (size_t i = 0; i < len && s[i] != '='; i++) {
-        int v = b64_value((unsigned char)s[i]);
+        int v = rt_base64_value((unsigned char)s[i]);
         if (v < 0)
             continue;
         bits = bits << 6 | (unsigned)v;

@@ -58,21 +58,6 @@ jn_val *jn_fn_base64encode(jn_ctx *cx, jn_val **a, int n)
 /* Node's lenient base64: either alphabet, other characters skipped, the
  * first '=' ends the data; each byte becomes the character U+00XX
  * (toString('binary')), written as UTF-8. */
-static int b64val(unsigned char c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+' || c == '-')
-        return 62;
-    if (c == '/' || c == '_')
-        return 63;
-    return -1;
-}
-
 jn_val *jn_fn_base64decode(jn_ctx *cx, jn_val **a, int n)
 {
     (void)n;
@@ -86,7 +71,7 @@ jn_val *jn_fn_base64decode(jn_ctx *cx, jn_val **a, int n)
     uint32_t acc = 0;
     int bits = 0;
     for (size_t i = 0; i < len && s[i] != '='; i++) {
-        int v = b64val(s[i]);
+        int v = rt_base64_value(s[i]);
         if (v < 0)
             continue;
         acc = (acc << 6) | (uint32_t)v;

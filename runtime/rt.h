@@ -219,6 +219,9 @@ void rt_sb_put(rt_sbuf *b, const char *s, size_t n);
 void rt_sb_str(rt_sbuf *b, const char *s);
 /* At most 63 bytes of formatted text: for numbers and short names. */
 void rt_sb_fmt(rt_sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The value of a base64 character in either alphabet (standard and
+ * URL-safe); -1 outside them. */
+int rt_base64_value(unsigned char c);
 /* printf into a fresh string (0 when out of memory). */
 char *rt_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The whole file as a NUL-terminated string (malloc'd), or 0 with a
