@@ -20,6 +20,7 @@
  */
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -166,8 +167,21 @@ const jn_sig *jn_sig_get(jn_ctx *cx, const char *text, void **cache)
 {
     void *_Atomic *slot = (void *_Atomic *)cache;
     const jn_sig *s = slot ? atomic_load(slot) : NULL;
+    /* The built-ins' signatures have no slot: a per-thread table keyed by
+     * the text's address keeps every call from taking the registry lock. */
+    static _Thread_local struct {
+        const char *text;
+        const jn_sig *sig;
+    } recent[64];
+    size_t h = ((uintptr_t)text >> 3) & 63;
+    if (!s && !slot && text && recent[h].text == text)
+        s = recent[h].sig;
     if (!s) {
         s = registered(text ? text : "");
+        if (s && !slot && text) {
+            recent[h].text = text;
+            recent[h].sig = s;
+        }
         if (!s) {
             jn_throwf(cx, "U1001", "Out of memory");
             return NULL;
