@@ -247,6 +247,7 @@ static ir_tmpl *parse_number(iparser *p)
                       : r == PATH_NUM_BAD_EXPONENT ? "invalid number: bad exponent"
                       : is_word_char(cur(p))       ? "invalid number"
                       : r == PATH_NUM_TOO_LONG     ? "number too long"
+                      : r == PATH_NUM_RANGE        ? "number out of range: " PATH_NUM_RANGE_WHY
                                                    : NULL;
     if (why) {
         fail(p, DIAG_INVALID_INTRINSIC, s, "%s", why);

@@ -9,6 +9,7 @@
  * syntax error (there is no sound way to resynchronise JSON).
  */
 #include <cjson/cJSON.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -387,9 +388,15 @@ static cJSON *parse_number(parser *p)
         oom();
     memcpy(tmp, s + start, n);
     tmp[n] = '\0';
-    cJSON *v = cJSON_CreateNumber(strtod(tmp, NULL));
+    double d = strtod(tmp, NULL);
     if (tmp != buf)
         free(tmp);
+    /* 1e999: Step Functions' JSON output cannot hold an infinity, and the
+     * generated C could not write it; refuse it here, where its position is. */
+    if (!isfinite(d))
+        diag_at(p->u, DIAG_INVALID_VALUE, start,
+                "number out of range: beyond the largest double (about 1.8e308); no JSON value can hold it");
+    cJSON *v = cJSON_CreateNumber(d);
     if (!v)
         oom();
     return v;

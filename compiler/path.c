@@ -14,6 +14,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -722,7 +723,7 @@ path_num path_scan_number(const char *s, size_t len, size_t *i, double *out)
     memcpy(tmp, s + start, n);
     tmp[n] = '\0';
     *out = strtod(tmp, NULL);
-    return PATH_NUM_OK;
+    return isfinite(*out) ? PATH_NUM_OK : PATH_NUM_RANGE;
 }
 
 /* ==== Entry points ====================================================== */

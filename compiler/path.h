@@ -61,7 +61,11 @@ typedef enum {
     PATH_NUM_NO_FRACTION,  /* no digit after '.' */
     PATH_NUM_BAD_EXPONENT, /* no digit in the exponent */
     PATH_NUM_TOO_LONG,     /* 64 characters or more */
+    PATH_NUM_RANGE,        /* beyond a double (1e999): JSON output could not hold it */
 } path_num;
+
+/* Why PATH_NUM_RANGE is refused (load.c says the same of JSON and YAML numbers). */
+#define PATH_NUM_RANGE_WHY "beyond the largest double (about 1.8e308); no JSON value can hold it"
 
 /* The one number scanner of the expression parsers (filters here,
  * arguments in intrinsic.c): a JSON-style number -?D+(.D+)?([eE][+-]?D+)?

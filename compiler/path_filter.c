@@ -156,6 +156,9 @@ static bool parse_operand(pparser *p, operand *o, const char *after)
         case PATH_NUM_TOO_LONG:
             path_fail(p, DIAG_INVALID_JSONPATH, s, "number too long in a filter");
             return false;
+        case PATH_NUM_RANGE:
+            path_fail(p, DIAG_INVALID_JSONPATH, s, "number out of range in a filter: " PATH_NUM_RANGE_WHY);
+            return false;
         }
         return false; /* every case returned */
     }

@@ -18,17 +18,22 @@
  * for files a DefinitionUri names.
  */
 #include <cjson/cJSON.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
 
 #include "unit.h"
 
-enum { MAX_DEPTH = 200 };
+/* MAX_ALIAS_NODES bounds what aliases may copy in all ("billion laughs":
+ * ten aliases of ten aliases of ... is a few hundred bytes that expand to
+ * gigabytes). Nodes written out are bounded by the file's size already. */
+enum { MAX_DEPTH = 200, MAX_ALIAS_NODES = 100000 };
 
 typedef struct anchor {
     char *name;
     const cJSON *node;
+    size_t size; /* nodes in the anchored value, aliases' copies included */
     struct anchor *next;
 } anchor;
 
@@ -37,6 +42,8 @@ typedef struct yp {
     yaml_parser_t p;
     bool failed;
     anchor *anchors;
+    size_t nodes;       /* nodes made so far, aliases' copies included */
+    size_t alias_nodes; /* of which copied by aliases */
 } yp;
 
 static void oom(void)
@@ -192,13 +199,14 @@ static void copy_pos(unit *u, const cJSON *from, const cJSON *to, size_t key_off
         copy_pos(u, a, b, load_key_off(u, a), load_val_off(u, a));
 }
 
-static void add_anchor(yp *y, const unsigned char *name, const cJSON *node)
+static void add_anchor(yp *y, const unsigned char *name, const cJSON *node, size_t size)
 {
     if (!name)
         return;
     anchor *a = arena_new(&y->u->arena, anchor);
     a->name = arena_strdup(&y->u->arena, (const char *)name);
     a->node = node;
+    a->size = size;
     a->next = y->anchors;
     y->anchors = a;
 }
@@ -236,6 +244,9 @@ static cJSON *scalar(yp *y, yaml_event_t *ev, size_t off)
     }
     if (!v)
         oom();
+    if (cJSON_IsNumber(v) && !isfinite(v->valuedouble)) /* as load.c says of JSON */
+        diag_at(y->u, DIAG_INVALID_VALUE, off,
+                "number out of range: beyond the largest double (about 1.8e308); no JSON value can hold it");
     return v;
 }
 
@@ -311,6 +322,7 @@ static cJSON *node(yp *y, yaml_event_t *ev, size_t key_off, int depth)
     }
     cJSON *v = NULL;
     const unsigned char *anchor_name = NULL, *tag = NULL;
+    size_t first = y->nodes++;
     switch (ev->type) {
     case YAML_SCALAR_EVENT:
         v = scalar(y, ev, off);
@@ -328,6 +340,17 @@ static cJSON *node(yp *y, yaml_event_t *ev, size_t key_off, int depth)
         const char *name = (const char *)ev->data.alias.anchor;
         for (const anchor *a = y->anchors; a; a = a->next)
             if (!strcmp(a->name, name)) {
+                /* Counted before copying, so the budget bounds the work too. */
+                y->alias_nodes += a->size;
+                y->nodes += a->size - 1;
+                if (y->alias_nodes > MAX_ALIAS_NODES) {
+                    if (!y->failed)
+                        diag_at(y->u, DIAG_INVALID_JSON_DESCRIPTION, off,
+                                "invalid YAML: aliases expand to more than %d values (alias \"%s\")",
+                                MAX_ALIAS_NODES, name);
+                    y->failed = true;
+                    return NULL;
+                }
                 v = cJSON_Duplicate(a->node, true);
                 if (!v)
                     oom();
@@ -347,7 +370,7 @@ static cJSON *node(yp *y, yaml_event_t *ev, size_t key_off, int depth)
         load_set_pos(y->u, w, key_off, off);
         v = w;
     }
-    add_anchor(y, anchor_name, v);
+    add_anchor(y, anchor_name, v, y->nodes - first);
     return v;
 }
 

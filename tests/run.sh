@@ -90,6 +90,9 @@ if [ -f tests/diag/check.sh ]; then
     run_step "diagnostics (tests/diag: text, json, sarif; exit codes)" env BUILD="$BUILD" sh tests/diag/check.sh
 fi
 
+# ---- 1c. hostile and out-of-range input to the front end and the CLI (issue 15)
+run_step "hardening (tests/hardening: limits, hostile input, write errors)" env BUILD="$BUILD" sh tests/hardening/check.sh
+
 # ---- 2. our own cases, both ways
 if [ -n "$BUILD_CC" ]; then
     run_step "own cases (tests/cases: aslc run + aslc build)" \

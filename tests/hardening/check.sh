@@ -1,0 +1,52 @@
+#!/bin/sh
+# check.sh - regression tests for the front-end and CLI items of issue 15
+# (hostile or out-of-range input): each runs aslc on a definition written
+# here or kept in this folder and checks the exit status and what is
+# printed. Run by tests/run.sh. Environment: BUILD (default build).
+set -u
+BUILD=${BUILD:-build}
+here=$(cd "$(dirname "$0")" && pwd)
+ASLC=$here/../../$BUILD/aslc
+[ -x "$ASLC" ] || { echo "hardening: $ASLC is missing" >&2; exit 1; }
+t=$(mktemp -d) || exit 1
+trap 'rm -rf "$t"' EXIT INT TERM
+cd "$t" || exit 1
+status=0
+count=0
+fail() { echo "FAIL: $*"; status=1; }
+
+# expect WANT_RC PATTERN COMMAND...: runs COMMAND (stdout in out, stderr in
+# err); its exit status must be WANT_RC and PATTERN (grep -E; "" for none)
+# must occur in stdout or stderr.
+expect() {
+    want=$1 pat=$2
+    shift 2
+    count=$((count + 1))
+    "$@" >out 2>err
+    got=$?
+    [ "$got" -eq "$want" ] || { fail "exit $got, expected $want: $*"; sed 's/^/    /' err | head -5; return; }
+    [ -z "$pat" ] || cat out err | grep -Eq -- "$pat" || { fail "no /$pat/ in the output of: $*"; sed 's/^/    /' out err | head -5; }
+}
+
+pass_with() { printf '{"StartAt":"S","States":{"S":{"Type":"Pass",%s,"End":true}}}\n' "$1"; }
+
+# ---- numbers beyond a double (1e999): a check error, never an internal error
+pass_with '"Result":{"x":1e999}' >big-result.json
+pass_with '"Parameters":{"x":-1e999}' >big-params.json
+pass_with '"Parameters":{"x.$":"$.l[?(@.a > 1e999)]"}' >big-filter.json
+pass_with '"Parameters":{"x.$":"States.MathAdd(1, 1e999)"}' >big-intrinsic.json
+printf '{"StartAt":"C","States":{"C":{"Type":"Choice","Choices":[{"Variable":"$.x","NumericEquals":1e999,"Next":"E"}],"Default":"E"},"E":{"Type":"Succeed"}}}\n' >big-choice.json
+printf 'StartAt: S\nStates:\n  S:\n    Type: Pass\n    Result: 1e999\n    End: true\n' >big.asl.yaml
+for f in big-result.json big-params.json big-filter.json big-intrinsic.json big-choice.json big.asl.yaml; do
+    expect 1 'number out of range' "$ASLC" check "$f"
+    expect 1 'number out of range' "$ASLC" emit "$f"
+    expect 2 'number out of range' "$ASLC" run "$f" --input '{}'
+done
+
+# ---- YAML aliases: bounded (a 342-byte file must not expand to 10^9 values)
+expect 1 'aliases expand to more than' timeout 10 "$ASLC" check "$here/billion-laughs.yaml"
+printf 'StartAt: S\nStates:\n  S:\n    Type: Pass\n    Result: &r {a: [1, {b: 3}]}\n    Next: T\n  T:\n    Type: Pass\n    Result: *r\n    End: true\n' >alias.asl.yaml
+expect 0 '^\{"a":\[1,\{"b":3\}\]\}$' "$ASLC" run alias.asl.yaml --input '{}'
+
+[ "$status" -eq 0 ] && echo "hardening: $count checks passed"
+exit "$status"
