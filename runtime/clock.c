@@ -27,7 +27,13 @@ int64_t rt_now_ns(const asl_exec *x)
     const rt_run *r = x->run;
     while (r->parent)
         r = r->parent;
-    return rt_real_ns() + __atomic_load_n(&r->skipped_ns, __ATOMIC_RELAXED);
+    /* Saturates: a skip to the end of time (a retry backing off "forever")
+     * must not wrap the clock into the past. */
+    int64_t now;
+    if (__builtin_add_overflow(rt_real_ns(), __atomic_load_n(&r->skipped_ns, __ATOMIC_RELAXED),
+                               &now))
+        return INT64_MAX;
+    return now;
 }
 
 /* The moment the current state was entered, read on first use. */

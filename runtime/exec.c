@@ -550,8 +550,8 @@ static void skip_to(asl_exec *x, int64_t target)
     rt_run *r = rt_root_run(x->run);
     int64_t old = __atomic_load_n(&r->skipped_ns, __ATOMIC_RELAXED);
     for (;;) {
-        int64_t after = rt_real_ns() + old;
-        if (after >= target)
+        int64_t after;
+        if (__builtin_add_overflow(rt_real_ns(), old, &after) || after >= target)
             return;
         if (__atomic_compare_exchange_n(&r->skipped_ns, &old, old + (target - after), false,
                                         __ATOMIC_RELAXED, __ATOMIC_RELAXED))
@@ -617,11 +617,23 @@ int rt_wait_ns(asl_exec *x, int64_t ns)
     return wait_until(x, ns > INT64_MAX - now ? INT64_MAX : now + ns);
 }
 
+/* AWS fails a Wait longer than 2^31 - 1 seconds with this cause (its
+ * delay is a 32-bit count of seconds). Checked before any arithmetic, it
+ * also keeps every instant a Wait reaches inside int64 nanoseconds. */
+#define WAIT_MAX_SECONDS 2147483647LL
+
+static int wait_too_long(asl_exec *x)
+{
+    return asl_fail_runtime(x, "Wait state delay is too long");
+}
+
 int asl_wait_seconds(asl_exec *x, long long seconds)
 {
     if (seconds < 0)
         return asl_fail_runtime(x, "The Seconds field references a negative value: %lld",
                                 seconds);
+    if (seconds > WAIT_MAX_SECONDS)
+        return wait_too_long(x);
     return wait_until(x, after_seconds(x, seconds));
 }
 
@@ -680,6 +692,8 @@ int asl_wait_seconds_path(asl_exec *x, const cJSON *in, const asl_path *p)
         free(t);
         return ASL_NEXT_ERROR;
     }
+    if (secs > WAIT_MAX_SECONDS)
+        return wait_too_long(x);
     return wait_until(x, after_seconds(x, secs));
 }
 
@@ -693,6 +707,16 @@ static int64_t instant_ns(long long sec, long nsec)
     return (int64_t)sec * 1000000000 + nsec;
 }
 
+/* Waits until the epoch instant (sec, nsec), or fails as AWS does when that
+ * is more than WAIT_MAX_SECONDS away (compared in seconds: no overflow). */
+static int wait_until_instant(asl_exec *x, long long sec, long nsec)
+{
+    long long now_sec = (long long)(rt_now_ns(x) / 1000000000);
+    if (sec > now_sec && sec - now_sec > WAIT_MAX_SECONDS)
+        return wait_too_long(x);
+    return wait_until(x, instant_ns(sec, nsec));
+}
+
 int asl_wait_timestamp(asl_exec *x, const char *text, int valid, long long sec, long nsec)
 {
     if (!valid)
@@ -700,7 +724,7 @@ int asl_wait_timestamp(asl_exec *x, const char *text, int valid, long long sec, 
                                 "The Timestamp field cannot be parsed as an ISO-8601 extended "
                                 "offset date-time format string: %s",
                                 text ? text : "");
-    return wait_until(x, instant_ns(sec, nsec));
+    return wait_until_instant(x, sec, nsec);
 }
 
 int asl_wait_timestamp_path(asl_exec *x, const cJSON *in, const asl_path *p)
@@ -723,7 +747,7 @@ int asl_wait_timestamp_path(asl_exec *x, const cJSON *in, const asl_path *p)
         free(t);
         return ASL_NEXT_ERROR;
     }
-    return wait_until(x, instant_ns(sec, nsec));
+    return wait_until_instant(x, sec, nsec);
 }
 
 /* ==== Fail ================================================================= */
