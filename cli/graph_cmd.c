@@ -69,6 +69,21 @@ static char *draw(const ir_program *ir, const char *fmt, const graph_opts *o, si
     return out;
 }
 
+char *graph_report_svg(const ir_program *ir)
+{
+    graph_opts o = {.ids = true};
+    size_t len = 0;
+    char *svg = draw(ir, "svg", &o, &len);
+    char *start = svg ? strstr(svg, "<svg") : NULL;
+    if (!start) {
+        fprintf(stderr, "aslc: warning: no graph for --report pages (Graphviz failed)\n");
+        free(svg);
+        return NULL;
+    }
+    memmove(svg, start, strlen(start) + 1); /* inline in HTML: no prolog, no DOCTYPE */
+    return svg;
+}
+
 int graph_cmd(int argc, char **argv, bool color)
 {
     const char *file = NULL, *out = NULL, *fmt = "dot", *history = NULL;

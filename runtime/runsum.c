@@ -25,8 +25,9 @@
 
 typedef struct {
     rt_run_sum *s;
-    int cap_states, cap_edges;
+    int cap_states, cap_edges, cap_visits;
     int *cur, *last; /* per event id: open state / last exited state, -1 none */
+    int *visit;      /* per event id: the visit open in its chain, -1 none */
     long max_id;
 } sum_ctx;
 
@@ -101,6 +102,21 @@ static int add_edge(sum_ctx *c, int from, int to)
     return 0;
 }
 
+static int add_visit(sum_ctx *c, int state, const cJSON *ev)
+{
+    rt_run_sum *s = c->s;
+    if (s->nvisits == c->cap_visits) {
+        int cap = c->cap_visits ? 2 * c->cap_visits : 64;
+        rt_visit *n = realloc(s->visits, (size_t)cap * sizeof *n);
+        if (!n)
+            return -1;
+        s->visits = n;
+        c->cap_visits = cap;
+    }
+    s->visits[s->nvisits] = (rt_visit){.state = state, .entered = ev};
+    return s->nvisits++;
+}
+
 /* The state type of a "<Type>StateEntered" event, as a static string (the
  * event's own text holds the type only as a prefix). */
 static const char *type_name(const char *event_type)
@@ -132,19 +148,23 @@ static bool run_end(rt_run_sum *s, const char *type, const cJSON *d)
 }
 
 /* One event; -1 when out of memory. */
-static int one_event(sum_ctx *c, long id, long prev, const char *type, const cJSON *d)
+static int one_event(sum_ctx *c, const cJSON *ev, long id, long prev, const char *type,
+                     const cJSON *d)
 {
     rt_run_sum *s = c->s;
     int open = prev > 0 && prev <= c->max_id ? c->cur[prev] : -1;
     int left = prev > 0 && prev <= c->max_id ? c->last[prev] : -1;
+    int vis = prev > 0 && prev <= c->max_id ? c->visit[prev] : -1;
     const char *name = str_of(d, "name");
     c->cur[id] = open;
     c->last[id] = left;
+    c->visit[id] = vis;
     if (run_end(s, type, d))
         return 0;
     if (name && ends_with(type, "StateEntered")) {
         int i = state_index(c, name, type_name(type));
-        if (i < 0 || (left >= 0 && add_edge(c, left, i) != 0))
+        if (i < 0 || (left >= 0 && add_edge(c, left, i) != 0) ||
+            (c->visit[id] = add_visit(c, i, ev)) < 0)
             return -1;
         s->states[i].entered++;
         c->cur[id] = i;
@@ -154,6 +174,9 @@ static int one_event(sum_ctx *c, long id, long prev, const char *type, const cJS
         if (i < 0)
             return -1;
         s->states[i].exited++;
+        if (vis >= 0 && s->visits[vis].state == i)
+            s->visits[vis].exited = ev;
+        c->visit[id] = -1;
         c->cur[id] = -1;
         c->last[id] = i;
     } else if (starts_with(type, "MapIteration")) {
@@ -166,18 +189,27 @@ static int one_event(sum_ctx *c, long id, long prev, const char *type, const cJS
                             strcmp(type, "MapIterationAborted") == 0))
             s->states[i].iter_failed++;
         c->cur[id] = -1; /* an iteration's chain starts afresh */
+        c->visit[id] = -1;
         c->last[id] = -1;
     } else if (open >= 0 && !starts_with(type, "MapState") && !starts_with(type, "MapRun") &&
                !starts_with(type, "ParallelState") && !starts_with(type, "Execution")) {
         /* Map/Parallel end events follow their last branch's chain, not
          * their own: they are left to the Entered/Exited counts. */
         rt_state_sum *st = &s->states[open];
-        if (ends_with(type, "Scheduled"))
+        rt_visit *v = vis >= 0 && s->visits[vis].state == open ? &s->visits[vis] : NULL;
+        if (ends_with(type, "Scheduled")) {
             st->attempts++;
-        else if (ends_with(type, "Failed") || ends_with(type, "TimedOut")) {
+            if (v)
+                v->attempts++;
+        } else if (ends_with(type, "Failed") || ends_with(type, "TimedOut")) {
             st->failures++;
             st->error = str_of(d, "error") ? str_of(d, "error") : type;
             st->cause = str_of(d, "cause");
+            if (v) {
+                v->failures++;
+                v->error = st->error;
+                v->cause = st->cause;
+            }
         }
     }
     return 0;
@@ -196,11 +228,12 @@ int rt_run_summarize(const cJSON *events, rt_run_sum *out, char *err, size_t err
     sum_ctx c = {.s = out, .max_id = 4L * n + 16};
     c.cur = malloc((size_t)(c.max_id + 1) * sizeof *c.cur);
     c.last = malloc((size_t)(c.max_id + 1) * sizeof *c.last);
-    int rc = c.cur && c.last ? 0 : -1;
+    c.visit = malloc((size_t)(c.max_id + 1) * sizeof *c.visit);
+    int rc = c.cur && c.last && c.visit ? 0 : -1;
     if (rc)
         snprintf(err, errlen, "out of memory");
     for (long i = 0; rc == 0 && i <= c.max_id; i++)
-        c.cur[i] = c.last[i] = -1;
+        c.cur[i] = c.last[i] = c.visit[i] = -1;
     int k = 0;
     for (const cJSON *ev = events->child; rc == 0 && ev; ev = ev->next, k++) {
         const cJSON *id = cJSON_GetObjectItemCaseSensitive(ev, "id");
@@ -218,7 +251,10 @@ int rt_run_summarize(const cJSON *events, rt_run_sum *out, char *err, size_t err
         } else {
             double p = prev ? prev->valuedouble : 0;
             long pid = p >= 0 && p <= (double)c.max_id ? (long)p : 0;
-            if (one_event(&c, (long)id->valuedouble, pid, type, details_of(ev)) != 0) {
+            if (!out->first)
+                out->first = ev;
+            out->last = ev;
+            if (one_event(&c, ev, (long)id->valuedouble, pid, type, details_of(ev)) != 0) {
                 snprintf(err, errlen, "out of memory");
                 rc = -1;
             }
@@ -238,8 +274,15 @@ int rt_run_summarize(const cJSON *events, rt_run_sum *out, char *err, size_t err
                 }
             }
         }
+    /* An open visit of a failed run carries the run's error. */
+    for (int i = 0; rc == 0 && out->status && strcmp(out->status, "SUCCEEDED") != 0 && i < out->nvisits; i++)
+        if (!out->visits[i].exited && !out->visits[i].error) {
+            out->visits[i].error = out->error ? out->error : out->status;
+            out->visits[i].cause = out->cause;
+        }
     free(c.cur);
     free(c.last);
+    free(c.visit);
     if (rc != 0)
         rt_run_sum_free(out);
     return rc;
@@ -257,5 +300,6 @@ void rt_run_sum_free(rt_run_sum *s)
 {
     free(s->states);
     free(s->edges);
+    free(s->visits);
     memset(s, 0, sizeof *s);
 }

@@ -33,11 +33,23 @@ typedef struct rt_edge_sum {
     int count;
 } rt_edge_sum;
 
+/* One entry into a state, with the events that began and ended it. */
+typedef struct rt_visit {
+    int state;                   /* index into rt_run_sum.states */
+    const cJSON *entered;        /* the Entered event (borrowed) */
+    const cJSON *exited;         /* the Exited event, or 0 (still open, or it failed) */
+    int attempts, failures;      /* Task invocations scheduled / failed in it */
+    const char *error, *cause;   /* its last failure, or 0 */
+} rt_visit;
+
 typedef struct rt_run_sum {
     int nstates;
     rt_state_sum *states; /* in order of first entry */
     int nedges;
     rt_edge_sum *edges;
+    int nvisits;
+    rt_visit *visits;     /* in order of entry */
+    const cJSON *first, *last; /* the first and last events (timestamps) */
     const char *status;   /* SUCCEEDED FAILED TIMED_OUT ABORTED, or 0 (no end event) */
     const char *error, *cause, *output; /* of the end event; borrowed */
     int nevents;
