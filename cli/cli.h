@@ -24,6 +24,7 @@ enum {
 typedef struct drv_opts {
     bool werror;    /* -Werror: warnings fail the command */
     bool color;     /* colour diagnostics */
+    bool embed_graph; /* build, run --report: embed the graph's SVG for --report pages */
     /* check only: */
     diag_format format;             /* --format text | json | sarif */
     bool werror_code[DIAG_NUM_CODES]; /* -Werror=CODE */

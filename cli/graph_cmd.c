@@ -10,11 +10,12 @@
 #include "check.h"
 #include "graph.h"
 #include "graph_cmd.h"
+#include "graph_history.h"
 #include "unit.h"
 
 static void help_graph(void)
 {
-    printf("usage: aslc graph [OPTIONS] FILE [-o OUT]\n"
+    printf("usage: aslc graph [OPTIONS] FILE [-o OUT] [--history RUN.jsonl]\n"
            "\n"
            "Check FILE and draw its states: type per shape and colour, Next / Default /\n"
            "Choice-rule edges labelled with the rule, Catch edges (dashed) with their\n"
@@ -24,9 +25,14 @@ static void help_graph(void)
            "  --format FMT     dot (default), mermaid (a flowchart), svg or png (laid\n"
            "                   out by Graphviz)\n"
            "  -o OUT           write to OUT (default: stdout)\n"
+           "  --history RUN    draw a run on the graph: RUN is the file an execution of\n"
+           "                   FILE wrote with --history. States taken are blue with how\n"
+           "                   often (and retries, failures, Map items), edges taken with\n"
+           "                   their counts, the failing state red with its error, the\n"
+           "                   rest grey\n"
            "\n"
            "exit codes: 0 written, 1 the definition has errors, 2 bad usage, unreadable\n"
-           "file or rendering error\n");
+           "file or history, or rendering error\n");
 }
 
 static int usage_error(const char *fmt, const char *arg)
@@ -38,14 +44,14 @@ static int usage_error(const char *fmt, const char *arg)
 }
 
 /* The drawing of [ir] in [fmt] into a malloc'd buffer; NULL on error (reported). */
-static char *draw(const ir_program *ir, const char *fmt, size_t *len)
+static char *draw(const ir_program *ir, const char *fmt, const graph_opts *o, size_t *len)
 {
     char *text = NULL;
     size_t n = 0;
     FILE *f = open_memstream(&text, &n);
     if (!f)
         return NULL;
-    int rc = strcmp(fmt, "mermaid") == 0 ? graph_write_mermaid(f, ir) : graph_write_dot(f, ir);
+    int rc = strcmp(fmt, "mermaid") == 0 ? graph_write_mermaid(f, ir, o) : graph_write_dot(f, ir, o);
     if (fclose(f) != 0 || rc != 0) {
         free(text);
         fprintf(stderr, "aslc graph: out of memory\n");
@@ -63,19 +69,34 @@ static char *draw(const ir_program *ir, const char *fmt, size_t *len)
     return out;
 }
 
+char *graph_report_svg(const ir_program *ir)
+{
+    graph_opts o = {.ids = true};
+    size_t len = 0;
+    char *svg = draw(ir, "svg", &o, &len);
+    char *start = svg ? strstr(svg, "<svg") : NULL;
+    if (!start) {
+        fprintf(stderr, "aslc: warning: no graph for --report pages (Graphviz failed)\n");
+        free(svg);
+        return NULL;
+    }
+    memmove(svg, start, strlen(start) + 1); /* inline in HTML: no prolog, no DOCTYPE */
+    return svg;
+}
+
 int graph_cmd(int argc, char **argv, bool color)
 {
-    const char *file = NULL, *out = NULL, *fmt = "dot";
+    const char *file = NULL, *out = NULL, *fmt = "dot", *history = NULL;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             help_graph();
             return 0;
         }
-        if (strcmp(a, "-o") == 0 || strcmp(a, "--format") == 0) {
+        if (strcmp(a, "-o") == 0 || strcmp(a, "--format") == 0 || strcmp(a, "--history") == 0) {
             if (i + 1 >= argc)
                 return usage_error("%s needs a value", a);
-            *(a[1] == 'o' ? &out : &fmt) = argv[++i];
+            *(a[1] == 'o' ? &out : a[2] == 'f' ? &fmt : &history) = argv[++i];
         } else if (a[0] == '-' && a[1] != '\0') {
             return usage_error("unknown option '%s'", a);
         } else if (file) {
@@ -102,8 +123,18 @@ int graph_cmd(int argc, char **argv, bool color)
     ir_program *ir = u->nerrors == 0 ? check_and_lower(u) : NULL;
     diag_print_text(stderr, u, color);
     int rc = unreadable ? 2 : (u->nerrors > 0 || !ir) ? 1 : 0;
+    graph_opts opts = {0};
+    graph_history *h = NULL;
+    if (rc == 0 && history) {
+        char err[300];
+        if (!(h = graph_history_open(history, ir, err, sizeof err))) {
+            fprintf(stderr, "aslc graph: %s\n", err);
+            rc = 2;
+        }
+        opts.run = h ? graph_history_run(h) : NULL;
+    }
     size_t len = 0;
-    char *text = rc == 0 ? draw(ir, fmt, &len) : NULL;
+    char *text = rc == 0 ? draw(ir, fmt, &opts, &len) : NULL;
     if (rc == 0 && !text)
         rc = 2;
     if (text) {
@@ -120,6 +151,7 @@ int graph_cmd(int argc, char **argv, bool color)
         }
         free(text);
     }
+    graph_history_close(h);
     unit_close(u);
     return rc;
 }

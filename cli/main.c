@@ -185,6 +185,7 @@ static int cmd_build(int argc, char **argv, drv_opts *o)
     if (!b.output && !b.zip)
         return drv_bad_usage("build", "%s-o NAME (or --zip FILE) is required", "");
     char *c = NULL;
+    o->embed_graph = true; /* every executable can write a --report page */
     rc = drv_compile(file, o, &c);
     if (rc == EXIT_OK)
         rc = b.zip ? drv_package_zip(c, file, &b) : drv_build(c, file, &b);
@@ -210,6 +211,10 @@ static int cmd_run(int argc, char **argv, drv_opts *o)
     if (i >= argc)
         return drv_bad_usage("run", "%sno FILE given", "");
     const char *file = argv[i];
+    /* Graphviz runs only when this run writes a report page. */
+    for (int k = i + 1; k < argc; k++)
+        if (strcmp(argv[k], "--report") == 0 || strncmp(argv[k], "--report=", 9) == 0)
+            o->embed_graph = true;
     char *c = NULL;
     int rc = drv_compile(file, o, &c);
     if (rc != EXIT_OK)

@@ -16,6 +16,7 @@
 #include "check.h"
 #include "cli.h"
 #include "emit.h"
+#include "graph_cmd.h"
 #include "unit.h"
 
 const char drv_diag_options_help[] =
@@ -72,10 +73,14 @@ int drv_compile(const char *path, const drv_opts *o, char **c_text)
         rc = EXIT_USAGE;
     else if (u->nerrors > 0 || !ir || (o->werror && u->nwarnings > 0))
         rc = EXIT_ERRORS;
-    else if (c_text && !(*c_text = emit_to_string(ir))) { /* IR -> C */
+    char *svg = NULL;
+    if (rc == EXIT_OK && c_text && o->embed_graph) /* the --report page's picture */
+        ir->graph_svg = svg = graph_report_svg(ir);
+    if (rc == EXIT_OK && c_text && !(*c_text = emit_to_string(ir))) { /* IR -> C */
         fprintf(stderr, "aslc: %s: cannot generate C (out of memory)\n", path);
         rc = EXIT_USAGE;
     }
+    free(svg);
     unit_close(u);
     return rc;
 }

@@ -257,6 +257,10 @@ typedef struct asl_machine {
      * skips the check: an unbound Task then fails when it is invoked. */
     int ntasks;
     const asl_task_ref *tasks;
+    /* The graph drawn as SVG, each state's node with the id "s-" + the hex
+     * of its name's bytes, for the --report page (report.c); 0 = none.
+     * Top-level machine only. */
+    const char *graph_svg;
 } asl_machine;
 
 /* The generated executable's main(): parses the options documented in

@@ -22,6 +22,13 @@
  * Returns the event id. Cheap when neither --history nor --trace is on. */
 long rt_event(asl_exec *x, const char *type, const char *details_key, cJSON *details);
 
+/* ==== report.c ============================================================== */
+/* Writes the --report page of the run whose history lines are in
+ * [history] (read back from its start) to [path]. Returns 0, or -1 with a
+ * message in [err]. */
+int rt_report_write(const char *path, FILE *history, const asl_machine *m, char *err,
+                    size_t errlen);
+
 /* ==== task_setup.c ========================================================== */
 typedef struct rt_tasks rt_tasks;
 /* Reads the --bindings and --mock-config files of [opt] for machine [m]

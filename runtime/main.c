@@ -3,7 +3,7 @@
  * of `aslc run`, which calls it with the JIT-compiled machine).
  *
  *   PROG [--input JSON | --input-file F] [--wait real|skip|scale=X]
- *        [--name NAME] [--history F] [--trace] [--bindings F]
+ *        [--name NAME] [--history F] [--report F.html] [--trace] [--bindings F]
  *        [--mock-config F --test-case NAME [--state-machine NAME]]
  *        [--s3-root DIR] [--lambda] [--help]
  *
@@ -92,6 +92,9 @@ static void print_help(const char *prog, const asl_machine *m)
            "Observing:\n"
            "  --history FILE        write the execution history to FILE, one AWS-shaped\n"
            "                        event per line (JSON lines)\n"
+           "  --report FILE.html    write a page about the run: its graph with the states\n"
+           "                        taken, a timeline with each state's input and output,\n"
+           "                        the variables and the result (one file, no scripts)\n"
            "  --trace               print each step on stderr\n"
            "  --help                show this help and exit\n"
            "\n"
@@ -239,7 +242,7 @@ int asl_main(int argc, char **argv, const asl_machine *m)
 {
     const char *prog = prog_name(argc > 0 ? argv[0] : NULL);
     rt_options opt = {.wait_mode = RT_WAIT_REAL, .wait_scale = 1.0};
-    const char *input_json = NULL, *input_file = NULL, *history_file = NULL;
+    const char *input_json = NULL, *input_file = NULL, *history_file = NULL, *report_file = NULL;
     const char *lambda_api = getenv("AWS_LAMBDA_RUNTIME_API");
     bool lambda = lambda_api && *lambda_api;
 
@@ -272,6 +275,8 @@ int asl_main(int argc, char **argv, const asl_machine *m)
             opt.execution_name = v;
         } else if ((v = opt_value(argc, argv, &i, "--history", &missing))) {
             history_file = v;
+        } else if ((v = opt_value(argc, argv, &i, "--report", &missing))) {
+            report_file = v;
         } else if ((v = opt_value(argc, argv, &i, "--bindings", &missing))) {
             opt.bindings_file = v;
         } else if ((v = opt_value(argc, argv, &i, "--mock-config", &missing))) {
@@ -302,6 +307,10 @@ int asl_main(int argc, char **argv, const asl_machine *m)
     if (lambda) {
         if (input_json || input_file) {
             usage_error(prog, "--input and --input-file do not apply to Lambda invocations");
+            return ASL_EXIT_USAGE;
+        }
+        if (report_file) {
+            usage_error(prog, "--report does not apply to Lambda invocations (use --history)");
             return ASL_EXIT_USAGE;
         }
         return rt_lambda_main(prog, lambda_api, &opt, m, history_file);
@@ -380,10 +389,12 @@ int asl_main(int argc, char **argv, const asl_machine *m)
         return ASL_EXIT_USAGE;
     }
 
-    /* ---- the history file ---- */
-    if (history_file) {
-        opt.history = fopen(history_file, "w");
+    /* ---- the history file; a report reads it back (w+), or a temporary one ---- */
+    if (history_file || report_file) {
+        opt.history = history_file ? fopen(history_file, report_file ? "w+" : "w") : tmpfile();
         if (!opt.history) {
+            if (!history_file)
+                history_file = "(temporary)";
             fprintf(stderr, "%s: cannot write history file '%s': %s\n", prog, history_file,
                     strerror(errno));
             cJSON_Delete(input);
@@ -419,6 +430,11 @@ int asl_main(int argc, char **argv, const asl_machine *m)
     }
     fflush(stdout);
 
+    if (report_file) {
+        char rerr[300] = "";
+        if (rt_report_write(report_file, opt.history, m, rerr, sizeof rerr) != 0)
+            fprintf(stderr, "%s: --report: %s\n", prog, rerr);
+    }
     if (opt.history && fclose(opt.history) != 0)
         fprintf(stderr, "%s: error writing history file '%s': %s\n", prog, history_file,
                 strerror(errno));
