@@ -31,6 +31,8 @@
 
 #define EXIT_PREFIX "__aslc_exit_"
 #define SEED_STATE "__aslc_seed"
+#define TOLERATED_ERROR "States.ExceedToleratedFailureThreshold"
+#define TOLERATED_CAUSE "The specified tolerated failure threshold was exceeded"
 #define MOCK_RESOURCE "arn:aws:lambda:us-east-1:123456789012:function:aslc-teststate-mock"
 
 typedef struct req {
@@ -41,6 +43,7 @@ typedef struct req {
     const char *name;         /* its name */
     const char *type;
     bool jsonata;
+    bool in_map;              /* inside a Map's item processor */
     cJSON *input;
     cJSON *variables;         /* an object, or NULL */
     /* mock */
@@ -145,8 +148,9 @@ static bool is_identifier(const char *s)
 
 /* ==== finding the state =================================================== */
 
-/* The state [name] in the machine [m] or any of its branches / processors. */
-static const cJSON *find_state(const cJSON *m, const char *name)
+/* The state [name] in the machine [m] or any of its branches / processors;
+ * *in_map (may be NULL) is set when it is inside a Map's item processor. */
+static const cJSON *find_state_in(const cJSON *m, const char *name, bool *in_map)
 {
     const cJSON *states = get(m, "States");
     const cJSON *s;
@@ -157,16 +161,24 @@ static const cJSON *find_state(const cJSON *m, const char *name)
     cJSON_ArrayForEach(s, states) {
         const cJSON *b;
         cJSON_ArrayForEach(b, get(s, "Branches")) {
-            const cJSON *f = find_state(b, name);
+            const cJSON *f = find_state_in(b, name, in_map);
             if (f)
                 return f;
         }
         const cJSON *p = get(s, "ItemProcessor") ? get(s, "ItemProcessor") : get(s, "Iterator");
-        const cJSON *f = p ? find_state(p, name) : NULL;
-        if (f)
+        const cJSON *f = p ? find_state_in(p, name, in_map) : NULL;
+        if (f) {
+            if (in_map) /* anywhere inside an iteration: $$.Map.Item is defined */
+                *in_map = true;
             return f;
+        }
     }
     return NULL;
+}
+
+static const cJSON *find_state(const cJSON *m, const char *name)
+{
+    return find_state_in(m, name, NULL);
 }
 
 /* ==== building machines =================================================== */
@@ -256,6 +268,8 @@ static cJSON *machine_around(const req *r, cJSON *s, cJSON *states, const cJSON 
 {
     cJSON *m = cJSON_CreateObject();
     *input = copy(base);
+    const char *start = r->name;
+    put(states, r->name, s);
     if (r->variables && r->variables->child) {
         cJSON *seed = cJSON_CreateObject();
         cJSON_AddStringToObject(seed, "Type", "Pass");
@@ -271,7 +285,7 @@ static cJSON *machine_around(const req *r, cJSON *s, cJSON *states, const cJSON 
             cJSON_AddStringToObject(a, key, path);
         }
         cJSON_AddStringToObject(seed, "OutputPath", "$.i");
-        cJSON_AddStringToObject(seed, "Next", r->name);
+        cJSON_AddStringToObject(seed, "Next", start);
         put(states, SEED_STATE, seed);
         cJSON *wrapped = cJSON_CreateObject();
         put(wrapped, "i", *input);
@@ -279,9 +293,8 @@ static cJSON *machine_around(const req *r, cJSON *s, cJSON *states, const cJSON 
         *input = wrapped;
         cJSON_AddStringToObject(m, "StartAt", SEED_STATE);
     } else {
-        cJSON_AddStringToObject(m, "StartAt", r->name);
+        cJSON_AddStringToObject(m, "StartAt", start);
     }
-    put(states, r->name, s);
     put(m, "States", states);
     return m;
 }
@@ -696,6 +709,18 @@ static bool read_mock(req *r, reply *rep)
             *rep = invalid("%s", err);
             return false;
         }
+        cJSON *ctx = NULL;
+        if (!json_member(r->body, "context", &ctx, err, sizeof err)) {
+            *rep = invalid("%s", err);
+            return false;
+        }
+        bool empty = !ctx || (cJSON_IsObject(ctx) && !ctx->child);
+        cJSON_Delete(ctx);
+        if (!empty) {
+            *rep = invalid("%s", "aslc test-state cannot set the context object yet: give "
+                                 "context as {} or leave it out");
+            return false;
+        }
         const cJSON *rs = get(r->body, "revealSecrets");
         if (cJSON_IsTrue(rs)) {
             *rep = invalid("%s", "revealSecrets cannot be used with a mock");
@@ -826,7 +851,7 @@ static bool read_request(req *r, const char *body, size_t len, reply *rep)
             return false;
         }
         r->name = sname ? sname : get_string(r->def, "StartAt");
-        r->state = r->name ? find_state(r->def, r->name) : NULL;
+        r->state = r->name ? find_state_in(r->def, r->name, &r->in_map) : NULL;
         if (!r->state) {
             *rep = invalid("State '%s' was not found in the state machine definition",
                            r->name ? r->name : "");
@@ -871,11 +896,34 @@ static void add_str(cJSON *o, const char *key, const char *v)
         cJSON_AddStringToObject(o, key, v);
 }
 
+/* Do r->map_failures failed iterations exceed what the Map tolerates?
+ * Without ToleratedFailureCount / Percentage, one failure is too many. */
+static bool map_over_tolerance(req *r)
+{
+    if (!r->has_map_failures || r->map_failures == 0)
+        return false;
+    const cJSON *count = get(r->state, "ToleratedFailureCount");
+    const cJSON *pct = get(r->state, "ToleratedFailurePercentage");
+    if (!cJSON_IsNumber(count) && !cJSON_IsNumber(pct))
+        return true;
+    if (cJSON_IsNumber(count) && (double)r->map_failures <= count->valuedouble)
+        return false;
+    if (cJSON_IsNumber(pct)) {
+        cJSON *items = map_items(r, false);
+        int n = cJSON_GetArraySize(items);
+        cJSON_Delete(items);
+        if (n > 0 && (double)r->map_failures * 100.0 / n <= pct->valuedouble)
+            return false;
+    }
+    return true;
+}
+
 static reply answer(req *r)
 {
     cJSON *in = NULL;
+    cJSON *mock = map_over_tolerance(r) ? mock_config(r, NULL, TOLERATED_ERROR, TOLERATED_CAUSE)
+                                        : mock_config(r, NULL, NULL, NULL);
     cJSON *m = tested_machine(r, false, &in);
-    cJSON *mock = mock_config(r, NULL, NULL, NULL);
     ts_out out;
     ts_run(&r->env, m, in, mock, &out);
     cJSON_Delete(m);
