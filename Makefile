@@ -32,10 +32,10 @@ GV_LIBS  = -lgvc -lcgraph
 # aslc; all but cli/main.c into the unit tests too. See ARCHITECTURE.md.
 RT_SRC   = $(wildcard runtime/*.c)
 CC_SRC   = $(wildcard compiler/*.c) $(wildcard codegen/*.c) $(wildcard graph/*.c) \
-           $(filter-out cli/main.c cli/serve_cmd.c,$(wildcard cli/*.c))
+           $(filter-out cli/main.c cli/serve_cmd.c cli/test_state.c,$(wildcard cli/*.c))
 RT_OBJ   = $(RT_SRC:%.c=$(BUILD)/%.o)
 # `aslc serve` (issue 13): linked into aslc only.
-SRV_OBJ  = $(patsubst %.c,$(BUILD)/%.o,$(wildcard server/*.c) cli/serve_cmd.c)
+SRV_OBJ  = $(patsubst %.c,$(BUILD)/%.o,$(wildcard server/*.c) cli/serve_cmd.c cli/test_state.c)
 SRV_LIBS = -lmicrohttpd
 CC_OBJ   = $(CC_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/aslrt_h.o
 UNIT_SRC = $(wildcard tests/unit/test_*.c)

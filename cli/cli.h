@@ -55,6 +55,10 @@ bool drv_want_help(const char *arg);
 /* `aslc jsonata ARGS...` (jsonata.c); returns the exit code. */
 int drv_cmd_jsonata(int argc, char **argv);
 
+/* `aslc test-state ARGS...` (test_state.c, linked with server/); returns
+ * the exit code. */
+int drv_cmd_test_state(int argc, char **argv);
+
 /* `aslc check ARGS...` (check.c); returns the exit code. */
 int drv_cmd_check(int argc, char **argv, drv_opts *o);
 

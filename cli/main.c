@@ -37,6 +37,7 @@ static void usage(FILE *f)
           "  graph FILE [-o OUT]      draw the states (dot, mermaid, svg, png)\n"
           "  jsonata EXPR [OPTIONS]   evaluate a JSONata expression, like jq\n"
           "  serve [OPTIONS]          a local Step Functions endpoint for the AWS CLI / SDKs\n"
+          "  test-state --definition F  test one state as AWS's TestState API does\n"
           "\n"
           "  aslc COMMAND --help      options and exit codes of a command\n"
           "  aslc --version           print the version\n",
@@ -265,6 +266,8 @@ int main(int argc, char **argv)
         return graph_cmd(argc - 2, argv + 2, o.color);
     if (strcmp(cmd, "serve") == 0) /* server/, issue 13 */
         return serve_cmd(argc - 2, argv + 2);
+    if (strcmp(cmd, "test-state") == 0) /* server/teststate.c, issue 14 */
+        return drv_cmd_test_state(argc - 2, argv + 2);
     if (strcmp(cmd, "jsonata") == 0)
         return drv_cmd_jsonata(argc - 2, argv + 2);
     if (strcmp(cmd, "run") == 0)

@@ -474,6 +474,7 @@ static const action actions[] = {
     {"DeleteStateMachine", delete_sm},
     {"ListStateMachines", list_sms},
     {"ValidateStateMachineDefinition", validate_sm},
+    {"TestState", srv_test_state_action}, /* teststate_action.c, issue 14 */
 };
 
 srv_reply srv_dispatch(const char *name, const char *body, size_t len)

@@ -37,6 +37,9 @@ void srv_actions_close(void);
  * the target header was missing or not Step Functions') with request body
  * [body] of [len] bytes. Never fails to produce a reply. Thread-safe. */
 srv_reply srv_dispatch(const char *action, const char *body, size_t len);
+struct cJSON;
+/* The TestState action (teststate.c): srv_test_state on [req]. */
+srv_reply srv_test_state_action(const struct cJSON *req);
 /* An AWS-shaped error reply: {"__type": type, "message": msg}. */
 srv_reply srv_error(int status, const char *type, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

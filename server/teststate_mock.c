@@ -1,0 +1,120 @@
+/*
+ * teststate_mock.c - TestState's fieldValidationMode: a mocked Task result
+ * checked against the shape its integration returns, where aslc knows the
+ * shape (Lambda invoke, Step Functions StartExecution and its .sync forms).
+ *
+ * STRICT: required fields present, every field known and of its type;
+ * PRESENT: every present field known and of its type; NONE: nothing. A
+ * resource whose shape is not listed here passes (lenient, as the rules
+ * are known for these only). Pure functions of the result; owns nothing.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "teststate_impl.h"
+
+enum { F_ANY, F_STRING, F_INT, F_OBJECT, F_DATE };
+
+typedef struct field {
+    const char *name;
+    int type;
+    int required;
+} field;
+
+typedef struct shape {
+    const char *resource; /* exact, without the region-free prefix variations */
+    const field *fields;
+} shape;
+
+static const field lambda_invoke[] = {
+    {"StatusCode", F_INT, 1},      {"Payload", F_ANY, 0},      {"ExecutedVersion", F_STRING, 0},
+    {"FunctionError", F_STRING, 0}, {"LogResult", F_STRING, 0}, {"SdkHttpMetadata", F_OBJECT, 0},
+    {"SdkResponseMetadata", F_OBJECT, 0}, {NULL, 0, 0},
+};
+
+static const field start_execution[] = {
+    {"ExecutionArn", F_STRING, 1}, {"StartDate", F_DATE, 1}, {"SdkHttpMetadata", F_OBJECT, 0},
+    {"SdkResponseMetadata", F_OBJECT, 0}, {NULL, 0, 0},
+};
+
+static const field describe_execution[] = {
+    {"ExecutionArn", F_STRING, 1},  {"StateMachineArn", F_STRING, 1}, {"Name", F_STRING, 0},
+    {"Status", F_STRING, 1},        {"StartDate", F_DATE, 1},         {"StopDate", F_DATE, 0},
+    {"Input", F_ANY, 0},            {"InputDetails", F_OBJECT, 0},    {"Output", F_ANY, 0},
+    {"OutputDetails", F_OBJECT, 0}, {"TraceHeader", F_STRING, 0},     {"Error", F_STRING, 0},
+    {"Cause", F_STRING, 0},         {"MapRunArn", F_STRING, 0},       {"RedriveCount", F_INT, 0},
+    {"RedriveStatus", F_STRING, 0}, {"StateMachineVersionArn", F_STRING, 0},
+    {"StateMachineAliasArn", F_STRING, 0}, {"SdkHttpMetadata", F_OBJECT, 0},
+    {"SdkResponseMetadata", F_OBJECT, 0}, {NULL, 0, 0},
+};
+
+static const shape shapes[] = {
+    {"arn:aws:states:::lambda:invoke", lambda_invoke},
+    {"arn:aws:states:::states:startExecution", start_execution},
+    {"arn:aws:states:::states:startExecution.sync", describe_execution},
+    {"arn:aws:states:::states:startExecution.sync:2", describe_execution},
+};
+
+static bool of_type(const cJSON *v, int type)
+{
+    switch (type) {
+    case F_STRING: return cJSON_IsString(v);
+    case F_INT: return cJSON_IsNumber(v) && v->valuedouble == (double)(long long)v->valuedouble;
+    case F_OBJECT: return cJSON_IsObject(v);
+    case F_DATE: return cJSON_IsNumber(v) || cJSON_IsString(v);
+    default: return true;
+    }
+}
+
+static const char *type_name(int type)
+{
+    switch (type) {
+    case F_STRING: return "a string";
+    case F_INT: return "an integer";
+    case F_OBJECT: return "an object";
+    case F_DATE: return "a timestamp";
+    default: return "a value";
+    }
+}
+
+bool ts_check_mock_shape(const char *resource, const cJSON *result, const char *mode, char *err,
+                         size_t cap)
+{
+    if (!mode || strcmp(mode, "NONE") == 0)
+        return true;
+    const shape *sh = NULL;
+    for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++)
+        if (strcmp(shapes[i].resource, resource) == 0)
+            sh = &shapes[i];
+    if (!sh)
+        return true;
+    if (!cJSON_IsObject(result)) {
+        snprintf(err, cap, "The mocked result for '%s' must be a JSON object (fieldValidationMode %s)",
+                 resource, mode);
+        return false;
+    }
+    const cJSON *m;
+    cJSON_ArrayForEach(m, result) {
+        const field *f = sh->fields;
+        while (f->name && strcmp(f->name, m->string) != 0)
+            f++;
+        if (!f->name) {
+            snprintf(err, cap, "The mocked result for '%s' has the field '%s', which its API does "
+                     "not return (fieldValidationMode %s)", resource, m->string, mode);
+            return false;
+        }
+        if (!of_type(m, f->type)) {
+            snprintf(err, cap, "The field '%s' of the mocked result for '%s' must be %s "
+                     "(fieldValidationMode %s)", f->name, resource, type_name(f->type), mode);
+            return false;
+        }
+    }
+    if (strcmp(mode, "STRICT") == 0)
+        for (const field *f = sh->fields; f->name; f++)
+            if (f->required && !cJSON_GetObjectItemCaseSensitive(result, f->name)) {
+                snprintf(err, cap, "The mocked result for '%s' lacks the required field '%s' "
+                         "(fieldValidationMode STRICT)", resource, f->name);
+                return false;
+            }
+    return true;
+}
