@@ -14,6 +14,8 @@
 #ifndef ASLRT_EFFECTS_H
 #define ASLRT_EFFECTS_H
 
+#include <pthread.h>
+
 #include "rt.h"
 
 /* ==== history.c ============================================================= */
@@ -21,6 +23,18 @@
  * the details object ("stateEnteredEventDetails"); [details] is taken.
  * Returns the event id. Cheap when neither --history nor --trace is on. */
 long rt_event(asl_exec *x, const char *type, const char *details_key, cJSON *details);
+/* An in-memory history (rt_options.events): each event's JSON text, the
+ * same line --history writes, in id order. Appended under [mu]; a reader
+ * takes [mu] too. Start from {.mu = PTHREAD_MUTEX_INITIALIZER}. [oom] is
+ * set when an event could not be kept. */
+typedef struct rt_event_log {
+    pthread_mutex_t mu;
+    char **lines;
+    size_t n, cap;
+    bool oom;
+} rt_event_log;
+/* Free the lines of [l] (not [l] itself, nor its mutex). */
+void rt_event_log_free(rt_event_log *l);
 
 /* ==== report.c ============================================================== */
 /* Writes the --report page of the run whose history lines are in

@@ -145,7 +145,7 @@ static bool add_string(cJSON *o, const char *key, const char *val)
 static bool recording(const asl_exec *x)
 {
     const rt_options *o = options_of(x->run);
-    return o->history || o->trace;
+    return o->history || o->trace || o->events;
 }
 
 /* {"<key>": "<doc as JSON text>", "<key>Details": {"truncated": false}}
@@ -300,8 +300,9 @@ static bool run_begin(asl_exec *x, const asl_machine *m, const cJSON *input)
         ename = uuid;
     }
     run->execution_name = str_dup(ename);
-    run->execution_arn = str_printf(RT_ARN_PREFIX "execution:%s:%s", mname, ename);
-    run->state_machine_arn = str_printf(RT_ARN_PREFIX "stateMachine:%s", mname, NULL);
+    const char *prefix = opt->arn_prefix ? opt->arn_prefix : RT_ARN_PREFIX;
+    run->execution_arn = rt_fmt("%sexecution:%s:%s", prefix, mname, ename);
+    run->state_machine_arn = rt_fmt("%sstateMachine:%s", prefix, mname);
     run->role_arn =
         opt->role_arn ? str_dup(opt->role_arn) : str_printf(RT_DEFAULT_ROLE, mname, NULL);
     run->input = cJSON_Duplicate(input, 1);
@@ -365,14 +366,19 @@ rt_status rt_run_machine(asl_exec *x, const asl_machine *m, cJSON *input, cJSON 
         return x->status;
     }
 
+    /* A run stopped from another thread (aslc serve) leaves the process's
+     * signals to its owner: many such runs share the process. */
+    const bool signals = !options_of(run)->external_stop;
     struct sigaction sa, old_int, old_term;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
     /* No SA_RESTART: a sleeping Wait must wake up to abort. */
-    signal_run = run;
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
+    if (signals) {
+        signal_run = run;
+        sigaction(SIGINT, &sa, &old_int);
+        sigaction(SIGTERM, &sa, &old_term);
+    }
 
     execution_started(x, input);
 
@@ -394,9 +400,11 @@ rt_status rt_run_machine(asl_exec *x, const asl_machine *m, cJSON *input, cJSON 
         execution_ended(x);
     }
 
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
-    signal_run = NULL;
+    if (signals) {
+        sigaction(SIGINT, &old_int, NULL);
+        sigaction(SIGTERM, &old_term, NULL);
+        signal_run = NULL;
+    }
     rt_pool_free(run); /* joins the Map / Parallel threads, if any started */
     cJSON_Delete(x->context); /* it refers to run->input, freed next */
     x->context = NULL;
@@ -524,22 +532,24 @@ rt_status rt_exec_states(asl_exec *x, const asl_machine *m, cJSON *input, cJSON 
 /* ==== Wait ================================================================= */
 
 /* Sleeps [ns] of real time; returns early when the run is aborted. Inside
- * a Parallel branch or Map iteration it sleeps in slices, so that a failing
- * sibling (which cancels the scope) stops it within a few milliseconds:
+ * a Parallel branch or Map iteration, or in a run stopped from another
+ * thread, it sleeps in slices, so that a failing sibling (which cancels
+ * the scope) or a StopExecution stops it within a few milliseconds:
  * signals reach only one thread, and a scope has no signal at all. */
 static void sleep_real(const asl_exec *x, int64_t ns)
 {
     const rt_run *run = x->run;
     enum { SLICE_NS = 5000000 };
+    const bool sliced = x->scope || options_of(run)->external_stop;
     while (ns > 0 && !run->aborted && !(x->scope && rt_cancelled(x))) {
-        int64_t step = x->scope && ns > SLICE_NS ? SLICE_NS : ns;
+        int64_t step = sliced && ns > SLICE_NS ? SLICE_NS : ns;
         struct timespec req = {.tv_sec = (time_t)(step / 1000000000),
                                .tv_nsec = (long)(step % 1000000000)};
         struct timespec rem;
         int64_t before = rt_real_ns();
         while (!run->aborted && nanosleep(&req, &rem) != 0 && errno == EINTR)
             req = rem;
-        ns -= x->scope ? rt_real_ns() - before : step;
+        ns -= sliced ? rt_real_ns() - before : step;
     }
 }
 

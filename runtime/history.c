@@ -20,7 +20,9 @@
  * started it, as AWS numbers them.
  *
  * Owns: nothing beyond the details object handed to rt_event, which it
- * frees. Writes to rt_options.history (opened and closed by main.c).
+ * frees. Writes to rt_options.history (opened and closed by main.c) and
+ * appends to rt_options.events (an in-memory log, `aslc serve`), whose
+ * lines it allocates and rt_event_log_free frees.
  * Called by exec.c (execution and state events); later by task, map and
  * parallel code for their own event types.
  *
@@ -95,59 +97,98 @@ static void trace_event(asl_exec *x, long id, const char *type, const cJSON *det
     fputc('\n', f);
 }
 
-static void write_json_line(FILE *f, const cJSON *v)
-{
-    char *text = cJSON_PrintUnformatted(v);
-    if (text) {
-        fputs(text, f);
-        fputc('\n', f);
-        cJSON_free(text);
-    }
-}
-
-/* Writes the event as one JSON line, keys in the order of the executable's
- * contract (id, previousEventId, timestamp, type, details). [details] stays
- * the caller's: it is lent to the event for printing and taken back. */
-static void history_line(asl_exec *x, long id, long prev, const char *type,
-                         const char *details_key, cJSON *details, int64_t now)
+/* The event as one line of JSON text, keys in the order of the
+ * executable's contract (id, previousEventId, timestamp, type, details).
+ * [details] stays the caller's: it is lent to the event for printing and
+ * taken back. Returns cJSON_malloc'd text, or 0 when out of memory. */
+static char *event_text(long id, long prev, const char *type, const char *details_key,
+                        cJSON *details, int64_t now)
 {
     char ts[40];
     rt_format_timestamp(now, ts, sizeof ts);
     cJSON *ev = cJSON_CreateObject();
     if (!ev)
-        return;
+        return NULL;
     bool ok = cJSON_AddNumberToObject(ev, "id", (double)id) &&
               cJSON_AddNumberToObject(ev, "previousEventId", (double)prev) &&
               cJSON_AddStringToObject(ev, "timestamp", ts) &&
               cJSON_AddStringToObject(ev, "type", type);
     bool lent = ok && details_key && details && cJSON_AddItemToObject(ev, details_key, details);
-    if (ok)
-        write_json_line(x->run->opt->history, ev);
+    char *text = ok ? cJSON_PrintUnformatted(ev) : NULL;
     if (lent)
         cJSON_DetachItemViaPointer(ev, details);
     cJSON_Delete(ev);
+    return text;
+}
+
+/* Keeps [text] (taken) in [l]; the caller holds l->mu. */
+static void log_append(rt_event_log *l, char *text)
+{
+    if (!text) {
+        l->oom = true;
+        return;
+    }
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 16;
+        char **p = realloc(l->lines, cap * sizeof *p);
+        if (!p) {
+            l->oom = true;
+            cJSON_free(text);
+            return;
+        }
+        l->lines = p;
+        l->cap = cap;
+    }
+    l->lines[l->n++] = text;
+}
+
+void rt_event_log_free(rt_event_log *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        cJSON_free(l->lines[i]);
+    free(l->lines);
+    l->lines = NULL;
+    l->n = l->cap = 0;
 }
 
 long rt_event(asl_exec *x, const char *type, const char *details_key, cJSON *details)
 {
     rt_run *run = x->run;
     const rt_options *opt = run->opt;
-    if (!opt || (!opt->history && !opt->trace)) {
+    if (!opt || (!opt->history && !opt->trace && !opt->events)) {
         long id = __atomic_add_fetch(&run->last_event_id, 1, __ATOMIC_RELAXED);
         x->prev_event_id = id;
         cJSON_Delete(details);
         return id;
     }
-    pthread_mutex_lock(&history_lock);
+    /* The file and trace are the process's; an in-memory log is the run's
+     * own, so runs that only keep a log do not wait for each other. */
+    bool shared = opt->history || opt->trace;
+    if (shared)
+        pthread_mutex_lock(&history_lock);
+    if (opt->events)
+        pthread_mutex_lock(&opt->events->mu);
     long id = __atomic_add_fetch(&run->last_event_id, 1, __ATOMIC_RELAXED);
     long prev = x->prev_event_id;
     x->prev_event_id = id;
     int64_t now = rt_now_ns(x);
-    if (opt->history)
-        history_line(x, id, prev, type, details_key, details, now);
+    if (opt->history || opt->events) {
+        char *text = event_text(id, prev, type, details_key, details, now);
+        if (opt->history && text) {
+            fputs(text, opt->history);
+            fputc('\n', opt->history);
+        }
+        if (opt->events)
+            log_append(opt->events, text);
+        else
+            cJSON_free(text);
+    }
     if (opt->trace)
         trace_event(x, id, type, details, now);
-    pthread_mutex_unlock(&history_lock);
+    if (opt->events)
+        pthread_mutex_unlock(&opt->events->mu);
+    if (shared)
+        pthread_mutex_unlock(&history_lock);
     cJSON_Delete(details);
     return id;
 }

@@ -57,6 +57,14 @@ typedef struct rt_options {
                                   * (Lambda's Lambda-Runtime-Deadline-Ms, lambda.c):
                                   * the run times out at it or at TimeoutSeconds,
                                   * whichever comes first; 0 = none */
+    /* aslc serve (server/) runs many executions in one process: */
+    const char *arn_prefix;      /* "arn:aws:states:REGION:ACCOUNT:" of the run's
+                                  * ARNs; 0: AWS's documentation account */
+    struct rt_event_log *events; /* every history event is also appended here
+                                  * (history.c, effects.h); 0 = off */
+    bool external_stop;          /* the run is stopped by setting run->aborted
+                                  * from another thread: no signal handlers,
+                                  * and Waits sleep in short slices */
 } rt_options;
 
 /* ==== The execution: shared by every state of one run ================== */

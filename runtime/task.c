@@ -60,7 +60,7 @@ static rt_tasks *tasks_of(const asl_exec *x)
 static bool recording(const asl_exec *x)
 {
     const rt_options *o = x->run ? x->run->opt : NULL;
-    return o && (o->history || o->trace);
+    return o && (o->history || o->trace || o->events);
 }
 
 /* "<key>": text, "<key>Details": {"truncated": false}. */

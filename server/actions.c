@@ -5,9 +5,10 @@
  *
  * A definition goes through the same pipeline as `aslc run`: load ->
  * check -> lower -> codegen -> libtcc, once per Create / Update; the
- * compiled program is kept with the machine. A definition that check
- * accepts but aslc cannot run yet (JSONata, variables) is stored without
- * a program. Owns every machine record; one mutex guards the store.
+ * compiled program (JSONPath, JSONata, variables alike) is kept with the
+ * machine, counted, so that running executions keep theirs. The dispatch
+ * table routes the execution actions to executions.c and history_api.c.
+ * Owns every machine record; one mutex (srv_store.mu) guards the store.
  */
 #include <cjson/cJSON.h>
 #include <pthread.h>
@@ -22,20 +23,13 @@
 #include "emit.h"
 #include "jit.h"
 #include "serve.h"
+#include "srv_internal.h"
 #include "unit.h"
 
-typedef struct machine {
-    char *name, *arn, *definition, *role_arn, *type;
-    double created, updated;
-    jit_program *prog; /* NULL: checked but not runnable yet */
-    struct machine *next;
-} machine;
-
-static struct {
-    pthread_mutex_t mu;
-    const srv_opts *opt;
-    machine *machines; /* newest first */
-} S = {.mu = PTHREAD_MUTEX_INITIALIZER};
+struct srv_store srv_store = {.mu = PTHREAD_MUTEX_INITIALIZER,
+                              .changed = PTHREAD_COND_INITIALIZER};
+#define S srv_store
+typedef srv_machine machine;
 
 /* ==== replies ============================================================ */
 
@@ -55,7 +49,7 @@ srv_reply srv_error(int status, const char *type, const char *fmt, ...)
 }
 
 /* Takes ownership of [o]. */
-static srv_reply ok(cJSON *o)
+srv_reply srv_ok(cJSON *o)
 {
     char *body = o ? cJSON_PrintUnformatted(o) : NULL;
     cJSON_Delete(o);
@@ -64,7 +58,7 @@ static srv_reply ok(cJSON *o)
     return (srv_reply){200, body};
 }
 
-static double now_s(void)
+double srv_now_s(void)
 {
     struct timespec t;
     clock_gettime(CLOCK_REALTIME, &t);
@@ -75,7 +69,7 @@ static double now_s(void)
 
 /* The string member [key] of [req]: *out is NULL when absent. Returns false
  * (with *err set) when present but not a string, or absent and [required]. */
-static bool get_str(const cJSON *req, const char *key, bool required, const char **out,
+bool srv_get_str(const cJSON *req, const char *key, bool required, const char **out,
                     srv_reply *err)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(req, key);
@@ -98,7 +92,7 @@ static bool get_str(const cJSON *req, const char *key, bool required, const char
 /* AWS's name rule for state machines, executions and activities: 1 to 80
  * characters, none of white space, brackets, wildcards, the listed
  * punctuation or control characters. */
-static bool valid_name(const char *s)
+bool srv_valid_name(const char *s)
 {
     size_t n = strlen(s);
     if (n == 0 || n > 80)
@@ -109,7 +103,7 @@ static bool valid_name(const char *s)
     return true;
 }
 
-static machine *find_machine(const char *arn)
+machine *srv_find_machine(const char *arn)
 {
     for (machine *m = S.machines; m; m = m->next)
         if (strcmp(m->arn, arn) == 0)
@@ -117,7 +111,7 @@ static machine *find_machine(const char *arn)
     return NULL;
 }
 
-static bool is_sm_arn(const char *arn)
+bool srv_is_sm_arn(const char *arn)
 {
     return strncmp(arn, "arn:aws:states:", 15) == 0 && strstr(arn, ":stateMachine:") != NULL;
 }
@@ -143,10 +137,12 @@ static void diag_summary(const unit *u, char *buf, size_t cap)
     }
 }
 
-/* Check [def] and compile it. Returns true when AWS would accept it; then
- * *prog is the compiled program, or NULL when aslc cannot run it yet. On
- * false, [msg] says why. */
-static bool compile_definition(const char *def, jit_program **prog, char *msg, size_t cap)
+/* Check [def] and compile it as the machine [name] ($$.StateMachine.Name,
+ * the mock file's machine). Returns true when AWS would accept it; then
+ * *prog is the compiled program (its jit NULL when the C did not compile:
+ * executions of it fail). On false, [msg] says why. */
+static bool compile_definition(const char *name, const char *def, srv_prog **prog, char *msg,
+                               size_t cap)
 {
     *prog = NULL;
     unit *u = unit_from_text("definition.asl.json", def, strlen(def));
@@ -162,6 +158,7 @@ static bool compile_definition(const char *def, jit_program **prog, char *msg, s
     char *c = NULL;
     size_t clen = 0;
     if (ir) {
+        ir->machine_name = name; /* outlives the emission below */
         FILE *f = open_memstream(&c, &clen);
         if (f) {
             int rc = cg_emit_program(f, ir);
@@ -172,11 +169,22 @@ static bool compile_definition(const char *def, jit_program **prog, char *msg, s
         }
     }
     unit_close(u);
-    if (c) {
-        *prog = jit_compile(c, "definition.asl.json", stderr);
-        free(c);
+    *prog = calloc(1, sizeof **prog);
+    if (*prog) {
+        (*prog)->refs = 1;
+        if (c)
+            (*prog)->jit = jit_compile(c, "definition.asl.json", stderr);
     }
+    free(c);
     return true;
+}
+
+void srv_prog_unref(srv_prog *p)
+{
+    if (p && --p->refs == 0) {
+        jit_free(p->jit);
+        free(p);
+    }
 }
 
 /* ==== state machines ===================================================== */
@@ -196,36 +204,36 @@ static srv_reply create_sm(const cJSON *req)
 {
     srv_reply err;
     const char *name, *def, *role, *type;
-    if (!get_str(req, "name", true, &name, &err) || !get_str(req, "definition", true, &def, &err) ||
-        !get_str(req, "roleArn", false, &role, &err) || !get_str(req, "type", false, &type, &err))
+    if (!srv_get_str(req, "name", true, &name, &err) || !srv_get_str(req, "definition", true, &def, &err) ||
+        !srv_get_str(req, "roleArn", false, &role, &err) || !srv_get_str(req, "type", false, &type, &err))
         return err;
-    if (!valid_name(name))
+    if (!srv_valid_name(name))
         return srv_error(400, "InvalidName", "Invalid Name: '%s'", name);
     if (type && strcmp(type, "STANDARD") != 0 && strcmp(type, "EXPRESS") != 0)
         return srv_error(400, "ValidationException",
                          "Value '%s' at 'type' failed to satisfy constraint: Member must satisfy "
                          "enum value set: [STANDARD, EXPRESS]", type);
     char msg[2048];
-    jit_program *prog;
-    if (!compile_definition(def, &prog, msg, sizeof msg))
+    srv_prog *prog;
+    if (!compile_definition(name, def, &prog, msg, sizeof msg))
         return srv_error(400, "InvalidDefinition", "Invalid State Machine Definition: '%s'", msg);
     char arn[512];
     snprintf(arn, sizeof arn, "arn:aws:states:%s:%s:stateMachine:%s", S.opt->region,
              S.opt->account, name);
     pthread_mutex_lock(&S.mu);
-    machine *old = find_machine(arn);
+    machine *old = srv_find_machine(arn);
     if (old) {
         bool same = strcmp(old->definition, def) == 0;
         double created = old->created;
+        srv_prog_unref(prog);
         pthread_mutex_unlock(&S.mu);
-        jit_free(prog);
         if (!same)
             return srv_error(400, "StateMachineAlreadyExists",
                              "State Machine Already Exists: '%s'", arn);
         cJSON *o = cJSON_CreateObject(); /* AWS: idempotent for identical requests */
         cJSON_AddStringToObject(o, "stateMachineArn", arn);
         cJSON_AddNumberToObject(o, "creationDate", created);
-        return ok(o);
+        return srv_ok(o);
     }
     machine *m = calloc(1, sizeof *m);
     m->name = strdup(name);
@@ -233,7 +241,7 @@ static srv_reply create_sm(const cJSON *req)
     m->definition = strdup(def);
     m->role_arn = strdup(role ? role : "arn:aws:iam::000000000000:role/DummyRole");
     m->type = strdup(type ? type : "STANDARD");
-    m->created = m->updated = now_s();
+    m->created = m->updated = srv_now_s();
     m->prog = prog;
     m->next = S.machines;
     S.machines = m;
@@ -241,7 +249,7 @@ static srv_reply create_sm(const cJSON *req)
     cJSON_AddStringToObject(o, "stateMachineArn", arn);
     cJSON_AddNumberToObject(o, "creationDate", m->created);
     pthread_mutex_unlock(&S.mu);
-    return ok(o);
+    return srv_ok(o);
 }
 
 /* The machine named by "stateMachineArn" of [req], with the store locked
@@ -249,14 +257,14 @@ static srv_reply create_sm(const cJSON *req)
 static machine *lookup_sm(const cJSON *req, srv_reply *err)
 {
     const char *arn;
-    if (!get_str(req, "stateMachineArn", true, &arn, err))
+    if (!srv_get_str(req, "stateMachineArn", true, &arn, err))
         return NULL;
-    if (!is_sm_arn(arn)) {
+    if (!srv_is_sm_arn(arn)) {
         *err = srv_error(400, "InvalidArn", "Invalid Arn: '%s'", arn);
         return NULL;
     }
     pthread_mutex_lock(&S.mu);
-    machine *m = find_machine(arn);
+    machine *m = srv_find_machine(arn);
     if (!m) {
         pthread_mutex_unlock(&S.mu);
         *err = srv_error(400, "StateMachineDoesNotExist", "State Machine Does Not Exist: '%s'", arn);
@@ -282,33 +290,35 @@ static srv_reply describe_sm(const cJSON *req)
     cJSON_AddStringToObject(lc, "level", "OFF");
     cJSON_AddBoolToObject(lc, "includeExecutionData", false);
     pthread_mutex_unlock(&S.mu);
-    return ok(o);
+    return srv_ok(o);
 }
 
 static srv_reply update_sm(const cJSON *req)
 {
     srv_reply err;
     const char *def, *role, *arn;
-    if (!get_str(req, "stateMachineArn", true, &arn, &err) ||
-        !get_str(req, "definition", false, &def, &err) ||
-        !get_str(req, "roleArn", false, &role, &err))
+    if (!srv_get_str(req, "stateMachineArn", true, &arn, &err) ||
+        !srv_get_str(req, "definition", false, &def, &err) ||
+        !srv_get_str(req, "roleArn", false, &role, &err))
         return err;
     if (!def && !role)
         return srv_error(400, "MissingRequiredParameter",
                          "Either the definition or the roleArn must be specified");
-    jit_program *prog = NULL;
+    srv_prog *prog = NULL;
     char msg[2048];
-    if (def && !compile_definition(def, &prog, msg, sizeof msg))
+    const char *colon = strrchr(arn, ':');
+    if (def && !compile_definition(colon ? colon + 1 : arn, def, &prog, msg, sizeof msg))
         return srv_error(400, "InvalidDefinition", "Invalid State Machine Definition: '%s'", msg);
     machine *m = lookup_sm(req, &err);
     if (!m) {
-        jit_free(prog);
+        pthread_mutex_lock(&S.mu);
+        srv_prog_unref(prog);
+        pthread_mutex_unlock(&S.mu);
         return err;
     }
-    /* The old program is freed here: executions that hold it will keep
-     * their own reference once executions exist (issue 13, part 2). */
+    /* Executions still running the old program hold their own reference. */
     if (def) {
-        jit_free(m->prog);
+        srv_prog_unref(m->prog);
         m->prog = prog;
         free(m->definition);
         m->definition = strdup(def);
@@ -317,16 +327,16 @@ static srv_reply update_sm(const cJSON *req)
         free(m->role_arn);
         m->role_arn = strdup(role);
     }
-    m->updated = now_s();
+    m->updated = srv_now_s();
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "updateDate", m->updated);
     pthread_mutex_unlock(&S.mu);
-    return ok(o);
+    return srv_ok(o);
 }
 
 static void free_machine(machine *m)
 {
-    jit_free(m->prog);
+    srv_prog_unref(m->prog);
     free(m->name);
     free(m->arn);
     free(m->definition);
@@ -339,9 +349,9 @@ static srv_reply delete_sm(const cJSON *req)
 {
     srv_reply err;
     const char *arn;
-    if (!get_str(req, "stateMachineArn", true, &arn, &err))
+    if (!srv_get_str(req, "stateMachineArn", true, &arn, &err))
         return err;
-    if (!is_sm_arn(arn))
+    if (!srv_is_sm_arn(arn))
         return srv_error(400, "InvalidArn", "Invalid Arn: '%s'", arn);
     pthread_mutex_lock(&S.mu);
     for (machine **p = &S.machines; *p; p = &(*p)->next)
@@ -352,33 +362,33 @@ static srv_reply delete_sm(const cJSON *req)
             break;
         }
     pthread_mutex_unlock(&S.mu); /* AWS answers success for an unknown ARN too */
-    return ok(cJSON_CreateObject());
+    return srv_ok(cJSON_CreateObject());
 }
 
-/* maxResults (0..1000, 0 = the default 100) and nextToken (an offset we
- * handed out). Returns false with *err on a bad value. */
-static bool paging(const cJSON *req, int *max, int *start, srv_reply *err)
+bool srv_paging(const cJSON *req, int dflt, int *max, int *start, srv_reply *err)
 {
     const cJSON *mr = cJSON_GetObjectItemCaseSensitive(req, "maxResults");
     const char *tok;
-    *max = 100;
+    *max = dflt;
     *start = 0;
     if (mr && !cJSON_IsNull(mr)) {
         if (!cJSON_IsNumber(mr) || mr->valuedouble < 0 || mr->valuedouble > 1000 ||
             mr->valuedouble != (int)mr->valuedouble) {
             *err = srv_error(400, "ValidationException",
-                             "maxResults must be an integer between 0 and 1000");
+                             "1 validation error detected: Value '%g' at 'maxResults' failed to "
+                             "satisfy constraint: Member must have value less than or equal to 1000",
+                             cJSON_IsNumber(mr) ? mr->valuedouble : 0.0);
             return false;
         }
         if (mr->valueint > 0)
             *max = mr->valueint;
     }
-    if (!get_str(req, "nextToken", false, &tok, err))
+    if (!srv_get_str(req, "nextToken", false, &tok, err))
         return false;
     if (tok) {
         char *end;
         long v = strtol(tok, &end, 10);
-        if (*end || v < 0 || end == tok) {
+        if (*end || v < 0 || v > 100000000 || end == tok) {
             *err = srv_error(400, "InvalidToken", "Invalid Token: '%s'", tok);
             return false;
         }
@@ -387,11 +397,18 @@ static bool paging(const cJSON *req, int *max, int *start, srv_reply *err)
     return true;
 }
 
+void srv_next_token(cJSON *o, int i)
+{
+    char t[32];
+    snprintf(t, sizeof t, "%d", i);
+    cJSON_AddStringToObject(o, "nextToken", t);
+}
+
 static srv_reply list_sms(const cJSON *req)
 {
     srv_reply err;
     int max, start;
-    if (!paging(req, &max, &start, &err))
+    if (!srv_paging(req, 100, &max, &start, &err))
         return err;
     cJSON *o = cJSON_CreateObject();
     cJSON *arr = cJSON_AddArrayToObject(o, "stateMachines");
@@ -401,9 +418,7 @@ static srv_reply list_sms(const cJSON *req)
         if (i < start)
             continue;
         if (n == max) {
-            char t[32];
-            snprintf(t, sizeof t, "%d", i);
-            cJSON_AddStringToObject(o, "nextToken", t);
+            srv_next_token(o, i);
             break;
         }
         cJSON *e = cJSON_CreateObject();
@@ -415,14 +430,14 @@ static srv_reply list_sms(const cJSON *req)
         n++;
     }
     pthread_mutex_unlock(&S.mu);
-    return ok(o);
+    return srv_ok(o);
 }
 
 static srv_reply validate_sm(const cJSON *req)
 {
     srv_reply err;
     const char *def;
-    if (!get_str(req, "definition", true, &def, &err))
+    if (!srv_get_str(req, "definition", true, &def, &err))
         return err;
     const cJSON *mr = cJSON_GetObjectItemCaseSensitive(req, "maxResults");
     int max = 100;
@@ -457,7 +472,7 @@ static srv_reply validate_sm(const cJSON *req)
     }
     cJSON_AddBoolToObject(o, "truncated", truncated);
     unit_close(u);
-    return ok(o);
+    return srv_ok(o);
 }
 
 /* ==== dispatch =========================================================== */

@@ -3,7 +3,8 @@
  * protocol of Step Functions (POST /, X-Amz-Target: AWSStepFunctions.X).
  *
  * http.c is the libmicrohttpd glue (bodies, limits, signals); actions.c
- * decodes requests and answers them from an in-memory store. The command
+ * decodes requests, answers the state machine actions and dispatches the
+ * others (executions.c, history_api.c; srv_internal.h). The command
  * line lives in cli/serve_cmd.c, which fills srv_opts and calls
  * srv_main. Names exported from server/ start with srv_.
  */
@@ -18,6 +19,10 @@ typedef struct srv_opts {
     const char *region;  /* ARNs' region */
     const char *account; /* ARNs' account id */
     const char *port_file; /* when set, the bound port is written there */
+    const char *bindings;    /* --bindings: Task resource bindings, as aslc run */
+    const char *mock_config; /* --mock-config, else $SFN_MOCK_CONFIG */
+    const char *wait;        /* --wait real|skip|scale=X (checked by serve_cmd.c) */
+    const char *state_dir;   /* --state-dir: the SQLite store; NULL = memory only */
 } srv_opts;
 
 /* Serve until SIGINT / SIGTERM. Returns 0 after a clean stop, 2 when the

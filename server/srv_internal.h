@@ -1,0 +1,95 @@
+/*
+ * srv_internal.h - what the files of server/ share: the store (machines
+ * and executions under one mutex), the compiled programs executions hold,
+ * and the request helpers. actions.c owns the machines and the dispatch,
+ * executions.c the executions, history_api.c GetExecutionHistory.
+ */
+#ifndef ASLC_SERVER_SRV_INTERNAL_H
+#define ASLC_SERVER_SRV_INTERNAL_H
+
+#include <cjson/cJSON.h>
+#include <pthread.h>
+#include <stdbool.h>
+
+#include "effects.h"
+#include "jit.h"
+#include "serve.h"
+
+/* A compiled definition; counted because an execution keeps running the
+ * program it started with after UpdateStateMachine / DeleteStateMachine.
+ * refs changes under srv_store.mu. */
+typedef struct srv_prog {
+    jit_program *jit; /* NULL: the definition could not be compiled */
+    int refs;
+} srv_prog;
+
+typedef struct srv_machine {
+    char *name, *arn, *definition, *role_arn, *type;
+    double created, updated;
+    srv_prog *prog;
+    struct srv_machine *next;
+} srv_machine;
+
+typedef enum { EX_RUNNING, EX_SUCCEEDED, EX_FAILED, EX_TIMED_OUT, EX_ABORTED } srv_status;
+
+typedef struct srv_exec {
+    char *arn, *name, *sm_arn, *sm_name, *definition, *role_arn, *type;
+    double sm_updated;
+    srv_prog *prog;
+    char *input, *output, *error, *cause; /* output/error/cause: once ended */
+    srv_status status;
+    double start, stop;
+    bool stop_requested; /* StopExecution: error and cause are the caller's */
+    rt_event_log events;
+    /* the run (only the execution's thread touches these while RUNNING) */
+    rt_options opt;
+    rt_run run;
+    char *test_case;
+    struct rt_tasks *tasks;
+    cJSON *input_doc;
+    struct srv_exec *next;
+} srv_exec;
+
+extern struct srv_store {
+    pthread_mutex_t mu;
+    pthread_cond_t changed; /* broadcast when an execution ends */
+    const srv_opts *opt;
+    srv_machine *machines; /* newest first */
+    srv_exec *execs;       /* newest first */
+    int running;           /* executions whose thread has not ended */
+} srv_store;
+
+/* ---- actions.c: helpers ---- */
+srv_reply srv_ok(cJSON *o); /* takes [o] */
+double srv_now_s(void);
+bool srv_get_str(const cJSON *req, const char *key, bool required, const char **out,
+                 srv_reply *err);
+bool srv_valid_name(const char *s);
+bool srv_is_sm_arn(const char *arn);
+/* With srv_store.mu held. */
+srv_machine *srv_find_machine(const char *arn);
+/* maxResults (0..1000, 0 = [dflt]) and nextToken (an offset handed out
+ * before). false with *err on a bad value. */
+bool srv_paging(const cJSON *req, int dflt, int *max, int *start, srv_reply *err);
+void srv_next_token(cJSON *o, int i);
+/* With srv_store.mu held; NULL is fine. */
+void srv_prog_unref(srv_prog *p);
+const char *srv_status_name(srv_status s);
+
+/* ---- executions.c ---- */
+srv_reply srv_start_execution(const cJSON *req);
+srv_reply srv_start_sync_execution(const cJSON *req);
+srv_reply srv_describe_execution(const cJSON *req);
+srv_reply srv_list_executions(const cJSON *req);
+srv_reply srv_stop_execution(const cJSON *req);
+srv_reply srv_describe_sm_for_execution(const cJSON *req);
+/* With srv_store.mu held: the execution named by "executionArn" of [req],
+ * or NULL with *err set. */
+srv_exec *srv_lookup_exec(const cJSON *req, srv_reply *err);
+/* Abort the running executions, wait for their threads, free them all. */
+void srv_executions_close(void);
+
+/* ---- history_api.c ---- */
+srv_reply srv_get_execution_history(const cJSON *req);
+
+#endif
