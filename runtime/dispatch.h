@@ -166,14 +166,33 @@ typedef struct rt_http_result {
     bool function_error;     /* the reply carried X-Amz-Function-Error */
     char *body;              /* NUL-terminated, malloc'd (maybe 0) */
     size_t bodylen;
+    char *headers;           /* rt_http_req.keep_headers: the reply's header
+                              * lines, NUL-terminated, malloc'd (maybe 0) */
+    size_t headerslen;
     char msg[512];
 } rt_http_result;
+
+/* One request of rt_http_send. */
+typedef struct rt_http_req {
+    const char *method;      /* "GET", "PUT", ...; 0: POST */
+    const char *url;
+    const char *content_type; /* 0: application/json */
+    char *const *headers;    /* NULL-terminated "Name: value" lines, or 0 */
+    const char *sigv4;       /* CURLOPT_AWS_SIGV4 ("aws:amz:REGION:SERVICE"),
+                              * or 0 for an unsigned request */
+    const char *userpwd;     /* with sigv4: "ACCESS_KEY:SECRET_KEY" */
+    bool keep_headers;       /* collect the reply's headers (r->headers) */
+} rt_http_req;
 
 /* Once per process, before any thread calls rt_http_post. */
 bool rt_http_global_init(void);
 /* POSTs [body] as application/json to b->url. Fills [r]; the caller frees
  * r->body. */
 void rt_http_post(const rt_binding *b, const char *body, size_t len, const rt_limits *lim,
+                  rt_http_result *r);
+/* Sends request [q] with [body] (ignored for GET), bounded by [lim] as
+ * rt_http_post is. Fills [r]; the caller frees r->body and r->headers. */
+void rt_http_send(const rt_http_req *q, const char *body, size_t len, const rt_limits *lim,
                   rt_http_result *r);
 
 /* ==== task.c, task_setup.c ================================================== */

@@ -40,8 +40,29 @@ typedef struct reply {
     rt_http_result *r;
     size_t cap;
     bool too_big;
+    bool keep_headers;
+    size_t hcap;
     const rt_limits *lim;
 } reply;
+
+/* Appends [len] bytes to the growing buffer *buf (NUL-terminated). */
+static bool grow_append(char **buf, size_t *n, size_t *cap, const char *data, size_t len)
+{
+    if (*n + len + 1 > *cap) {
+        size_t ncap = *cap ? *cap : 4096;
+        while (ncap < *n + len + 1)
+            ncap *= 2;
+        char *b = realloc(*buf, ncap);
+        if (!b)
+            return false;
+        *buf = b;
+        *cap = ncap;
+    }
+    memcpy(*buf + *n, data, len);
+    *n += len;
+    (*buf)[*n] = '\0';
+    return true;
+}
 
 static size_t on_body(char *data, size_t size, size_t n, void *arg)
 {
@@ -52,26 +73,19 @@ static size_t on_body(char *data, size_t size, size_t n, void *arg)
         rp->too_big = true;
         return 0; /* makes curl stop with CURLE_WRITE_ERROR */
     }
-    if (r->bodylen + len + 1 > rp->cap) {
-        size_t ncap = rp->cap ? rp->cap : 4096;
-        while (ncap < r->bodylen + len + 1)
-            ncap *= 2;
-        char *b = realloc(r->body, ncap);
-        if (!b)
-            return 0;
-        r->body = b;
-        rp->cap = ncap;
-    }
-    memcpy(r->body + r->bodylen, data, len);
-    r->bodylen += len;
-    r->body[r->bodylen] = '\0';
-    return len;
+    return grow_append(&r->body, &r->bodylen, &rp->cap, data, len) ? len : 0;
 }
 
 static size_t on_header(char *data, size_t size, size_t n, void *arg)
 {
     reply *rp = arg;
     size_t len = size * n;
+    /* A redirect or 100-continue starts a new header block: keep the last. */
+    if (rp->keep_headers && len > 5 && strncmp(data, "HTTP/", 5) == 0)
+        rp->r->headerslen = 0;
+    if (rp->keep_headers && rp->r->headerslen + len < 65536 &&
+        !grow_append(&rp->r->headers, &rp->r->headerslen, &rp->hcap, data, len))
+        return 0;
     static const char name[] = "x-amz-function-error:";
     if (len >= sizeof name - 1 && strncasecmp(data, name, sizeof name - 1) == 0) {
         /* An empty value does not flag an error. */
@@ -94,12 +108,22 @@ static int on_progress(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut, c
 void rt_http_post(const rt_binding *b, const char *body, size_t len, const rt_limits *lim,
                   rt_http_result *r)
 {
+    rt_http_req q = {.url = b->url, .headers = b->headers};
+    rt_http_send(&q, body, len, lim, r);
+}
+
+void rt_http_send(const rt_http_req *q, const char *body, size_t len, const rt_limits *lim,
+                  rt_http_result *r)
+{
     memset(r, 0, sizeof *r);
     r->end = RT_END_FAILED;
-    reply rp = {.r = r, .lim = lim};
+    reply rp = {.r = r, .lim = lim, .keep_headers = q->keep_headers};
     CURL *c = curl_easy_init();
-    struct curl_slist *hdrs = curl_slist_append(NULL, "Content-Type: application/json");
-    for (char **h = b->headers; hdrs && h && *h; h++) {
+    char ctype[160];
+    snprintf(ctype, sizeof ctype, "Content-Type: %s",
+             q->content_type ? q->content_type : "application/json");
+    struct curl_slist *hdrs = curl_slist_append(NULL, ctype);
+    for (char *const *h = q->headers; hdrs && h && *h; h++) {
         struct curl_slist *n = curl_slist_append(hdrs, *h);
         if (!n) {
             curl_slist_free_all(hdrs);
@@ -129,10 +153,20 @@ void rt_http_post(const rt_binding *b, const char *body, size_t len, const rt_li
         which = RT_END_RUN_TIMEOUT;
     }
     char errbuf[CURL_ERROR_SIZE] = "";
-    curl_easy_setopt(c, CURLOPT_URL, b->url);
-    curl_easy_setopt(c, CURLOPT_POST, 1L);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+    curl_easy_setopt(c, CURLOPT_URL, q->url);
+    if (q->method && strcmp(q->method, "GET") == 0) {
+        curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+    } else {
+        curl_easy_setopt(c, CURLOPT_POST, 1L);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body ? body : "");
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+        if (q->method && strcmp(q->method, "POST") != 0)
+            curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, q->method);
+    }
+    if (q->sigv4) {
+        curl_easy_setopt(c, CURLOPT_AWS_SIGV4, q->sigv4);
+        curl_easy_setopt(c, CURLOPT_USERPWD, q->userpwd);
+    }
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &rp);
