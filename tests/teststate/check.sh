@@ -1,0 +1,70 @@
+#!/bin/sh
+# check.sh - golden tests of `aslc test-state` (AWS's TestState, offline):
+# each tests/teststate/NAME.request.json (a TestState request body) must
+# print exactly NAME.expected.json, exit 0 (refuse-*: exit 2, an AWS error
+# object). When the AWS CLI is present the same requests also go through
+# `aslc serve` + `aws stepfunctions test-state --endpoint-url`, and the
+# CLI's answer (normalised with jq -S) must equal the command's.
+# Run by tests/run.sh. Environment: BUILD (default build).
+set -u
+BUILD=${BUILD:-build}
+here=$(cd "$(dirname "$0")" && pwd)
+ASLC=$here/../../$BUILD/aslc
+[ -x "$ASLC" ] || { echo "teststate: $ASLC is missing" >&2; exit 1; }
+t=$(mktemp -d) || exit 1
+pid=""
+trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$t"' EXIT INT TERM
+status=0
+count=0
+fail() { echo "teststate: FAIL: $*"; status=1; }
+
+for req in "$here"/*.request.json; do
+    name=$(basename "$req" .request.json)
+    want_rc=0
+    case $name in refuse-*) want_rc=2 ;; esac
+    count=$((count + 1))
+    timeout 10 "$ASLC" test-state --request "$req" >"$t/out" 2>"$t/err"
+    rc=$?
+    [ "$rc" -eq "$want_rc" ] || { fail "$name: exit $rc, expected $want_rc"; sed 's/^/    /' "$t/err" | head -5; continue; }
+    cmp -s "$t/out" "$here/$name.expected.json" || {
+        fail "$name: output differs from $name.expected.json"
+        diff "$here/$name.expected.json" "$t/out" | head -10
+    }
+done
+
+if ! command -v aws >/dev/null 2>&1 || ! command -v jq >/dev/null 2>&1; then
+    echo "teststate: SKIPPED the aslc serve + AWS CLI comparison: aws or jq is not installed"
+    [ "$status" -eq 0 ] && echo "teststate: $count golden requests passed"
+    exit "$status"
+fi
+
+"$ASLC" serve --port 0 --port-file "$t/port" 2>"$t/log" &
+pid=$!
+i=0
+while [ ! -s "$t/port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+port=$(cat "$t/port" 2>/dev/null)
+[ -n "$port" ] || { fail "aslc serve did not start"; cat "$t/log"; exit 1; }
+export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1
+export AWS_DISABLE_HOST_PREFIX_INJECTION=true AWS_PAGER= AWS_CONFIG_FILE=/dev/null AWS_MAX_ATTEMPTS=1
+served=0
+for req in "$here"/*.request.json; do
+    name=$(basename "$req" .request.json)
+    aws stepfunctions test-state --endpoint-url "http://127.0.0.1:$port" --output json \
+        --cli-input-json "file://$req" >"$t/aws" 2>"$t/awserr"
+    rc=$?
+    served=$((served + 1))
+    case $name in
+    refuse-*)
+        # the CLI prints an AWS error as "... (TYPE) when calling ...: MESSAGE"
+        type=$(jq -r '.__type' "$here/$name.expected.json")
+        msg=$(jq -r '.message' "$here/$name.expected.json")
+        [ "$rc" -ne 0 ] && grep -qF "($type)" "$t/awserr" && grep -qF -- "$msg" "$t/awserr" ||
+            { fail "$name via aws: expected error $type: $msg"; head -3 "$t/awserr"; } ;;
+    *)
+        [ "$rc" -eq 0 ] || { fail "$name via aws: exit $rc"; head -3 "$t/awserr"; continue; }
+        jq -S . "$t/aws" >"$t/a" && jq -S . "$here/$name.expected.json" >"$t/b" &&
+            cmp -s "$t/a" "$t/b" || { fail "$name via aws differs from aslc test-state"; diff "$t/b" "$t/a" | head -10; } ;;
+    esac
+done
+[ "$status" -eq 0 ] && echo "teststate: $count golden requests passed; $served also through aslc serve + aws"
+exit "$status"
