@@ -415,7 +415,8 @@ static cJSON *map_attempt(map_ctx *c, long limit, bool *map_failed)
     if (!c->outputs)
         return rt_map_oom(x), NULL;
 
-    rt_fanout f = {.x = x, .ops = c->dist ? &rt_map_dist_ops : &inline_ops, .ctx = c, .isolated = c->dist, .n = c->nunits,
+    rt_fanout f = {.x = x, .ops = c->dist ? &rt_map_dist_ops : &inline_ops, .ctx = c,
+                   .isolated = c->dist, .label = c->state_name, .n = c->nunits,
                    .limit = limit, .start_event = started};
     rt_fanout_run(&f);
     rt_map_clear_item(x);
