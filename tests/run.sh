@@ -78,6 +78,8 @@ fi
 
 # ---- 1. golden files
 run_step "aslc graph (dot/mermaid goldens, svg, hostile names)" env BUILD="$BUILD" sh tests/graph/check.sh
+run_step "--report pages (tests/report: self-contained, marked graph, hostile names, chromium)" \
+    env BUILD="$BUILD" REPORT_CC="$BUILD_CC" sh tests/report/check.sh
 
 if [ -f tests/golden/check.sh ]; then
     run_step "golden C files" env BUILD="$BUILD" sh tests/golden/check.sh
