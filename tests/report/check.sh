@@ -116,13 +116,18 @@ PY
 page() {
     n=$1 def=$2 states=$3
     shift 3
-    "$ASLC" run "$def" --wait skip --report "$tmp/$n.run.html" "$@" > /dev/null 2>&1
+    # The runs may fail (that is what some pages show): only a sanitizer
+    # report in their stderr, or a missing page, is a failure here.
+    "$ASLC" run "$def" --wait skip --report "$tmp/$n.run.html" "$@" > /dev/null 2> "$tmp/$n.err"
     if [ -n "${REPORT_CC:-}" ]; then
-        "$ASLC" build --cc "$REPORT_CC" "$def" -o "$tmp/$n.exe" > /dev/null 2>&1
+        "$ASLC" build --cc "$REPORT_CC" "$def" -o "$tmp/$n.exe" > /dev/null 2>> "$tmp/$n.err"
     else
-        "$ASLC" build "$def" -o "$tmp/$n.exe" > /dev/null 2>&1
+        "$ASLC" build "$def" -o "$tmp/$n.exe" > /dev/null 2>> "$tmp/$n.err"
     fi || bad "aslc build $def failed"
-    [ -x "$tmp/$n.exe" ] && "$tmp/$n.exe" --wait skip --report "$tmp/$n.exe.html" "$@" > /dev/null 2>&1
+    [ -x "$tmp/$n.exe" ] && "$tmp/$n.exe" --wait skip --report "$tmp/$n.exe.html" "$@" > /dev/null 2>> "$tmp/$n.err"
+    if grep -E 'Sanitizer|runtime error:' "$tmp/$n.err"; then
+        bad "$n: sanitizer errors"
+    fi
     for f in "$tmp/$n.run.html" "$tmp/$n.exe.html"; do
         [ -s "$f" ] || { bad "$f: no report written"; continue; }
         # shellcheck disable=SC2086 # one state name per line
