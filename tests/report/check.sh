@@ -143,6 +143,14 @@ page() {
 page shipping samples/shipping-check.asl.json 'CheckAddress
 MissingPostcode
 !Ready' --input-file samples/shipping-check.input.json
+# Parallel branches and a Map's processor: nodes inside clusters.
+page fanout tests/graph/fanout.asl.json 'P
+B1
+B2
+M
+Try
+Caught
+Last' --input '{"items":[1,2,3]}' --mock-config tests/graph/fanout.mock.json --test-case t
 page hostile tests/graph/hostile.asl.json '"];</svg><script>
 a\nb |{x}| --> end
 !été ☃ 😀 &#60;' --input '{"x":"y"}' \
