@@ -162,6 +162,18 @@ if [ -s "$tmp/hostile.run.html" ]; then
     grep -qF '&lt;/svg&gt;&lt;script&gt;alert(1)' "$tmp/hostile.run.html" || bad "hostile: the cause is not shown as text"
 fi
 
+# A page that cannot be written is said so (the exit status stays the run's,
+# as for --history).
+"$ASLC" run samples/expense-approval.asl.json --input-file samples/expense-approval.input.json \
+    --wait skip --report "$tmp/no/such/dir/r.html" > /dev/null 2> "$tmp/nowrite.err"
+grep -qF -- "--report: cannot write '$tmp/no/such/dir/r.html'" "$tmp/nowrite.err" ||
+    bad "an unwritable --report path is not reported"
+if [ -w /dev/full ]; then
+    "$ASLC" run samples/expense-approval.asl.json --input-file samples/expense-approval.input.json \
+        --wait skip --report /dev/full > /dev/null 2> "$tmp/full.err"
+    grep -qF -- "--report: error writing '/dev/full'" "$tmp/full.err" || bad "a full disk under --report is not reported"
+fi
+
 [ -x "$CHROMIUM" ] || echo "SKIPPED: rendering in a browser ($CHROMIUM not found)"
 [ $fail = 0 ] && echo "report: all checks passed"
 exit $fail
