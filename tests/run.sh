@@ -4,6 +4,7 @@
 #
 #   1. golden files of emitted C      tests/golden/check.sh (when present),
 #      and of `aslc check`'s output    tests/diag/check.sh
+#      the --report pages              tests/report/check.sh (chromium when present)
 #   2. the project's own cases        tests/cases/, through `aslc run` AND
 #                                     `aslc build` + the executable; all must pass
 #   3. conformance                    $SHARED/conformance/cases, with the
