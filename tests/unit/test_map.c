@@ -526,6 +526,43 @@ static void item_reader_reads_csv_json_and_jsonl_from_the_s3_folder(void **state
     remove_dir(root);
 }
 
+/* AWS refuses a CSV header (first row or CSVHeaders) naming a column twice,
+ * rather than letting the later column win. */
+static void item_reader_fails_on_duplicate_csv_headers(void **state)
+{
+    (void)state;
+    char *root = s3_dir();
+    put_file(root, "data/dup.csv", "id,name,id\n1,Ann,2\n");
+    put_file(root, "data/plain.csv", "1,a\n");
+    harness h;
+
+    assert_int_equal(h_run_opts(&h, reader_asl(ASL({"Resource": "arn:aws:states:::s3:getObject",
+        "ReaderConfig": {"InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW"},
+        "Parameters": {"Bucket": "data", "Key": "dup.csv"}})), "{}", RT_WAIT_SKIP, 0, root),
+        RT_FAILED);
+    assert_string_equal(h.x.error, "States.ItemReaderFailed");
+    assert_string_equal(h.x.cause, "CSV headers cannot contain duplicates.");
+    h_free(&h);
+
+    assert_int_equal(h_run_opts(&h, reader_asl(ASL({"Resource": "arn:aws:states:::s3:getObject",
+        "ReaderConfig": {"InputType": "CSV", "CSVHeaderLocation": "GIVEN", "CSVHeaders": ["k", "k"]},
+        "Parameters": {"Bucket": "data", "Key": "plain.csv"}})), "{}", RT_WAIT_SKIP, 0, root),
+        RT_FAILED);
+    assert_string_equal(h.x.error, "States.ItemReaderFailed");
+    assert_string_equal(h.x.cause, "CSV headers cannot contain duplicates.");
+    h_free(&h);
+
+    /* names differing only in case are distinct columns */
+    put_file(root, "data/case.csv", "a,A\n1,2\n");
+    assert_int_equal(h_run_opts(&h, reader_asl(ASL({"Resource": "arn:aws:states:::s3:getObject",
+        "ReaderConfig": {"InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW"},
+        "Parameters": {"Bucket": "data", "Key": "case.csv"}})), "{}", RT_WAIT_SKIP, 0, root),
+        RT_SUCCEEDED);
+    assert_string_equal(h_out(&h), "[{\"a\":\"1\",\"A\":\"2\"}]");
+    h_free(&h);
+    remove_dir(root);
+}
+
 static void item_reader_lists_objects_and_reads_inventory_manifests(void **state)
 {
     (void)state;
@@ -637,6 +674,7 @@ int main(void)
         cmocka_unit_test(distributed_failures_are_tolerated_up_to_the_threshold),
         cmocka_unit_test(item_batcher_groups_items_with_batch_input),
         cmocka_unit_test(item_reader_reads_csv_json_and_jsonl_from_the_s3_folder),
+        cmocka_unit_test(item_reader_fails_on_duplicate_csv_headers),
         cmocka_unit_test(item_reader_lists_objects_and_reads_inventory_manifests),
         cmocka_unit_test(result_writer_writes_the_files_aws_writes),
     };
