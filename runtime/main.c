@@ -59,8 +59,19 @@ static void usage_error(const char *prog, const char *fmt, ...)
 
 static void print_help(const char *prog, const asl_machine *m)
 {
-    printf("Usage: %s [OPTION]...\n"
-           "Run the state machine '%s'%s%s%s once and print its output.\n"
+    /* The names come from file names: written for a terminal. */
+    fputs("Usage: ", stdout);
+    rt_put_terminal(stdout, prog);
+    fputs(" [OPTION]...\nRun the state machine '", stdout);
+    rt_put_terminal(stdout, m && m->name ? m->name : "");
+    if (m && m->source) {
+        fputs("' (", stdout);
+        rt_put_terminal(stdout, m->source);
+        fputs(")", stdout);
+    } else {
+        fputs("'", stdout);
+    }
+    printf(" once and print its output.\n"
            "\n"
            "Input (one of; default: stdin, or {} when stdin is a terminal or empty):\n"
            "  --input JSON          the execution input as JSON text\n"
@@ -111,9 +122,7 @@ static void print_help(const char *prog, const asl_machine *m)
            "  2  bad usage, unreadable or invalid input JSON, or bad or missing\n"
            "     bindings / mocks\n"
            "  3  the execution timed out (TimeoutSeconds)\n"
-           "  4  the execution was aborted (SIGINT or SIGTERM)\n",
-           prog, m && m->name ? m->name : "", m && m->source ? " (" : "",
-           m && m->source ? m->source : "", m && m->source ? ")" : "");
+           "  4  the execution was aborted (SIGINT or SIGTERM)\n");
 }
 
 /* Reads all of [f] into a malloc'd NUL-terminated buffer; 0 on error. */

@@ -7,8 +7,8 @@
  * Wait to want it owns it until it ends, so nested Maps and concurrent
  * branches never interleave their lines. The per-item cost when off is one
  * load of a cached flag; when on, a clock read, and a print at most every
- * 200 ms. State names are printed with control characters replaced, so a
- * hostile name cannot drive the terminal.
+ * 200 ms. State names are printed with control characters escaped
+ * (rt_put_terminal), so a hostile name cannot drive the terminal.
  *
  * Layer: engine
  */
@@ -48,15 +48,6 @@ bool rt_progress_on(const rt_run *run)
     if (o->progress == RT_PROGRESS_ON)
         return true;
     return !o->trace && stderr_is_tty();
-}
-
-/* Prints [name] without control characters, at most 40 bytes of it. */
-static void put_name(const char *name)
-{
-    int n = 0;
-    for (const unsigned char *p = (const unsigned char *)(name ? name : "?"); *p && n < 40;
-         p++, n++)
-        fputc(*p < 0x20 || *p == 0x7f ? '?' : *p, stderr);
 }
 
 /* Takes the line for [who] when it is free; true when [who] owns it. */
@@ -107,7 +98,7 @@ void rt_progress_unit(rt_fanout *f, bool ok)
     double secs = (double)(now - f->progress_t0) / 1e9;
     double rate = secs > 0 ? (double)f->units_done / secs : 0;
     fputs("\r\033[KMap ", stderr);
-    put_name(f->label);
+    rt_put_terminal(stderr, f->label);
     fprintf(stderr, ": %ld/%ld items", f->units_done, f->n);
     if (f->units_failed)
         fprintf(stderr, ", %ld failed", f->units_failed);
@@ -131,7 +122,7 @@ void rt_progress_wait(const asl_exec *x, int64_t left_ns)
     if (!own_line(x))
         return;
     fputs("\r\033[KWait ", stderr);
-    put_name(rt_state_name(x));
+    rt_put_terminal(stderr, rt_state_name(x));
     fputs(": ", stderr);
     put_seconds((double)left_ns / 1e9);
     fputs(" left", stderr);

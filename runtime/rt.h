@@ -234,6 +234,9 @@ void rt_sb_put(rt_sbuf *b, const char *s, size_t n);
 void rt_sb_str(rt_sbuf *b, const char *s);
 /* At most 63 bytes of formatted text: for numbers and short names. */
 void rt_sb_fmt(rt_sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Writes [s] for a terminal (--trace, --help, progress): a control
+ * character, from a state name say, is written as \u00XX, never raw. */
+void rt_put_terminal(FILE *f, const char *s);
 /* The value of a base64 character in either alphabet (standard and
  * URL-safe); -1 outside them. */
 int rt_base64_value(unsigned char c);

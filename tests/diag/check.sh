@@ -55,7 +55,12 @@ ctl=$(mktemp)
 printf '{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"Nope\\u001b[2J"}}}' >"$ctl"
 "$ASLC" check "$ctl" 2>&1 | LC_ALL=C grep -q "$(printf '\033')" && fail "a control character in a name reached the terminal raw"
 "$ASLC" check "$ctl" 2>&1 | grep -q 'Nope\\u001b\[2J' || fail "the escaped name is not shown"
-rm -f "$ctl"
+# ... and so do --trace lines (names, errors, causes) and a retry's line.
+printf '{"StartAt":"A\\u001b[31m","States":{"A\\u001b[31m":{"Type":"Fail","Error":"E\\u001b[2J","Cause":"C\\u0007"}}}' >"$ctl"
+"$ASLC" run "$ctl" --input '{}' --trace >/dev/null 2>"$ctl.err"
+LC_ALL=C grep -q "$(printf '[\033\007]')" "$ctl.err" && fail "--trace wrote a control character raw"
+grep -q "enter Fail 'A\\\\u001b\\[31m'" "$ctl.err" || fail "--trace does not show the escaped state name: $(cat "$ctl.err")"
+rm -f "$ctl" "$ctl.err"
 
 [ "$status" -eq 0 ] && echo "diagnostics: golden text, json and sarif output and exit codes as expected"
 exit "$status"

@@ -35,7 +35,7 @@ check_run() { # NAME EXPECT(on|off) COMMAND...
     [ "$out" = "$want_out" ] || { bad "$name: stdout is '$out'"; return; }
     if [ "$expect" = on ]; then
         grep -q 'Wait Pause: [0-9]s left' "$T/err" || { bad "$name: no Wait line"; return; }
-        grep -q 'Map Ship?\[2J: [0-9]/4 items, [0-9.]*/s' "$T/err" || { bad "$name: no Map line"; return; }
+        grep -q 'Map Ship\\u001b\[2J: [0-9]/4 items, [0-9.]*/s' "$T/err" || { bad "$name: no Map line"; return; }
         if LC_ALL=C grep -q "$(printf '\033')\[2J" "$T/err"; then bad "$name: raw escape from the name"; return; fi
     else
         [ ! -s "$T/err" ] || { bad "$name: stderr not empty: $(od -c "$T/err" | head -3)"; return; }
@@ -54,7 +54,7 @@ fi
 if command -v script > /dev/null 2>&1; then
     # On a terminal it is on by default, and --no-progress still wins.
     script -qec "$T/p --input-file $T/in.json" /dev/null > "$T/tty" 2>&1
-    if grep -q 'Map Ship?\[2J' "$T/tty"; then ok; else bad "on a terminal: no Map line"; fi
+    if grep -q 'Map Ship\\u001b\[2J' "$T/tty"; then ok; else bad "on a terminal: no Map line"; fi
     script -qec "$T/p --input-file $T/in.json --no-progress" /dev/null > "$T/tty" 2>&1
     if grep -q 'Map Ship' "$T/tty"; then bad "on a terminal with --no-progress: a line"; else ok; fi
 else
