@@ -48,5 +48,26 @@ expect 1 'aliases expand to more than' timeout 10 "$ASLC" check "$here/billion-l
 printf 'StartAt: S\nStates:\n  S:\n    Type: Pass\n    Result: &r {a: [1, {b: 3}]}\n    Next: T\n  T:\n    Type: Pass\n    Result: *r\n    End: true\n' >alias.asl.yaml
 expect 0 '^\{"a":\[1,\{"b":3\}\]\}$' "$ASLC" run alias.asl.yaml --input '{}'
 
+# ---- SAM DefinitionUri: only a file inside the template's folder is read;
+# another file's text (here a line with "TOPSECRET") is never printed
+mkdir -p tpl
+printf 'TOPSECRET:x:0:0\n' >secret.yaml
+printf '{"StartAt":"S","States":{"S":{"Type":"Pass","End":true}}}\n' >tpl/flow.json
+ln -s ../secret.yaml tpl/link.yaml
+uri_tpl() { printf 'Resources:\n  M:\n    Type: AWS::Serverless::StateMachine\n    Properties:\n      DefinitionUri: %s\n' "$1"; }
+uri_tpl "$t/secret.yaml" >tpl/abs.yaml
+uri_tpl ../secret.yaml >tpl/up.yaml
+uri_tpl link.yaml >tpl/link-tpl.yaml
+uri_tpl flow.json >tpl/ok.yaml
+expect 1 'is an absolute path' "$ASLC" check tpl/abs.yaml
+expect 1 'is outside the template.s folder' "$ASLC" check tpl/up.yaml
+expect 1 'is outside the template.s folder' "$ASLC" check tpl/link-tpl.yaml
+for f in abs up link-tpl; do
+    count=$((count + 1))
+    "$ASLC" check tpl/$f.yaml 2>&1 | grep -q TOPSECRET && fail "tpl/$f.yaml: the foreign file's text was printed"
+done
+expect 0 '' "$ASLC" check tpl/ok.yaml
+(cd tpl && expect 0 "" "$ASLC" check ok.yaml && exit "$status") || status=1
+
 [ "$status" -eq 0 ] && echo "hardening: $count checks passed"
 exit "$status"
