@@ -69,5 +69,18 @@ done
 expect 0 '' "$ASLC" check tpl/ok.yaml
 (cd tpl && expect 0 "" "$ASLC" check ok.yaml && exit "$status") || status=1
 
+# ---- -o (or --zip) naming the input file, however spelled: refused, the
+# definition left as it was
+pass_with '"Result":1' >same.json
+cp same.json same.orig
+ln -s same.json same-link.json
+expect 2 'is the input file' "$ASLC" build same.json -o same.json
+expect 2 'is the input file' "$ASLC" build same.json -o ./same.json
+expect 2 'is the input file' "$ASLC" build same.json -o same-link.json
+expect 2 'is the input file' "$ASLC" build same.json --zip "$t/same.json"
+expect 2 'is the input file' "$ASLC" emit same.json -o same.json
+count=$((count + 1))
+cmp -s same.json same.orig || fail "same.json was overwritten"
+
 [ "$status" -eq 0 ] && echo "hardening: $count checks passed"
 exit "$status"
