@@ -82,5 +82,13 @@ expect 2 'is the input file' "$ASLC" emit same.json -o same.json
 count=$((count + 1))
 cmp -s same.json same.orig || fail "same.json was overwritten"
 
+# ---- an option given twice is a usage error, not "the last one wins"
+pass_with '"Result":1' >once.json
+expect 2 "'--input' given more than once" "$ASLC" run once.json --input '{}' --input '{"a":1}'
+expect 2 "'--input' given more than once" "$ASLC" run once.json --input='{}' --input='{}'
+expect 2 "'--wait' given more than once" "$ASLC" run once.json --wait skip --wait real
+expect 2 "'--name' given more than once" "$ASLC" run once.json --name a --name b
+expect 0 '^1$' "$ASLC" run once.json --input '{}' --wait skip --name a
+
 [ "$status" -eq 0 ] && echo "hardening: $count checks passed"
 exit "$status"
