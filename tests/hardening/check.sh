@@ -89,6 +89,8 @@ expect 2 "'--input' given more than once" "$ASLC" run once.json --input='{}' --i
 expect 2 "'--wait' given more than once" "$ASLC" run once.json --wait skip --wait real
 expect 2 "'--name' given more than once" "$ASLC" run once.json --name a --name b
 expect 0 '^1$' "$ASLC" run once.json --input '{}' --wait skip --name a
+expect 2 '--input given more than once' "$ASLC" jsonata '$' --input 1 --input 2
+expect 2 '--bindings given more than once' "$ASLC" jsonata '$' --bindings '{}' --bindings '{}' --input 1
 
 [ "$status" -eq 0 ] && echo "hardening: $count checks passed"
 exit "$status"
