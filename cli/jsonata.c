@@ -361,7 +361,10 @@ out:
     cJSON_Delete(input);
     cJSON_Delete(bindings);
     free(file_text);
-    if (fflush(stdout) != 0 && rc == EXIT_OK)
+    errno = 0;
+    if ((fflush(stdout) != 0 || ferror(stdout)) && rc == EXIT_OK) {
+        fprintf(stderr, "aslc jsonata: cannot write to stdout: %s\n", errno ? strerror(errno) : "write error");
         rc = EXIT_USAGE;
+    }
     return rc;
 }

@@ -15,7 +15,7 @@
  * stdin is a terminal or empty). On success the output JSON goes to stdout
  * as one compact line; on failure one JSON line goes to stderr:
  *   {"status":"FAILED"|"TIMED_OUT"|"ABORTED","error":...,"cause":...}
- * Exit codes: 0 succeeded, 1 failed, 2 usage or input error, 3 timed out,
+ * Exit codes: 0 succeeded, 1 failed, 2 usage, input or output error, 3 timed out,
  * 4 aborted (asl_main's enum in aslrt.h).
  *
  * Before the run starts, the bindings and mock files are read and every
@@ -454,7 +454,15 @@ int asl_main(int argc, char **argv, const asl_machine *m)
              : st == RT_ABORTED   ? ASL_EXIT_ABORTED
                                   : ASL_EXIT_FAILED;
     }
-    fflush(stdout);
+    /* A full disk or a closed pipe loses the output: say so, and a run that
+     * succeeded must not exit 0 (the caller would read an empty output). */
+    errno = 0;
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "%s: cannot write the output to stdout: %s\n", prog,
+                errno ? strerror(errno) : "write error");
+        if (code == ASL_EXIT_SUCCEEDED)
+            code = ASL_EXIT_USAGE;
+    }
 
     if (report_file) {
         char rerr[300] = "";

@@ -92,5 +92,35 @@ expect 0 '^1$' "$ASLC" run once.json --input '{}' --wait skip --name a
 expect 2 '--input given more than once' "$ASLC" jsonata '$' --input 1 --input 2
 expect 2 '--bindings given more than once' "$ASLC" jsonata '$' --bindings '{}' --bindings '{}' --input 1
 
+# ---- stdout that cannot be written (a full disk): a message, never exit 0
+# expect_full WANT_RC PATTERN COMMAND...: as expect, stdout going to /dev/full
+expect_full() {
+    want=$1 pat=$2
+    shift 2
+    count=$((count + 1))
+    "$@" >/dev/full 2>err
+    got=$?
+    [ "$got" -eq "$want" ] || { fail "exit $got, expected $want (stdout full): $*"; sed 's/^/    /' err | head -5; return; }
+    grep -Eq -- "$pat" err || { fail "no /$pat/ on stderr (stdout full): $*"; sed 's/^/    /' err | head -5; }
+}
+if [ -w /dev/full ]; then
+    pass_with '"Result":1' >full.json
+    expect_full 2 'cannot write the output to stdout: No space left' "$ASLC" run full.json --input '{}'
+    expect_full 2 'cannot write to stdout: No space left' "$ASLC" --help
+    expect_full 2 'cannot write to stdout: No space left' "$ASLC" --version
+    expect_full 2 'cannot write to stdout: No space left' "$ASLC" jsonata '1' --no-input
+    expect_full 2 'cannot write to stdout' "$ASLC" emit full.json
+    if "$ASLC" build full.json -o full-bin >/dev/null 2>&1; then
+        expect_full 2 'cannot write the output to stdout: No space left' ./full-bin --input '{}'
+    else
+        fail "aslc build full.json failed"
+    fi
+    # a failed run writes nothing to stdout: its own exit code stands
+    printf '{"StartAt":"F","States":{"F":{"Type":"Fail","Error":"E"}}}\n' >fail.json
+    expect_full 1 '"error":"E"' "$ASLC" run fail.json --input '{}'
+else
+    echo "hardening: /dev/full is missing, the full-stdout checks are skipped"
+fi
+
 [ "$status" -eq 0 ] && echo "hardening: $count checks passed"
 exit "$status"
