@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "build.h"
@@ -107,14 +106,6 @@ static void help_run(void)
            drv_diag_options_help);
 }
 
-/* Whether OUT names the same file as IN (through another spelling, a hard
- * or a symbolic link): writing it would destroy the definition. */
-static bool same_file(const char *in, const char *out)
-{
-    struct stat a, b;
-    return out && stat(in, &a) == 0 && stat(out, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
-}
-
 /* Parses `FILE [-o OUT]` plus diagnostics options, for emit and build;
  * build also takes --cc and -O. Returns -1 to go on, else an exit code. */
 static int parse_one_file(const char *cmd, int argc, char **argv, drv_opts *o, const char **file,
@@ -158,9 +149,9 @@ static int parse_one_file(const char *cmd, int argc, char **argv, drv_opts *o, c
     }
     if (!*file)
         return drv_bad_usage(cmd, "%sno FILE given", "");
-    if (same_file(*file, *out))
+    if (drv_same_file(*file, *out))
         return drv_bad_usage(cmd, "-o '%s' is the input file: it would be overwritten", *out);
-    if (b && same_file(*file, b->zip))
+    if (b && drv_same_file(*file, b->zip))
         return drv_bad_usage(cmd, "--zip '%s' is the input file: it would be overwritten", b->zip);
     return -1;
 }

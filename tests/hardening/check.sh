@@ -79,6 +79,12 @@ expect 2 'is the input file' "$ASLC" build same.json -o ./same.json
 expect 2 'is the input file' "$ASLC" build same.json -o same-link.json
 expect 2 'is the input file' "$ASLC" build same.json --zip "$t/same.json"
 expect 2 'is the input file' "$ASLC" emit same.json -o same.json
+expect 2 'is an input file' "$ASLC" graph same.json -o same-link.json
+printf '[]\n' >same-history.json
+cp same-history.json same-history.orig
+expect 2 'is an input file' "$ASLC" graph same.json --history same-history.json -o same-history.json
+count=$((count + 1))
+cmp -s same-history.json same-history.orig || fail "same-history.json was overwritten"
 count=$((count + 1))
 cmp -s same.json same.orig || fail "same.json was overwritten"
 
