@@ -22,7 +22,10 @@ CPPFLAGS += -D_GNU_SOURCE -Iruntime -Icompiler -Icodegen -Icli -Igraph -Iserver 
             -DASLC_LIBDIR='"$(LIBDIR)"' -DASLC_INCDIR='"$(INCDIR)"'
 CFLAGS   += $(WARN) $(OPT) $(SANITIZE)
 LDFLAGS  += $(SANITIZE)
-RT_LIBS  = -lcjson -lcurl -lcrypto -lpcre2-8 -lpthread -lm
+# libcurl and libcrypto are not linked: runtime/dynlib.c loads them on
+# first use, so that a workflow (and `aslc check`) that needs neither starts
+# without them; their headers are still needed (tools/deps.sh).
+RT_LIBS  = -lcjson -lpcre2-8 -lpthread -ldl -lm
 TCC_LIBS = -ltcc -ldl
 YAML_LIBS = -lyaml
 GV_LIBS  = -lgvc -lcgraph

@@ -4,7 +4,9 @@
 # Choice + Pass with States.MathAdd), on `dataflow` (50 Pass states over a
 # 49 KB document, heavy in intrinsics) and on a generated 100-state machine.
 #
-# Reports, as the median of $RUNS runs (default 5):
+# First bench/table.sh: issue 12's summary table (start-up, loop and map
+# against the hand-written C baselines, transitions/s, peak RSS, JIT cost).
+# Then it reports, as the median of $RUNS runs (default 5):
 #   - state transitions per second, through a built executable (aslc build -O2)
 #     and through aslc run (JIT); also net of start-up (the same program on a
 #     3-transition input);
@@ -39,6 +41,9 @@ fi
 mkdir -p "$W"
 # the checker and the memory wrapper are test tools; build them if needed
 bench_tools || exit 1
+
+# issue 12's table first: aslc against hand-written C, one run (bench/table.sh)
+BUILD="$BUILD" SHARED="$SHARED" RUNS="$RUNS" sh bench/table.sh || exit 1
 
 transitions=$(awk '/"loop": *\{/ {f = 1} f && /"transitions"/ {gsub(/[^0-9]/, ""); print; exit}' "$B/manifest.json")
 [ -n "$transitions" ] || transitions=200003

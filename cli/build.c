@@ -57,7 +57,9 @@ static const char rt_ldflags[] = "";
 #endif
 
 /* The libraries libaslrt.a needs, in link order. */
-static const char *const runtime_libs[] = {"cjson", "curl", "crypto", "pcre2-8", "pthread", "m"};
+/* libcurl and libcrypto are not among them: the runtime loads them on
+ * first use (runtime/dynlib.c). */
+static const char *const runtime_libs[] = {"cjson", "pcre2-8", "pthread", "dl", "m"};
 enum { NLIBS = sizeof runtime_libs / sizeof runtime_libs[0] };
 
 /* ==== small helpers ====================================================== */

@@ -12,9 +12,10 @@
  * HeartbeatSeconds bound the whole request; an abort (SIGINT / SIGTERM)
  * stops it within a fraction of a second.
  *
- * Owns: one curl easy handle per call. rt_http_global_init runs
- * curl_global_init once, from rt_tasks_open on the main thread, before any
- * Map or Parallel thread exists. Called by task.c.
+ * Owns: one curl easy handle per call. libcurl is loaded on first use
+ * (dynlib.c): rt_http_global_init loads it and runs curl_global_init once,
+ * from rt_tasks_open on the main thread, before any Map or Parallel thread
+ * exists, and only when the workflow has an http binding. Called by task.c.
  *
  * Layer: effects
  */
@@ -23,16 +24,16 @@
 #include <string.h>
 #include <strings.h>
 
-#include <curl/curl.h>
-
 #include "dispatch.h"
+#include "dynlib.h"
 #include "rt.h"
 
 bool rt_http_global_init(void)
 {
     static bool done;
-    if (!done)
-        done = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+    const rt_curl_api *cu = rt_curl();
+    if (!done && cu)
+        done = cu->global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
     return done;
 }
 
@@ -118,15 +119,20 @@ void rt_http_send(const rt_http_req *q, const char *body, size_t len, const rt_l
     memset(r, 0, sizeof *r);
     r->end = RT_END_FAILED;
     reply rp = {.r = r, .lim = lim, .keep_headers = q->keep_headers};
-    CURL *c = curl_easy_init();
+    const rt_curl_api *cu = rt_curl();
+    if (!cu) {
+        snprintf(r->msg, sizeof r->msg, "%s", rt_dynlib_error());
+        return;
+    }
+    CURL *c = cu->easy_init();
     char ctype[160];
     snprintf(ctype, sizeof ctype, "Content-Type: %s",
              q->content_type ? q->content_type : "application/json");
-    struct curl_slist *hdrs = curl_slist_append(NULL, ctype);
+    struct curl_slist *hdrs = cu->slist_append(NULL, ctype);
     for (char *const *h = q->headers; hdrs && h && *h; h++) {
-        struct curl_slist *n = curl_slist_append(hdrs, *h);
+        struct curl_slist *n = cu->slist_append(hdrs, *h);
         if (!n) {
-            curl_slist_free_all(hdrs);
+            cu->slist_free_all(hdrs);
             hdrs = NULL;
         } else {
             hdrs = n;
@@ -153,38 +159,38 @@ void rt_http_send(const rt_http_req *q, const char *body, size_t len, const rt_l
         which = RT_END_RUN_TIMEOUT;
     }
     char errbuf[CURL_ERROR_SIZE] = "";
-    curl_easy_setopt(c, CURLOPT_URL, q->url);
+    cu->easy_setopt(c, CURLOPT_URL, q->url);
     if (q->method && strcmp(q->method, "GET") == 0) {
-        curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+        cu->easy_setopt(c, CURLOPT_HTTPGET, 1L);
     } else {
-        curl_easy_setopt(c, CURLOPT_POST, 1L);
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body ? body : "");
-        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+        cu->easy_setopt(c, CURLOPT_POST, 1L);
+        cu->easy_setopt(c, CURLOPT_POSTFIELDS, body ? body : "");
+        cu->easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
         if (q->method && strcmp(q->method, "POST") != 0)
-            curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, q->method);
+            cu->easy_setopt(c, CURLOPT_CUSTOMREQUEST, q->method);
     }
     if (q->sigv4) {
-        curl_easy_setopt(c, CURLOPT_AWS_SIGV4, q->sigv4);
-        curl_easy_setopt(c, CURLOPT_USERPWD, q->userpwd);
+        cu->easy_setopt(c, CURLOPT_AWS_SIGV4, q->sigv4);
+        cu->easy_setopt(c, CURLOPT_USERPWD, q->userpwd);
     }
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &rp);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, &rp);
-    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
-    curl_easy_setopt(c, CURLOPT_XFERINFODATA, &rp);
-    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-    curl_easy_setopt(c, CURLOPT_USERAGENT, "aslc-runtime");
+    cu->easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+    cu->easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    cu->easy_setopt(c, CURLOPT_WRITEDATA, &rp);
+    cu->easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+    cu->easy_setopt(c, CURLOPT_HEADERDATA, &rp);
+    cu->easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+    cu->easy_setopt(c, CURLOPT_XFERINFODATA, &rp);
+    cu->easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+    cu->easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    cu->easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+    cu->easy_setopt(c, CURLOPT_USERAGENT, "aslc-runtime");
     if (deadline) {
         int64_t ms = (deadline - start) / 1000000;
-        curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, ms > 0 ? (long)ms : 1L);
+        cu->easy_setopt(c, CURLOPT_TIMEOUT_MS, ms > 0 ? (long)ms : 1L);
     }
-    CURLcode rc = curl_easy_perform(c);
+    CURLcode rc = cu->easy_perform(c);
     if (rc == CURLE_OK) {
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+        cu->easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
         r->end = RT_END_DONE;
     } else if (rp.too_big) {
         r->end = RT_END_TOO_BIG;
@@ -193,10 +199,10 @@ void rt_http_send(const rt_http_req *q, const char *body, size_t len, const rt_l
     } else if (rc == CURLE_OPERATION_TIMEDOUT && deadline) {
         r->end = which;
     } else {
-        snprintf(r->msg, sizeof r->msg, "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
+        snprintf(r->msg, sizeof r->msg, "%s", errbuf[0] ? errbuf : cu->easy_strerror(rc));
     }
 out:
-    curl_slist_free_all(hdrs);
+    cu->slist_free_all(hdrs);
     if (c)
-        curl_easy_cleanup(c);
+        cu->easy_cleanup(c);
 }

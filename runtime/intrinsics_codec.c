@@ -2,8 +2,9 @@
  * intrinsics_codec.c - States.Base64Encode, States.Base64Decode,
  * States.Hash and States.UUID, and the random source MathRandom uses.
  *
- * Hashes and base64 encoding come from OpenSSL's libcrypto (EVP_Digest,
- * EVP_EncodeBlock). Decoding is our own, because AWS's decoder is lenient
+ * Hashes come from OpenSSL's libcrypto (EVP_Digest), loaded on the first
+ * hash (dynlib.c); base64 encoding is rt_base64_encode (text.c), so that
+ * it needs no library. Decoding is our own, because AWS's decoder is lenient
  * where OpenSSL's is strict (observed on AWS: "abc", "ab==cd", " YWJjZA== "
  * and "!!!invalid!!!" all decode): characters outside the alphabet are
  * skipped, the first '=' ends the data, and leftover bits make the last
@@ -24,8 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
 
+#include "dynlib.h"
 #include "intrinsics_impl.h"
 
 enum { MAX_CHARS = 10000 };
@@ -55,7 +56,7 @@ cJSON *rt_fn_base64_encode(asl_exec *x, const asl_call *c, rt_iargs *a)
     unsigned char *out = malloc(4 * ((len + 2) / 3) + 1);
     if (!out)
         return rt_intr_oom(x);
-    EVP_EncodeBlock(out, (const unsigned char *)s, (int)len);
+    rt_base64_encode((char *)out, (const unsigned char *)s, len);
     cJSON *v = cJSON_CreateString((const char *)out);
     free(out);
     return v ? v : rt_intr_oom(x);
@@ -163,24 +164,21 @@ cJSON *rt_fn_base64_decode(asl_exec *x, const asl_call *c, rt_iargs *a)
 /* States.Hash(data, algorithm): the lower-case hex digest. */
 cJSON *rt_fn_hash(asl_exec *x, const asl_call *c, rt_iargs *a)
 {
-    static const struct {
-        const char *name;
-        const EVP_MD *(*md)(void);
-    } algs[] = {
-        {"MD5", EVP_md5}, {"SHA-1", EVP_sha1}, {"SHA-256", EVP_sha256},
-        {"SHA-384", EVP_sha384}, {"SHA-512", EVP_sha512},
-    };
     const cJSON *data = a->v[0], *alg = a->v[1];
     if (!cJSON_IsString(alg))
         return rt_intr_invalid(x, c, "the algorithm (argument 2) must be a string, found %s",
                                rt_intr_type_name(alg));
-    const EVP_MD *md = NULL;
-    for (size_t k = 0; k < sizeof algs / sizeof algs[0]; k++)
-        if (strcmp(alg->valuestring, algs[k].name) == 0)
-            md = algs[k].md();
-    if (!md)
+    static const char *const names[] = {"MD5", "SHA-1", "SHA-256", "SHA-384", "SHA-512"};
+    bool known = false;
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
+        known = known || strcmp(alg->valuestring, names[k]) == 0;
+    if (!known)
         return rt_intr_invalid(x, c, "'%s' is not a hash algorithm; use MD5, SHA-1, SHA-256, SHA-384 or SHA-512",
                                alg->valuestring);
+    const rt_crypto_api *cr = rt_crypto();
+    if (!cr)
+        return rt_intr_invalid(x, c, "%s", rt_dynlib_error());
+    const EVP_MD *md = rt_crypto_md(cr, alg->valuestring, strlen(alg->valuestring));
     rt_ibuf text = {0};
     const char *s;
     size_t len;
@@ -203,7 +201,7 @@ cJSON *rt_fn_hash(asl_exec *x, const asl_call *c, rt_iargs *a)
     }
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int dlen = 0;
-    int ok = EVP_Digest(s, len, digest, &dlen, md, NULL);
+    int ok = md && cr->digest(s, len, digest, &dlen, md, NULL);
     free(text.p);
     if (!ok)
         return rt_intr_invalid(x, c, "the digest could not be computed");

@@ -45,8 +45,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
 
+#include "dynlib.h"
 #include "s3local.h"
 
 /* ==== Reader configuration =================================================== */
@@ -505,18 +505,23 @@ static bool file_md5(const char *path, char out[33])
     FILE *f = fopen(path, "rb");
     if (!f)
         return false;
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    bool ok = ctx && EVP_DigestInit_ex(ctx, EVP_md5(), NULL);
+    const rt_crypto_api *cr = rt_crypto();
+    if (!cr) {
+        fclose(f);
+        return false;
+    }
+    EVP_MD_CTX *ctx = cr->ctx_new();
+    bool ok = ctx && cr->digest_init(ctx, cr->md5(), NULL);
     unsigned char chunk[65536];
     size_t n;
     while (ok && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        ok = EVP_DigestUpdate(ctx, chunk, n);
+        ok = cr->digest_update(ctx, chunk, n);
     ok = ok && !ferror(f);
     fclose(f);
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
-    ok = ok && EVP_DigestFinal_ex(ctx, md, &len) && len == 16;
-    EVP_MD_CTX_free(ctx);
+    ok = ok && cr->digest_final(ctx, md, &len) && len == 16;
+    cr->ctx_free(ctx);
     static const char hex[] = "0123456789abcdef";
     for (unsigned i = 0; ok && i < 16; i++) {
         out[2 * i] = hex[md[i] >> 4];

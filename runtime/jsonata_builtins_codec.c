@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include <cjson/cJSON.h>
-#include <openssl/evp.h>
+#include "dynlib.h"
 
 #include "jsonata_builtins_text_impl.h"
 #include "rt.h"
@@ -51,8 +51,8 @@ jn_val *jn_fn_base64encode(jn_ctx *cx, jn_val **a, int n)
     unsigned char *out = jn_alloc(cx, (k + 2) / 3 * 4 + 1);
     if (!out)
         return NULL;
-    int m = EVP_EncodeBlock(out, bytes, (int)k);
-    return jn_str(cx, (const char *)out, (size_t)m);
+    size_t m = rt_base64_encode((char *)out, bytes, k);
+    return jn_str(cx, (const char *)out, m);
 }
 
 /* Node's lenient base64: either alphabet, other characters skipped, the
@@ -95,24 +95,19 @@ jn_val *jn_fn_hash(jn_ctx *cx, jn_val **a, int n)
 {
     if (!a[0])
         return NULL;
-    static const struct {
-        const char *name;
-        const EVP_MD *(*md)(void);
-    } algs[] = {
-        {"MD5", EVP_md5}, {"SHA-1", EVP_sha1}, {"SHA-256", EVP_sha256},
-        {"SHA-384", EVP_sha384}, {"SHA-512", EVP_sha512},
-    };
     const jn_val *alg = n > 1 ? a[1] : NULL;
-    const EVP_MD *md = NULL;
-    for (size_t i = 0; alg && i < sizeof algs / sizeof algs[0]; i++)
-        if (strlen(algs[i].name) == alg->u.str.len &&
-            memcmp(algs[i].name, alg->u.str.s, alg->u.str.len) == 0)
-            md = algs[i].md();
-    if (!md)
+    static const char *const names[] = {"MD5", "SHA-1", "SHA-256", "SHA-384", "SHA-512"};
+    bool known = false;
+    for (size_t i = 0; alg && i < sizeof names / sizeof names[0]; i++)
+        known = known || (strlen(names[i]) == alg->u.str.len &&
+                          memcmp(names[i], alg->u.str.s, alg->u.str.len) == 0);
+    if (!known)
         return jn_throw(cx, "D3202", NULL, alg ? alg : jn_null);
+    const rt_crypto_api *cr = rt_crypto();
+    const EVP_MD *md = cr ? rt_crypto_md(cr, alg->u.str.s, alg->u.str.len) : NULL;
     unsigned char dig[EVP_MAX_MD_SIZE];
     unsigned int dn = 0;
-    if (!EVP_Digest(a[0]->u.str.s, a[0]->u.str.len, dig, &dn, md, NULL))
+    if (!md || !cr->digest(a[0]->u.str.s, a[0]->u.str.len, dig, &dn, md, NULL))
         return jn_throw(cx, "D3202", NULL, alg);
     char *hex = jn_alloc(cx, dn * 2 + 1);
     if (!hex)

@@ -29,8 +29,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include <curl/curl.h>
 
+#include "dynlib.h"
 #include "effects.h"
 #include "engine.h"
 #include "lambda.h"
@@ -58,6 +58,7 @@ typedef struct lam_next {
 
 typedef struct lam {
     const char *prog;
+    const rt_curl_api *cu; /* libcurl, loaded at start (dynlib.c) */
     CURL *curl;
     char base[512]; /* http://API/2018-06-01/runtime */
 } lam;
@@ -130,27 +131,27 @@ static long lam_request(lam *L, const char *path, const char *body, const char *
     char url[1024];
     snprintf(url, sizeof url, "%s%s", L->base, path);
     CURL *c = L->curl;
-    curl_easy_reset(c);
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http");
+    L->cu->easy_reset(c);
+    L->cu->easy_setopt(c, CURLOPT_URL, url);
+    L->cu->easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    L->cu->easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http");
     /* `next` blocks until Lambda has an event: no timeout on it. A post
      * gets a generous bound so that a broken API cannot hang the process. */
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, body ? 30L : 0L);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    L->cu->easy_setopt(c, CURLOPT_TIMEOUT, body ? 30L : 0L);
+    L->cu->easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
+    L->cu->easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
     lam_buf sink = {0};
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, reply ? reply : &sink);
+    L->cu->easy_setopt(c, CURLOPT_WRITEDATA, reply ? reply : &sink);
     if (next) {
-        curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-        curl_easy_setopt(c, CURLOPT_HEADERDATA, next);
+        L->cu->easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+        L->cu->easy_setopt(c, CURLOPT_HEADERDATA, next);
     }
     struct curl_slist *hdrs = NULL, *h;
     char type_hdr[300];
     if (body) {
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(body));
-        hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
+        L->cu->easy_setopt(c, CURLOPT_POSTFIELDS, body);
+        L->cu->easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(body));
+        hdrs = L->cu->slist_append(hdrs, "Content-Type: application/json");
         if (error_type && hdrs) {
             /* An error name comes from the definition or a handler: no byte
              * of it may end the header line. */
@@ -159,21 +160,21 @@ static long lam_request(lam *L, const char *path, const char *body, const char *
             for (char *p = type_hdr; *p; p++)
                 if ((unsigned char)*p < 0x20 || *p == 0x7F)
                     *p = '?';
-            h = curl_slist_append(hdrs, type_hdr);
+            h = L->cu->slist_append(hdrs, type_hdr);
             hdrs = h ? h : hdrs;
         }
-        curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+        L->cu->easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
     }
-    CURLcode rc = curl_easy_perform(c);
+    CURLcode rc = L->cu->easy_perform(c);
     long status = 0;
     if (rc == CURLE_OK)
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+        L->cu->easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
     else if (reply && reply->too_big)
         fprintf(stderr, "%s: lambda: %s: the reply is larger than %u bytes\n", L->prog, url,
                 LAMBDA_MAX_EVENT);
     else
-        fprintf(stderr, "%s: lambda: %s: %s\n", L->prog, url, curl_easy_strerror(rc));
-    curl_slist_free_all(hdrs);
+        fprintf(stderr, "%s: lambda: %s: %s\n", L->prog, url, L->cu->easy_strerror(rc));
+    L->cu->slist_free_all(hdrs);
     free(sink.p);
     return status;
 }
@@ -266,7 +267,11 @@ int rt_lambda_main(const char *prog, const char *api, rt_options *opt, const asl
         return ASL_EXIT_USAGE;
     }
     snprintf(L.base, sizeof L.base, "http://%s/2018-06-01/runtime", api);
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(L.curl = curl_easy_init())) {
+    if (!(L.cu = rt_curl())) {
+        fprintf(stderr, "%s: lambda: %s\n", prog, rt_dynlib_error());
+        return ASL_EXIT_USAGE;
+    }
+    if (L.cu->global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(L.curl = L.cu->easy_init())) {
         fprintf(stderr, "%s: lambda: cannot initialise libcurl\n", prog);
         return ASL_EXIT_USAGE;
     }
@@ -284,7 +289,7 @@ int rt_lambda_main(const char *prog, const char *api, rt_options *opt, const asl
         post_error(&L, "/init/error", "States.Runtime", msg);
         free(terr);
         rt_tasks_close(tasks);
-        curl_easy_cleanup(L.curl);
+        L.cu->easy_cleanup(L.curl);
         return ASL_EXIT_USAGE;
     }
 
@@ -316,6 +321,6 @@ int rt_lambda_main(const char *prog, const char *api, rt_options *opt, const asl
         fclose(opt->history);
     opt->history = NULL;
     rt_tasks_close(tasks);
-    curl_easy_cleanup(L.curl);
+    L.cu->easy_cleanup(L.curl);
     return code;
 }

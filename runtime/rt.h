@@ -230,6 +230,9 @@ void rt_sb_fmt(rt_sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2
 /* The value of a base64 character in either alphabet (standard and
  * URL-safe); -1 outside them. */
 int rt_base64_value(unsigned char c);
+/* [n] bytes of [in] in standard base64 with padding, NUL-terminated, into
+ * [out] (room for 4 * ((n + 2) / 3) + 1); returns the length written. */
+size_t rt_base64_encode(char *out, const unsigned char *in, size_t n);
 /* printf into a fresh string (0 when out of memory). */
 char *rt_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The whole file as a NUL-terminated string (malloc'd), or 0 with a

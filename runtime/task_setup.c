@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "dispatch.h"
+#include "dynlib.h"
 #include "effects.h"
 #include "values.h"
 
@@ -83,7 +84,8 @@ rt_tasks *rt_tasks_open(const rt_options *opt, const asl_machine *m, char **err)
     if (opt->bindings_file && !(t->bindings = rt_bindings_load(opt->bindings_file, err)))
         goto fail;
     if (t->bindings && t->bindings->any_http && !rt_http_global_init()) {
-        *err = rt_fmt("cannot initialise libcurl for the http bindings");
+        *err = rt_curl() ? rt_fmt("cannot initialise libcurl for the http bindings")
+                         : rt_fmt("the http bindings need libcurl: %s", rt_dynlib_error());
         goto fail;
     }
     if (opt->mock_config) {

@@ -119,3 +119,25 @@ int rt_base64_value(unsigned char c)
         return 63;
     return -1;
 }
+
+size_t rt_base64_encode(char *out, const unsigned char *in, size_t n)
+{
+    static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t k = 0, i = 0;
+    for (; i + 2 < n; i += 3) {
+        unsigned v = (unsigned)in[i] << 16 | (unsigned)in[i + 1] << 8 | in[i + 2];
+        out[k++] = abc[v >> 18];
+        out[k++] = abc[(v >> 12) & 63];
+        out[k++] = abc[(v >> 6) & 63];
+        out[k++] = abc[v & 63];
+    }
+    if (i < n) {
+        unsigned v = (unsigned)in[i] << 16 | (i + 1 < n ? (unsigned)in[i + 1] << 8 : 0);
+        out[k++] = abc[v >> 18];
+        out[k++] = abc[(v >> 12) & 63];
+        out[k++] = i + 1 < n ? abc[(v >> 6) & 63] : '=';
+        out[k++] = '=';
+    }
+    out[k] = '\0';
+    return k;
+}
