@@ -96,6 +96,10 @@ static void print_help(const char *prog, const asl_machine *m)
            "                        taken, a timeline with each state's input and output,\n"
            "                        the variables and the result (one file, no scripts)\n"
            "  --trace               print each step on stderr\n"
+           "  --progress            show a live line for long Map states (items done,\n"
+           "                        failures, rate, time left) and long Waits; the default\n"
+           "                        when stderr is a terminal and --trace is off\n"
+           "  --no-progress         never show it\n"
            "  --help                show this help and exit\n"
            "\n"
            "On success the output JSON is printed on stdout. On failure one line goes to\n"
@@ -270,6 +274,10 @@ int asl_main(int argc, char **argv, const asl_machine *m)
             lambda = true;
         } else if (strcmp(a, "--trace") == 0) {
             opt.trace = true;
+        } else if (strcmp(a, "--progress") == 0) {
+            opt.progress = RT_PROGRESS_ON;
+        } else if (strcmp(a, "--no-progress") == 0) {
+            opt.progress = RT_PROGRESS_OFF;
         } else if ((v = opt_value(argc, argv, &i, "--input-file", &missing))) {
             if (!set_once(prog, "--input-file", &input_file, v))
                 return ASL_EXIT_USAGE;

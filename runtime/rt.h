@@ -38,12 +38,19 @@ typedef enum {
     RT_WAIT_SCALE, /* sleep seconds * scale; the clock still advances fully */
 } rt_wait_mode;
 
+typedef enum {
+    RT_PROGRESS_AUTO, /* on when stderr is a terminal and --trace is off */
+    RT_PROGRESS_ON,   /* --progress */
+    RT_PROGRESS_OFF,  /* --no-progress */
+} rt_progress_mode;
+
 typedef struct rt_options {
     rt_wait_mode wait_mode;
     double wait_scale;           /* RT_WAIT_SCALE */
     const char *execution_name;  /* --name; 0: a generated UUID */
     FILE *history;               /* --history: JSON lines, 0 = off */
     bool trace;                  /* --trace: readable steps on stderr */
+    rt_progress_mode progress;   /* the live line of long Maps and Waits (progress.c) */
     const char *bindings_file;   /* --bindings (Task issue) */
     const char *mock_config;     /* --mock-config (Task issue) */
     const char *test_case;       /* --test-case */
