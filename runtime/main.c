@@ -15,7 +15,7 @@
  * stdin is a terminal or empty). On success the output JSON goes to stdout
  * as one compact line; on failure one JSON line goes to stderr:
  *   {"status":"FAILED"|"TIMED_OUT"|"ABORTED","error":...,"cause":...}
- * Exit codes: 0 succeeded, 1 failed, 2 usage or input error, 3 timed out,
+ * Exit codes: 0 succeeded, 1 failed, 2 usage, input or output error, 3 timed out,
  * 4 aborted (asl_main's enum in aslrt.h).
  *
  * Before the run starts, the bindings and mock files are read and every
@@ -205,6 +205,19 @@ static const char *opt_value(int argc, char **argv, int *i, const char *name, bo
     return argv[++*i];
 }
 
+/* Stores V in *SLOT unless OPTION was given before: a repeated option is a
+ * usage error, not "the last one wins", so that `--input A --input B`
+ * cannot run silently on input the caller did not mean. */
+static bool set_once(const char *prog, const char *option, const char **slot, const char *v)
+{
+    if (*slot) {
+        usage_error(prog, "option '%s' given more than once", option);
+        return false;
+    }
+    *slot = v;
+    return true;
+}
+
 static bool parse_wait(const char *v, rt_options *opt)
 {
     if (strcmp(v, "real") == 0) {
@@ -255,7 +268,8 @@ int asl_main(int argc, char **argv, const asl_machine *m)
 {
     const char *prog = prog_name(argc > 0 ? argv[0] : NULL);
     rt_options opt = {.wait_mode = RT_WAIT_REAL, .wait_scale = 1.0};
-    const char *input_json = NULL, *input_file = NULL, *history_file = NULL, *report_file = NULL;
+    const char *input_json = NULL, *input_file = NULL, *history_file = NULL, *report_file = NULL,
+               *wait_arg = NULL;
     const char *lambda_api = getenv("AWS_LAMBDA_RUNTIME_API");
     bool lambda = lambda_api && *lambda_api;
 
@@ -274,10 +288,14 @@ int asl_main(int argc, char **argv, const asl_machine *m)
         } else if (strcmp(a, "--no-progress") == 0) {
             opt.progress = RT_PROGRESS_OFF;
         } else if ((v = opt_value(argc, argv, &i, "--input-file", &missing))) {
-            input_file = v;
+            if (!set_once(prog, "--input-file", &input_file, v))
+                return ASL_EXIT_USAGE;
         } else if ((v = opt_value(argc, argv, &i, "--input", &missing))) {
-            input_json = v;
+            if (!set_once(prog, "--input", &input_json, v))
+                return ASL_EXIT_USAGE;
         } else if ((v = opt_value(argc, argv, &i, "--wait", &missing))) {
+            if (!set_once(prog, "--wait", &wait_arg, v))
+                return ASL_EXIT_USAGE;
             if (!parse_wait(v, &opt)) {
                 usage_error(prog, "invalid --wait '%s': expected real, skip or scale=X (X >= 0)",
                             v);
@@ -289,21 +307,29 @@ int asl_main(int argc, char **argv, const asl_machine *m)
                 usage_error(prog, "invalid execution name '%s': it %s", v, why);
                 return ASL_EXIT_USAGE;
             }
-            opt.execution_name = v;
+            if (!set_once(prog, "--name", &opt.execution_name, v))
+                return ASL_EXIT_USAGE;
         } else if ((v = opt_value(argc, argv, &i, "--history", &missing))) {
-            history_file = v;
+            if (!set_once(prog, "--history", &history_file, v))
+                return ASL_EXIT_USAGE;
         } else if ((v = opt_value(argc, argv, &i, "--report", &missing))) {
-            report_file = v;
+            if (!set_once(prog, "--report", &report_file, v))
+                return ASL_EXIT_USAGE;
         } else if ((v = opt_value(argc, argv, &i, "--bindings", &missing))) {
-            opt.bindings_file = v;
+            if (!set_once(prog, "--bindings", &opt.bindings_file, v))
+                return ASL_EXIT_USAGE;
         } else if ((v = opt_value(argc, argv, &i, "--mock-config", &missing))) {
-            opt.mock_config = v;
+            if (!set_once(prog, "--mock-config", &opt.mock_config, v))
+                return ASL_EXIT_USAGE;
         } else if ((v = opt_value(argc, argv, &i, "--test-case", &missing))) {
-            opt.test_case = v;
+            if (!set_once(prog, "--test-case", &opt.test_case, v))
+                return ASL_EXIT_USAGE;
         } else if ((v = opt_value(argc, argv, &i, "--state-machine", &missing))) {
-            opt.state_machine = v;
+            if (!set_once(prog, "--state-machine", &opt.state_machine, v))
+                return ASL_EXIT_USAGE;
         } else if ((v = opt_value(argc, argv, &i, "--s3-root", &missing))) {
-            opt.s3_root = v;
+            if (!set_once(prog, "--s3-root", &opt.s3_root, v))
+                return ASL_EXIT_USAGE;
         } else if (missing) {
             usage_error(prog, "option '%s' needs a value", a);
             return ASL_EXIT_USAGE;
@@ -445,7 +471,15 @@ int asl_main(int argc, char **argv, const asl_machine *m)
              : st == RT_ABORTED   ? ASL_EXIT_ABORTED
                                   : ASL_EXIT_FAILED;
     }
-    fflush(stdout);
+    /* A full disk or a closed pipe loses the output: say so, and a run that
+     * succeeded must not exit 0 (the caller would read an empty output). */
+    errno = 0;
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "%s: cannot write the output to stdout: %s\n", prog,
+                errno ? strerror(errno) : "write error");
+        if (code == ASL_EXIT_SUCCEEDED)
+            code = ASL_EXIT_USAGE;
+    }
 
     if (report_file) {
         char rerr[300] = "";
