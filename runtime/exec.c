@@ -784,8 +784,19 @@ static char *fail_field(asl_exec *x, const cJSON *in, const asl_tmpl *t, const c
     cJSON *built = NULL;
     const char *text;
     if (t->kind == ASL_T_PATH) {
-        v = asl_select(x, t->path, in);
+        /* Nothing there: AWS's text names the field and repeats the input
+         * (as for a "key.$" field, flow.c), not Jayway's "No results". */
+        v = asl_select_quiet(x, t->path, in);
         text = t->path->text;
+        if (!v && !asl_failed(x)) {
+            char *doc = rt_json_print(in);
+            asl_fail_runtime(x,
+                             "The JSONPath '%s' specified for the field '%s' could not be found "
+                             "in the input '%s'",
+                             text ? text : "", field, doc ? doc : "null");
+            free(doc);
+            return NULL;
+        }
     } else {
         v = built = asl_build(x, t, in);
         text = t->kind == ASL_T_CALL && t->call ? t->call->name : field;
