@@ -413,6 +413,17 @@ int asl_main(int argc, char **argv, const asl_machine *m)
         fprintf(stderr, "%s: out of memory\n", prog);
         return ASL_EXIT_USAGE;
     }
+    /* StartExecution refuses an input over 256 KiB before anything runs;
+     * so does this program, rather than fail it in its first state. */
+    enum { MAX_EXECUTION_INPUT = 262144 };
+    if (len > MAX_EXECUTION_INPUT) {
+        fprintf(stderr,
+                "%s: the input from %s is %zu bytes; an execution input may be at most "
+                "262144 bytes (256 KiB), as StartExecution requires\n",
+                prog, source, len);
+        free(text);
+        return ASL_EXIT_USAGE;
+    }
     char err[256] = "";
     cJSON *input = rt_json_parse(text, len, err, sizeof err);
     free(text);

@@ -128,5 +128,14 @@ else
     echo "hardening: /dev/full is missing, the full-stdout checks are skipped"
 fi
 
+# An execution input over 256 KiB is refused before the run (exit 2), as
+# StartExecution refuses it; one of exactly 262144 bytes runs.
+printf '{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}\n' >pass.json
+big=$(head -c 262200 /dev/zero | tr '\0' x)
+printf '{"a":"%s"}' "$big" >big-input.json
+expect 2 'is 262208 bytes; an execution input may be at most 262144' "$ASLC" run pass.json --input-file big-input.json
+printf '{"a":"%s"}' "$(printf '%s' "$big" | head -c 262136)" >edge-input.json
+expect 0 '' "$ASLC" run pass.json --input-file edge-input.json
+
 [ "$status" -eq 0 ] && echo "hardening: $count checks passed"
 exit "$status"
