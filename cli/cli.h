@@ -52,6 +52,10 @@ int drv_diag_option(const char *cmd, const char *arg, drv_opts *o);
 /* --help or -h. */
 bool drv_want_help(const char *arg);
 
+/* Whether OUT names the same file as IN (through another spelling, a hard
+ * or a symbolic link): an output there would destroy the input. */
+bool drv_same_file(const char *in, const char *out);
+
 /* `aslc jsonata ARGS...` (jsonata.c); returns the exit code. */
 int drv_cmd_jsonata(int argc, char **argv);
 

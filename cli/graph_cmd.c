@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "cli.h"
 #include "graph.h"
 #include "graph_cmd.h"
 #include "graph_history.h"
@@ -107,6 +108,8 @@ int graph_cmd(int argc, char **argv, bool color)
     }
     if (!file)
         return usage_error("%sno FILE given", "");
+    if (drv_same_file(file, out) || drv_same_file(history, out))
+        return usage_error("-o '%s' is an input file: it would be overwritten", out);
     if (strcmp(fmt, "dot") && strcmp(fmt, "mermaid") && strcmp(fmt, "svg") && strcmp(fmt, "png"))
         return usage_error("unknown format '%s' (dot, mermaid, svg or png)", fmt);
 

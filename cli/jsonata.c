@@ -243,6 +243,10 @@ int drv_cmd_jsonata(int argc, char **argv)
                 if (i + 1 >= argc)
                     return usage("%s needs a value", a);
                 const char *v = argv[++i];
+                /* a repeated option is an error, not "the last one wins" */
+                if ((strcmp(a, "--input") == 0 && input_text) || (strcmp(a, "--input-file") == 0 && input_file) ||
+                    (strcmp(a, "--bindings") == 0 && bindings_text))
+                    return usage("%s given more than once", a);
                 if (strcmp(a, "--input") == 0)
                     input_text = v;
                 else if (strcmp(a, "--input-file") == 0)
@@ -357,7 +361,10 @@ out:
     cJSON_Delete(input);
     cJSON_Delete(bindings);
     free(file_text);
-    if (fflush(stdout) != 0 && rc == EXIT_OK)
+    errno = 0;
+    if ((fflush(stdout) != 0 || ferror(stdout)) && rc == EXIT_OK) {
+        fprintf(stderr, "aslc jsonata: cannot write to stdout: %s\n", errno ? strerror(errno) : "write error");
         rc = EXIT_USAGE;
+    }
     return rc;
 }

@@ -9,6 +9,7 @@
  * cli.h) and one line in main() and usage(). Owns the C text it emits;
  * frees it before returning. Nothing else calls into this file.
  */
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -148,6 +149,10 @@ static int parse_one_file(const char *cmd, int argc, char **argv, drv_opts *o, c
     }
     if (!*file)
         return drv_bad_usage(cmd, "%sno FILE given", "");
+    if (drv_same_file(*file, *out))
+        return drv_bad_usage(cmd, "-o '%s' is the input file: it would be overwritten", *out);
+    if (b && drv_same_file(*file, b->zip))
+        return drv_bad_usage(cmd, "--zip '%s' is the input file: it would be overwritten", b->zip);
     return -1;
 }
 
@@ -239,7 +244,7 @@ static int cmd_run(int argc, char **argv, drv_opts *o)
     return rc < 0 ? EXIT_USAGE : rc;
 }
 
-int main(int argc, char **argv)
+static int dispatch(int argc, char **argv)
 {
     const char *nc = getenv("NO_COLOR");
     drv_opts o = {.color = isatty(STDERR_FILENO) && !(nc && *nc)};
@@ -275,4 +280,20 @@ int main(int argc, char **argv)
     fprintf(stderr, "aslc: unknown command '%s'\n", cmd);
     usage(stderr);
     return EXIT_USAGE;
+}
+
+/* Output lost to a full disk or a closed pipe (`aslc check x.json >
+ * /dev/full`) must not exit 0. A command that already failed (emit, graph,
+ * a run's own writer) has said why: its exit code stands. */
+int main(int argc, char **argv)
+{
+    int rc = dispatch(argc, argv);
+    errno = 0;
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        if (rc == EXIT_OK) {
+            fprintf(stderr, "aslc: cannot write to stdout: %s\n", errno ? strerror(errno) : "write error");
+            rc = EXIT_USAGE;
+        }
+    }
+    return rc;
 }

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "check.h"
 #include "cli.h"
@@ -125,4 +126,10 @@ int drv_diag_option(const char *cmd, const char *arg, drv_opts *o)
 bool drv_want_help(const char *arg)
 {
     return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0;
+}
+
+bool drv_same_file(const char *in, const char *out)
+{
+    struct stat a, b;
+    return in && out && stat(in, &a) == 0 && stat(out, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }

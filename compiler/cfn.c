@@ -16,7 +16,10 @@
  *                     the template's tree in place of the string, so that
  *                     diagnostics point into the template
  *   DefinitionUri     (SAM) a local file: loaded and checked as a unit of
- *                     its own
+ *                     its own; it must lie inside the template's folder
+ *                     (a relative path, no escaping through .. or a
+ *                     symbolic link), so that a template from elsewhere
+ *                     cannot make aslc print lines of another file
  *
  * ${Name} resolves to the Fn::Sub variable, the DefinitionSubstitutions
  * entry, a pseudo parameter (AWS::Region, ...), a parameter's Default, in
@@ -473,14 +476,59 @@ static bool is_express(const cJSON *props)
 }
 
 /* A SAM DefinitionUri naming a local file, relative to the template. */
+/* Whether PATH (resolved, symbolic links followed) is below DIR (resolved
+ * too): 0 when it is, 1 when it is elsewhere, -1 with errno set when either
+ * cannot be resolved (a missing file, say). */
+static int outside_dir(const char *dir, const char *path)
+{
+    char *rd = realpath(dir, NULL);
+    if (!rd)
+        return -1;
+    char *rp = realpath(path, NULL);
+    if (!rp) {
+        int e = errno;
+        free(rd);
+        errno = e;
+        return -1;
+    }
+    size_t n = strlen(rd);
+    int out = !(strncmp(rd, rp, n) == 0 && (rp[n] == '/' || (n == 1 && rd[0] == '/')));
+    free(rd);
+    free(rp);
+    return out;
+}
+
 static void from_file(cfn *f, const cJSON *uri, const cJSON *props, void (*fn)(unit *, void *), void *ctx)
 {
-    char path[4096];
+    char path[4096], dir[4096];
     const char *dir_end = strrchr(f->u->path, '/');
-    if (uri->valuestring[0] == '/' || !dir_end)
-        snprintf(path, sizeof path, "%s", uri->valuestring);
+    if (dir_end)
+        snprintf(dir, sizeof dir, "%.*s", dir_end == f->u->path ? 1 : (int)(dir_end - f->u->path), f->u->path);
     else
-        snprintf(path, sizeof path, "%.*s/%s", (int)(dir_end - f->u->path), f->u->path, uri->valuestring);
+        snprintf(dir, sizeof dir, ".");
+    if (uri->valuestring[0] == '/') {
+        diag_val(f->u, DIAG_CANNOT_READ_FILE, uri,
+                 "the state machine's DefinitionUri \"%s\" is an absolute path: aslc reads only a relative path "
+                 "inside the template's folder",
+                 uri->valuestring);
+        return;
+    }
+    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, uri->valuestring) >= sizeof path) {
+        diag_val(f->u, DIAG_CANNOT_READ_FILE, uri, "the state machine's DefinitionUri is too long");
+        return;
+    }
+    int out = outside_dir(dir, path);
+    if (out != 0) {
+        if (out < 0)
+            diag_val(f->u, DIAG_CANNOT_READ_FILE, uri, "the state machine's DefinitionUri \"%s\" cannot be read: %s",
+                     uri->valuestring, strerror(errno));
+        else
+            diag_val(f->u, DIAG_CANNOT_READ_FILE, uri,
+                     "the state machine's DefinitionUri \"%s\" is outside the template's folder: aslc reads only "
+                     "files inside it",
+                     uri->valuestring);
+        return;
+    }
     unit *d = unit_open(path);
     if (d->nerrors > 0) {
         diag_val(f->u, DIAG_CANNOT_READ_FILE, uri,

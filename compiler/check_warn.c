@@ -3,8 +3,10 @@
  * certainly do not do what their author meant:
  *
  *   CHOICE_NO_DEFAULT    a Choice without "Default" whose rules do not
- *                        obviously cover every input (it then fails with
- *                        States.NoChoiceMatched)
+ *                        obviously cover every input (AWS then fails the
+ *                        execution with States.Runtime, not the
+ *                        States.NoChoiceMatched the specification names:
+ *                        runtime/choice.c)
  *   INFINITE_LOOP        states from which no end can be reached, and
  *                        loops of Pass / Choice states that change nothing,
  *                        so that once entered they spin until AWS's limits
@@ -92,7 +94,8 @@ static void choice_default(check_ctx *c, const check_scope *s, const cJSON *st)
     }
     diag_key(c->u, DIAG_CHOICE_NO_DEFAULT, st,
              "Choice state \"%s\" has no \"Default\": when no rule matches, the execution fails with "
-             "States.NoChoiceMatched",
+             "States.Runtime (\"Failed to transition out of the state\"), which no Retry or Catch "
+             "handles",
              st->string);
 }
 

@@ -161,6 +161,20 @@ static size_t token_len(const unit *u, size_t off)
  * a minified definition does not print its whole text per diagnostic. */
 enum { MAX_SHOWN = 120 };
 
+/* Writes [n] bytes of [s] for a terminal: a control character (from a
+ * state name, say "Nope\u001b[2J") is written as the JSON escape it was
+ * written with in the source, so it cannot drive the terminal. Tabs stay. */
+static void put_terminal_text(FILE *out, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if ((c < 0x20 && c != '\t') || c == 0x7f)
+            fprintf(out, "\\u%04x", c);
+        else
+            fputc(c, out);
+    }
+}
+
 static void print_source_line(FILE *out, const unit *u, size_t off, int line, bool color)
 {
     size_t start = u->line_starts[line - 1];
@@ -182,8 +196,9 @@ static void print_source_line(FILE *out, const unit *u, size_t off, int line, bo
             cut_right = true;
         }
     }
-    fprintf(out, "%5d | %s%.*s%s\n", line, cut_left ? "..." : "", (int)(end - start), u->text + start,
-            cut_right ? "..." : "");
+    fprintf(out, "%5d | %s", line, cut_left ? "..." : "");
+    put_terminal_text(out, u->text + start, end - start);
+    fprintf(out, "%s\n", cut_right ? "..." : "");
     fputs(cut_left ? "      |    " : "      | ", out);
     for (size_t i = start; i < off && i < end; i++) {
         unsigned char c = (unsigned char)u->text[i];
@@ -236,8 +251,11 @@ void diag_print_text(FILE *out, const unit *u, bool color)
         /* In a template, say which state machine (as gcc says "In
          * function 'f':") whenever that changes. */
         const char *w = groups[i]->where;
-        if (w && (!where || strcmp(w, where) != 0))
-            fprintf(out, "%s: In state machine '%s':\n", u->path, w);
+        if (w && (!where || strcmp(w, where) != 0)) {
+            fprintf(out, "%s: In state machine '", u->path);
+            put_terminal_text(out, w, strlen(w));
+            fputs("':\n", out);
+        }
         where = w;
         for (const diag *d = groups[i]; d; d = d->next) {
             if (d != groups[i] && d->severity != DIAG_NOTE)
@@ -254,7 +272,7 @@ void diag_print_text(FILE *out, const unit *u, bool color)
                 fprintf(out, "%s%s:\033[0m\033[1m ", sev_color[d->severity], sev_name[d->severity]);
             else
                 fprintf(out, "%s: ", sev_name[d->severity]);
-            fputs(d->message, out);
+            put_terminal_text(out, d->message, strlen(d->message));
             if (d->severity != DIAG_NOTE)
                 fprintf(out, " [%s]", code_info[d->code].name);
             if (color)

@@ -272,7 +272,7 @@ int asl_main(int argc, char **argv, const asl_machine *m);
 enum {
     ASL_EXIT_SUCCEEDED = 0,
     ASL_EXIT_FAILED = 1,
-    ASL_EXIT_USAGE = 2,        /* bad options or unreadable / invalid input */
+    ASL_EXIT_USAGE = 2,        /* bad options, unreadable / invalid input, unwritable output */
     ASL_EXIT_TIMED_OUT = 3,
     ASL_EXIT_ABORTED = 4
 };

@@ -40,6 +40,7 @@
 
 #include "effects.h"
 #include "engine.h"
+#include "fanout.h"
 #include "values.h"
 
 /* Where generated ARNs live: AWS's documentation account and region. */
@@ -540,17 +541,28 @@ static void sleep_real(const asl_exec *x, int64_t ns)
 {
     const rt_run *run = x->run;
     enum { SLICE_NS = 5000000 };
+    enum { SHOW_SLICE_NS = 200000000 };
+    /* A Wait of about a second or more (what is left of `"Seconds": 1` when
+     * the sleep starts) shows its time left on a terminal; not one inside a
+     * Map or Parallel, whose line is the Map's. */
+    const bool shown = ns >= 900000000 && !x->scope && rt_progress_on(run);
     const bool sliced = x->scope || options_of(run)->external_stop;
     while (ns > 0 && !run->aborted && !(x->scope && rt_cancelled(x))) {
+        if (shown)
+            rt_progress_wait(x, ns);
         int64_t step = sliced && ns > SLICE_NS ? SLICE_NS : ns;
+        if (shown && step > SHOW_SLICE_NS)
+            step = SHOW_SLICE_NS;
         struct timespec req = {.tv_sec = (time_t)(step / 1000000000),
                                .tv_nsec = (long)(step % 1000000000)};
         struct timespec rem;
         int64_t before = rt_real_ns();
         while (!run->aborted && nanosleep(&req, &rem) != 0 && errno == EINTR)
             req = rem;
-        ns -= sliced ? rt_real_ns() - before : step;
+        ns -= sliced || shown ? rt_real_ns() - before : step;
     }
+    if (shown)
+        rt_progress_wait_end(x);
 }
 
 /* Moves the shared execution clock forward to at least [target] (never
@@ -772,8 +784,19 @@ static char *fail_field(asl_exec *x, const cJSON *in, const asl_tmpl *t, const c
     cJSON *built = NULL;
     const char *text;
     if (t->kind == ASL_T_PATH) {
-        v = asl_select(x, t->path, in);
+        /* Nothing there: AWS's text names the field and repeats the input
+         * (as for a "key.$" field, flow.c), not Jayway's "No results". */
+        v = asl_select_quiet(x, t->path, in);
         text = t->path->text;
+        if (!v && !asl_failed(x)) {
+            char *doc = rt_json_print(in);
+            asl_fail_runtime(x,
+                             "The JSONPath '%s' specified for the field '%s' could not be found "
+                             "in the input '%s'",
+                             text ? text : "", field, doc ? doc : "null");
+            free(doc);
+            return NULL;
+        }
     } else {
         v = built = asl_build(x, t, in);
         text = t->kind == ASL_T_CALL && t->call ? t->call->name : field;

@@ -58,21 +58,36 @@ struct rt_fanout {
     long limit;              /* most units in flight at once (>= 1) */
     long start_event;        /* previousEventId of each unit's first event */
     bool isolated;           /* units see no variables of x (a distributed Map's children) */
+    const char *label;       /* a Map's state name: its progress line (progress.c); 0 = none */
     /* results, read after rt_fanout_run */
     bool stopped;            /* done() asked to stop, or prep failed */
     bool prep_failed;        /* prep() failed: the error is on x */
     long started;            /* units started */
     long peak;               /* most units that were in flight at once */
+    long units_done, units_failed; /* units ended, and how many of them not SUCCEEDED */
     /* private to pool.c */
     pthread_mutex_t mu;
     pthread_cond_t cv;
     long next, in_flight, runners;
     rt_scope scope;
+    bool progress;           /* label set and the progress line is on */
+    int64_t progress_t0, progress_shown;
 };
 
 /* Runs the fan-out: returns when every unit that started has ended. The
  * caller fills the public fields first (the rest is initialised here). */
 void rt_fanout_run(rt_fanout *f);
+
+/* ==== progress.c: the live line on a terminal ============================= */
+/* Whether the run shows progress (--progress / --no-progress, else a tty). */
+bool rt_progress_on(const rt_run *run);
+/* A unit of [f] ended ([ok]: SUCCEEDED); called with f->mu held. */
+void rt_progress_unit(rt_fanout *f, bool ok);
+/* [f] ended: clears its line when it showed one. */
+void rt_progress_fanout_end(rt_fanout *f);
+/* A Wait in [x] has [left_ns] to go; _end clears its line. */
+void rt_progress_wait(const asl_exec *x, int64_t left_ns);
+void rt_progress_wait_end(const asl_exec *x);
 
 /* Threads of the run's pool ever started (for tests and --trace). */
 int rt_pool_threads(rt_run *run);

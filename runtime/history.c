@@ -79,20 +79,28 @@ static void trace_event(asl_exec *x, long id, const char *type, const cJSON *det
     static const char entered[] = "StateEntered", exited[] = "StateExited";
     const char *name = detail_str(details, "name");
     if (ends_with(type, entered) && name) {
-        fprintf(f, "enter %.*s '%s'", (int)(strlen(type) - strlen(entered)), type, name);
+        fprintf(f, "enter %.*s '", (int)(strlen(type) - strlen(entered)), type);
+        rt_put_terminal(f, name);
+        fputc('\'', f);
         trace_doc(f, "input", detail_str(details, "input"));
     } else if (ends_with(type, exited) && name) {
-        fprintf(f, "exit  %.*s '%s'", (int)(strlen(type) - strlen(exited)), type, name);
+        fprintf(f, "exit  %.*s '", (int)(strlen(type) - strlen(exited)), type);
+        rt_put_terminal(f, name);
+        fputc('\'', f);
         trace_doc(f, "output", detail_str(details, "output"));
     } else {
         fputs(type, f);
         trace_doc(f, "input", detail_str(details, "input"));
         trace_doc(f, "output", detail_str(details, "output"));
         const char *err = detail_str(details, "error"), *cause = detail_str(details, "cause");
-        if (err)
-            fprintf(f, " error=%s", err);
-        if (cause)
-            fprintf(f, " cause=%s", cause);
+        if (err) {
+            fputs(" error=", f);
+            rt_put_terminal(f, err);
+        }
+        if (cause) {
+            fputs(" cause=", f);
+            rt_put_terminal(f, cause);
+        }
     }
     fputc('\n', f);
 }

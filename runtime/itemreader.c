@@ -17,7 +17,8 @@
  *            keyed by the header: the first row (CSVHeaderLocation
  *            FIRST_ROW, the default) or CSVHeaders (GIVEN); CSVDelimiter
  *            COMMA (default), PIPE, SEMICOLON, SPACE or TAB. A row with
- *            more or fewer fields than the header is an error;
+ *            more or fewer fields than the header is an error, and so is
+ *            a header that names a column twice;
  *     MANIFEST  an S3 Inventory manifest.json: every listed data file
  *            (CSV, gzip-compressed when its key ends in .gz; gzip -dc
  *            decompresses it) is read with the columns of "fileSchema";
@@ -166,6 +167,33 @@ static char delimiter(const char *name)
     return 0;
 }
 
+/* qsort order of header names (pointers to strings). */
+static int cmp_name(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Whether [header] names a column twice. Sorted, so a wide hostile header
+ * costs n log n rather than n^2. -1 when out of memory. */
+static int has_duplicate(const cJSON *header)
+{
+    int n = cJSON_GetArraySize(header);
+    if (n < 2)
+        return 0;
+    const char **names = malloc((size_t)n * sizeof *names);
+    if (!names)
+        return -1;
+    int i = 0;
+    for (const cJSON *h = header->child; h && i < n; h = h->next)
+        names[i++] = cJSON_IsString(h) ? h->valuestring : "";
+    qsort(names, (size_t)i, sizeof *names, cmp_name);
+    int dup = 0;
+    for (int k = 1; k < i && !dup; k++)
+        dup = strcmp(names[k - 1], names[k]) == 0;
+    free(names);
+    return dup;
+}
+
 /* The rows of CSV [text] as objects keyed by [header] (borrowed array of
  * strings), or by the first row when [header] is 0. [what] names the
  * object for messages. */
@@ -184,6 +212,14 @@ static bool read_csv(reader *r, const char *text, size_t len, const cJSON *heade
             return false;
         }
         header = first;
+    }
+    int dup = has_duplicate(header);
+    if (dup) {
+        cJSON_Delete(first);
+        if (dup < 0)
+            return asl_fail_with(r->x, "States.Runtime", "Out of memory."), false;
+        asl_fail_with(r->x, READER_ERROR, "CSV headers cannot contain duplicates.");
+        return false;
     }
     int nh = cJSON_GetArraySize(header);
     bool ok = true;

@@ -22,7 +22,9 @@
  *  - slices follow Jayway: [from:to] with its treatment of negative bounds,
  *    and Jayway reads no step (the third number is ignored);
  *  - in filters AWS documents that @ only matches objects, so array
- *    elements that are not objects never pass a filter.
+ *    elements that are not objects never pass a filter - unless the
+ *    filter reads the element itself through a bare @ ([?(@ > 1)] on
+ *    [1,2,3] is [2,3], as in Jayway).
  * A definite path never allocates on success: it runs for every Choice
  * rule and template field.
  *
@@ -134,6 +136,18 @@ static void emit(walk *w, const cJSON *v)
 
 static void step(walk *w, int i, const cJSON *cur, const where *at);
 static bool filter_test(walk *w, const asl_filter *f, const cJSON *cur);
+
+/* Whether [f] compares or tests the element itself (a bare @ operand). */
+static bool reads_element(const asl_filter *f)
+{
+    if (!f)
+        return false;
+    const asl_path *ops[2] = {f->lhs, f->rhs_path};
+    for (int k = 0; k < 2; k++)
+        if (ops[k] && ops[k]->root == ASL_ROOT_CURRENT && ops[k]->nsegs == 0)
+            return true;
+    return reads_element(f->a) || reads_element(f->b);
+}
 
 /* Continue at segment [i] with element [index] of array [a]. */
 static void step_index(walk *w, int i, const cJSON *a, long index, const where *at)
@@ -302,8 +316,9 @@ static void step(walk *w, int i, const cJSON *cur, const where *at)
                 step(w, i + 1, cur, at);
         } else if (is_arr(cur)) {
             long k = 0;
+            bool any = reads_element(s->filter);
             for (const cJSON *c = cur->child; c && !w->failed; c = c->next, k++) {
-                if (!is_obj(c) || !filter_test(w, s->filter, c))
+                if ((!any && !is_obj(c)) || !filter_test(w, s->filter, c))
                     continue;
                 where here = {at, NULL, k};
                 step(w, i + 1, c, &here);

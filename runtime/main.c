@@ -15,7 +15,7 @@
  * stdin is a terminal or empty). On success the output JSON goes to stdout
  * as one compact line; on failure one JSON line goes to stderr:
  *   {"status":"FAILED"|"TIMED_OUT"|"ABORTED","error":...,"cause":...}
- * Exit codes: 0 succeeded, 1 failed, 2 usage or input error, 3 timed out,
+ * Exit codes: 0 succeeded, 1 failed, 2 usage, input or output error, 3 timed out,
  * 4 aborted (asl_main's enum in aslrt.h).
  *
  * Before the run starts, the bindings and mock files are read and every
@@ -59,8 +59,19 @@ static void usage_error(const char *prog, const char *fmt, ...)
 
 static void print_help(const char *prog, const asl_machine *m)
 {
-    printf("Usage: %s [OPTION]...\n"
-           "Run the state machine '%s'%s%s%s once and print its output.\n"
+    /* The names come from file names: written for a terminal. */
+    fputs("Usage: ", stdout);
+    rt_put_terminal(stdout, prog);
+    fputs(" [OPTION]...\nRun the state machine '", stdout);
+    rt_put_terminal(stdout, m && m->name ? m->name : "");
+    if (m && m->source) {
+        fputs("' (", stdout);
+        rt_put_terminal(stdout, m->source);
+        fputs(")", stdout);
+    } else {
+        fputs("'", stdout);
+    }
+    printf(" once and print its output.\n"
            "\n"
            "Input (one of; default: stdin, or {} when stdin is a terminal or empty):\n"
            "  --input JSON          the execution input as JSON text\n"
@@ -96,6 +107,10 @@ static void print_help(const char *prog, const asl_machine *m)
            "                        taken, a timeline with each state's input and output,\n"
            "                        the variables and the result (one file, no scripts)\n"
            "  --trace               print each step on stderr\n"
+           "  --progress            show a live line for long Map states (items done,\n"
+           "                        failures, rate, time left) and long Waits; the default\n"
+           "                        when stderr is a terminal and --trace is off\n"
+           "  --no-progress         never show it\n"
            "  --help                show this help and exit\n"
            "\n"
            "On success the output JSON is printed on stdout. On failure one line goes to\n"
@@ -107,9 +122,7 @@ static void print_help(const char *prog, const asl_machine *m)
            "  2  bad usage, unreadable or invalid input JSON, or bad or missing\n"
            "     bindings / mocks\n"
            "  3  the execution timed out (TimeoutSeconds)\n"
-           "  4  the execution was aborted (SIGINT or SIGTERM)\n",
-           prog, m && m->name ? m->name : "", m && m->source ? " (" : "",
-           m && m->source ? m->source : "", m && m->source ? ")" : "");
+           "  4  the execution was aborted (SIGINT or SIGTERM)\n");
 }
 
 /* Reads all of [f] into a malloc'd NUL-terminated buffer; 0 on error. */
@@ -192,6 +205,19 @@ static const char *opt_value(int argc, char **argv, int *i, const char *name, bo
     return argv[++*i];
 }
 
+/* Stores V in *SLOT unless OPTION was given before: a repeated option is a
+ * usage error, not "the last one wins", so that `--input A --input B`
+ * cannot run silently on input the caller did not mean. */
+static bool set_once(const char *prog, const char *option, const char **slot, const char *v)
+{
+    if (*slot) {
+        usage_error(prog, "option '%s' given more than once", option);
+        return false;
+    }
+    *slot = v;
+    return true;
+}
+
 static bool parse_wait(const char *v, rt_options *opt)
 {
     if (strcmp(v, "real") == 0) {
@@ -242,7 +268,8 @@ int asl_main(int argc, char **argv, const asl_machine *m)
 {
     const char *prog = prog_name(argc > 0 ? argv[0] : NULL);
     rt_options opt = {.wait_mode = RT_WAIT_REAL, .wait_scale = 1.0};
-    const char *input_json = NULL, *input_file = NULL, *history_file = NULL, *report_file = NULL;
+    const char *input_json = NULL, *input_file = NULL, *history_file = NULL, *report_file = NULL,
+               *wait_arg = NULL;
     const char *lambda_api = getenv("AWS_LAMBDA_RUNTIME_API");
     bool lambda = lambda_api && *lambda_api;
 
@@ -256,11 +283,19 @@ int asl_main(int argc, char **argv, const asl_machine *m)
             lambda = true;
         } else if (strcmp(a, "--trace") == 0) {
             opt.trace = true;
+        } else if (strcmp(a, "--progress") == 0) {
+            opt.progress = RT_PROGRESS_ON;
+        } else if (strcmp(a, "--no-progress") == 0) {
+            opt.progress = RT_PROGRESS_OFF;
         } else if ((v = opt_value(argc, argv, &i, "--input-file", &missing))) {
-            input_file = v;
+            if (!set_once(prog, "--input-file", &input_file, v))
+                return ASL_EXIT_USAGE;
         } else if ((v = opt_value(argc, argv, &i, "--input", &missing))) {
-            input_json = v;
+            if (!set_once(prog, "--input", &input_json, v))
+                return ASL_EXIT_USAGE;
         } else if ((v = opt_value(argc, argv, &i, "--wait", &missing))) {
+            if (!set_once(prog, "--wait", &wait_arg, v))
+                return ASL_EXIT_USAGE;
             if (!parse_wait(v, &opt)) {
                 usage_error(prog, "invalid --wait '%s': expected real, skip or scale=X (X >= 0)",
                             v);
@@ -272,21 +307,29 @@ int asl_main(int argc, char **argv, const asl_machine *m)
                 usage_error(prog, "invalid execution name '%s': it %s", v, why);
                 return ASL_EXIT_USAGE;
             }
-            opt.execution_name = v;
+            if (!set_once(prog, "--name", &opt.execution_name, v))
+                return ASL_EXIT_USAGE;
         } else if ((v = opt_value(argc, argv, &i, "--history", &missing))) {
-            history_file = v;
+            if (!set_once(prog, "--history", &history_file, v))
+                return ASL_EXIT_USAGE;
         } else if ((v = opt_value(argc, argv, &i, "--report", &missing))) {
-            report_file = v;
+            if (!set_once(prog, "--report", &report_file, v))
+                return ASL_EXIT_USAGE;
         } else if ((v = opt_value(argc, argv, &i, "--bindings", &missing))) {
-            opt.bindings_file = v;
+            if (!set_once(prog, "--bindings", &opt.bindings_file, v))
+                return ASL_EXIT_USAGE;
         } else if ((v = opt_value(argc, argv, &i, "--mock-config", &missing))) {
-            opt.mock_config = v;
+            if (!set_once(prog, "--mock-config", &opt.mock_config, v))
+                return ASL_EXIT_USAGE;
         } else if ((v = opt_value(argc, argv, &i, "--test-case", &missing))) {
-            opt.test_case = v;
+            if (!set_once(prog, "--test-case", &opt.test_case, v))
+                return ASL_EXIT_USAGE;
         } else if ((v = opt_value(argc, argv, &i, "--state-machine", &missing))) {
-            opt.state_machine = v;
+            if (!set_once(prog, "--state-machine", &opt.state_machine, v))
+                return ASL_EXIT_USAGE;
         } else if ((v = opt_value(argc, argv, &i, "--s3-root", &missing))) {
-            opt.s3_root = v;
+            if (!set_once(prog, "--s3-root", &opt.s3_root, v))
+                return ASL_EXIT_USAGE;
         } else if (missing) {
             usage_error(prog, "option '%s' needs a value", a);
             return ASL_EXIT_USAGE;
@@ -370,6 +413,17 @@ int asl_main(int argc, char **argv, const asl_machine *m)
         fprintf(stderr, "%s: out of memory\n", prog);
         return ASL_EXIT_USAGE;
     }
+    /* StartExecution refuses an input over 256 KiB before anything runs;
+     * so does this program, rather than fail it in its first state. */
+    enum { MAX_EXECUTION_INPUT = 262144 };
+    if (len > MAX_EXECUTION_INPUT) {
+        fprintf(stderr,
+                "%s: the input from %s is %zu bytes; an execution input may be at most "
+                "262144 bytes (256 KiB), as StartExecution requires\n",
+                prog, source, len);
+        free(text);
+        return ASL_EXIT_USAGE;
+    }
     char err[256] = "";
     cJSON *input = rt_json_parse(text, len, err, sizeof err);
     free(text);
@@ -428,7 +482,15 @@ int asl_main(int argc, char **argv, const asl_machine *m)
              : st == RT_ABORTED   ? ASL_EXIT_ABORTED
                                   : ASL_EXIT_FAILED;
     }
-    fflush(stdout);
+    /* A full disk or a closed pipe loses the output: say so, and a run that
+     * succeeded must not exit 0 (the caller would read an empty output). */
+    errno = 0;
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "%s: cannot write the output to stdout: %s\n", prog,
+                errno ? strerror(errno) : "write error");
+        if (code == ASL_EXIT_SUCCEEDED)
+            code = ASL_EXIT_USAGE;
+    }
 
     if (report_file) {
         char rerr[300] = "";

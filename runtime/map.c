@@ -18,7 +18,8 @@
  * runs as a child execution with its own $$.Execution (name, ARN, input,
  * start time) and its own event ids; its events stay out of the parent's
  * history, which records MapRunStarted and MapRunSucceeded / MapRunFailed
- * instead of iteration events. Items come from ItemsPath or from an
+ * (MapRunAborted when the execution stops meanwhile) instead of iteration
+ * events. Items come from ItemsPath or from an
  * ItemReader (itemreader.c); failures are tolerated up to
  * ToleratedFailureCount / ToleratedFailurePercentage (none by default),
  * past which the run fails with States.ExceedToleratedFailureThreshold.
@@ -29,9 +30,9 @@
  *
  * History: MapStateStarted {"length"} (again on each retry); inline:
  * MapIterationStarted / Succeeded / Failed / Aborted {"name", "index"} per
- * item; distributed: MapRunStarted {"mapRunArn"}, MapRunSucceeded or
- * MapRunFailed {"error", "cause"}; then MapStateSucceeded, or MapStateFailed
- * once no retry is left. Errors in the Map's own fields (MaxConcurrencyPath,
+ * item; distributed: MapRunStarted {"mapRunArn"}, MapRunSucceeded,
+ * MapRunFailed {"error", "cause"} or MapRunAborted; then MapStateSucceeded,
+ * or MapStateFailed once no retry is left. Errors in the Map's own fields (MaxConcurrencyPath,
  * ItemsPath, tolerated-failure paths) fail with States.Runtime and no
  * MapStateFailed, as the recorded executions show.
  *
@@ -415,7 +416,8 @@ static cJSON *map_attempt(map_ctx *c, long limit, bool *map_failed)
     if (!c->outputs)
         return rt_map_oom(x), NULL;
 
-    rt_fanout f = {.x = x, .ops = c->dist ? &rt_map_dist_ops : &inline_ops, .ctx = c, .isolated = c->dist, .n = c->nunits,
+    rt_fanout f = {.x = x, .ops = c->dist ? &rt_map_dist_ops : &inline_ops, .ctx = c,
+                   .isolated = c->dist, .label = c->state_name, .n = c->nunits,
                    .limit = limit, .start_event = started};
     rt_fanout_run(&f);
     rt_map_clear_item(x);
@@ -454,7 +456,13 @@ static cJSON *map_attempt(map_ctx *c, long limit, bool *map_failed)
             c->status = RT_ABORTED;
         }
         result = rt_map_dist_result(c);
-        if (c->failed) {
+        if (c->failed && c->status == RT_ABORTED) {
+            /* AWS: the Map Run is aborted with the execution (no details) */
+            rt_event(x, "MapRunAborted", NULL, NULL);
+            rt_adopt_error(x, c->status, c->error, c->cause);
+            c->error = c->cause = NULL;
+            *map_failed = true;
+        } else if (c->failed) {
             cJSON *fd = cJSON_CreateObject();
             if (fd && !((!c->error || cJSON_AddStringToObject(fd, "error", c->error)) &&
                         (!c->cause || cJSON_AddStringToObject(fd, "cause", c->cause)))) {

@@ -253,6 +253,7 @@ static void runner(rt_fanout *f, rt_pool *p)
         f->in_flight--;
         if (f->ops->done(f, i, &sub, st, out))
             stop_locked(f);
+        rt_progress_unit(f, st == RT_SUCCEEDED);
         rt_exec_dispose(&sub);
     }
     pool_returning(p);
@@ -271,6 +272,10 @@ void rt_fanout_run(rt_fanout *f)
 {
     f->stopped = f->prep_failed = false;
     f->started = f->peak = 0;
+    f->units_done = f->units_failed = 0;
+    f->progress = f->label && rt_progress_on(f->x->run);
+    f->progress_t0 = f->progress ? rt_mono_ns() : 0;
+    f->progress_shown = 0;
     f->next = f->in_flight = 0;
     f->scope.stop = 0;
     f->scope.parent = f->x->scope;
@@ -300,4 +305,5 @@ void rt_fanout_run(rt_fanout *f)
     pthread_mutex_unlock(&f->mu);
     pthread_cond_destroy(&f->cv);
     pthread_mutex_destroy(&f->mu);
+    rt_progress_fanout_end(f);
 }

@@ -225,8 +225,11 @@ static void write_graph(FILE *f, const asl_machine *m, const rt_run_sum *s)
         fputs("<p class=\"note\">this program was compiled without its graph "
               "(aslc emit does not embed it; aslc build and aslc run do)</p>\n", f);
     }
+    /* "failed attempts" counts the state's own work (Task invocations that
+     * failed or timed out); the row of the state where the run failed is
+     * marked as such even when that is a Fail state, which attempts nothing. */
     fputs("<table id=\"states\"><tr><th>state</th><th>type</th><th>entered</th><th>retries</th>"
-          "<th>failures</th><th>Map items</th></tr>\n", f);
+          "<th>failed attempts</th><th>Map items</th></tr>\n", f);
     for (int i = 0; i < s->nstates; i++) {
         const rt_state_sum *st = &s->states[i];
         fprintf(f, "<tr%s><td>", st->failing ? " class=\"failed\"" : "");

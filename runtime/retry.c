@@ -133,9 +133,12 @@ static void trace_retry(const asl_exec *x, const char *error, double seconds, in
     const char *name = "";
     if (x->machine && x->state >= 0 && x->state < x->machine->nstates)
         name = x->machine->states[x->state].name;
-    fprintf(stderr, "[%3lld.%03llds]    retry '%s' error=%s: attempt %d of %d after %.3fs\n",
-            (long long)(el / 1000000000), (long long)(el / 1000000 % 1000), name,
-            error ? error : "null", attempt, max, seconds);
+    fprintf(stderr, "[%3lld.%03llds]    retry '", (long long)(el / 1000000000),
+            (long long)(el / 1000000 % 1000));
+    rt_put_terminal(stderr, name);
+    fputs("' error=", stderr);
+    rt_put_terminal(stderr, error ? error : "null");
+    fprintf(stderr, ": attempt %d of %d after %.3fs\n", attempt, max, seconds);
 }
 
 int asl_retry(asl_exec *x, const asl_retrier *r, int n, int *attempts)

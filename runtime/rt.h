@@ -38,12 +38,19 @@ typedef enum {
     RT_WAIT_SCALE, /* sleep seconds * scale; the clock still advances fully */
 } rt_wait_mode;
 
+typedef enum {
+    RT_PROGRESS_AUTO, /* on when stderr is a terminal and --trace is off */
+    RT_PROGRESS_ON,   /* --progress */
+    RT_PROGRESS_OFF,  /* --no-progress */
+} rt_progress_mode;
+
 typedef struct rt_options {
     rt_wait_mode wait_mode;
     double wait_scale;           /* RT_WAIT_SCALE */
     const char *execution_name;  /* --name; 0: a generated UUID */
     FILE *history;               /* --history: JSON lines, 0 = off */
     bool trace;                  /* --trace: readable steps on stderr */
+    rt_progress_mode progress;   /* the live line of long Maps and Waits (progress.c) */
     const char *bindings_file;   /* --bindings (Task issue) */
     const char *mock_config;     /* --mock-config (Task issue) */
     const char *test_case;       /* --test-case */
@@ -227,6 +234,9 @@ void rt_sb_put(rt_sbuf *b, const char *s, size_t n);
 void rt_sb_str(rt_sbuf *b, const char *s);
 /* At most 63 bytes of formatted text: for numbers and short names. */
 void rt_sb_fmt(rt_sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Writes [s] for a terminal (--trace, --help, progress): a control
+ * character, from a state name say, is written as \u00XX, never raw. */
+void rt_put_terminal(FILE *f, const char *s);
 /* The value of a base64 character in either alphabet (standard and
  * URL-safe); -1 outside them. */
 int rt_base64_value(unsigned char c);

@@ -141,3 +141,13 @@ size_t rt_base64_encode(char *out, const unsigned char *in, size_t n)
     out[k] = '\0';
     return k;
 }
+
+void rt_put_terminal(FILE *f, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+        if (*p < 0x20 || *p == 0x7f)
+            fprintf(f, "\\u%04x", *p);
+        else
+            fputc(*p, f);
+    }
+}

@@ -18,7 +18,12 @@ if [ ! -x "$ASLC" ]; then
     exit 1
 fi
 
-say() { printf '\n\033[1m%s\033[0m\n' "$*"; }
+# Headings in bold on a terminal only: a log or a pipe gets plain text.
+if [ -t 1 ]; then
+    say() { printf '\n\033[1m%s\033[0m\n' "$*"; }
+else
+    say() { printf '\n%s\n' "$*"; }
+fi
 show() { printf '  $ %s\n' "$*"; }
 # Pretty-print JSON when jq is installed; otherwise print it as it is.
 pretty() {

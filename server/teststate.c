@@ -185,31 +185,44 @@ static const cJSON *find_state(const cJSON *m, const char *name)
 
 /* The variables a reporting state may read: the request's and those the
  * [assign] object (may be NULL) sets. */
+static bool add_variable_ref(cJSON *v, const char *name, size_t n)
+{
+    /* "NAME.$": "$NAME", sized to the name: a long name is never cut. */
+    char *path = malloc(n + 3), *ref = malloc(n + 2);
+    bool ok = path && ref;
+    if (ok) {
+        memcpy(path, name, n);
+        memcpy(path + n, ".$", 3);
+        ref[0] = '$';
+        memcpy(ref + 1, name, n);
+        ref[n + 1] = '\0';
+        ok = cJSON_AddStringToObject(v, path, ref) != NULL;
+    }
+    free(path);
+    free(ref);
+    return ok;
+}
+
 static cJSON *variables_template(const req *r, const cJSON *assign)
 {
     cJSON *v = cJSON_CreateObject();
     const cJSON *e;
-    char path[300];
     cJSON_ArrayForEach(e, r->variables) {
         if (!is_identifier(e->string) || get(assign, e->string))
             continue;
-        snprintf(path, sizeof path, "%s.$", e->string);
-        char ref[300];
-        snprintf(ref, sizeof ref, "$%s", e->string);
-        cJSON_AddStringToObject(v, path, ref);
+        add_variable_ref(v, e->string, strlen(e->string));
     }
     cJSON_ArrayForEach(e, assign) {
-        char name[300];
-        snprintf(name, sizeof name, "%s", e->string ? e->string : "");
-        size_t n = strlen(name);
-        if (n > 2 && strcmp(name + n - 2, ".$") == 0)
-            name[n - 2] = '\0';
-        if (!is_identifier(name))
+        const char *key = e->string ? e->string : "";
+        size_t n = strlen(key);
+        char *name = strdup(key);
+        if (!name)
             continue;
-        snprintf(path, sizeof path, "%s.$", name);
-        char ref[300];
-        snprintf(ref, sizeof ref, "$%s", name);
-        cJSON_AddStringToObject(v, path, ref);
+        if (n > 2 && strcmp(name + n - 2, ".$") == 0)
+            name[n -= 2] = '\0';
+        if (is_identifier(name))
+            add_variable_ref(v, name, n);
+        free(name);
     }
     return v;
 }

@@ -26,8 +26,9 @@ typedef struct shape {
     const field *fields;
 } shape;
 
+/* Lambda's InvocationResponse has no required member in its API model. */
 static const field lambda_invoke[] = {
-    {"StatusCode", F_INT, 1},      {"Payload", F_ANY, 0},      {"ExecutedVersion", F_STRING, 0},
+    {"StatusCode", F_INT, 0},      {"Payload", F_ANY, 0},      {"ExecutedVersion", F_STRING, 0},
     {"FunctionError", F_STRING, 0}, {"LogResult", F_STRING, 0}, {"SdkHttpMetadata", F_OBJECT, 0},
     {"SdkResponseMetadata", F_OBJECT, 0}, {NULL, 0, 0},
 };

@@ -4,6 +4,7 @@
 #
 #   1. golden files of emitted C      tests/golden/check.sh (when present),
 #      and of `aslc check`'s output    tests/diag/check.sh
+#      the --report pages              tests/report/check.sh (chromium when present)
 #   2. the project's own cases        tests/cases/, through `aslc run` AND
 #                                     `aslc build` + the executable; all must pass
 #   3. conformance                    $SHARED/conformance/cases, with the
@@ -78,6 +79,8 @@ fi
 
 # ---- 1. golden files
 run_step "aslc graph (dot/mermaid goldens, svg, hostile names)" env BUILD="$BUILD" sh tests/graph/check.sh
+run_step "--report pages (tests/report: self-contained, marked graph, hostile names, chromium)" \
+    env BUILD="$BUILD" REPORT_CC="$BUILD_CC" sh tests/report/check.sh
 
 if [ -f tests/golden/check.sh ]; then
     run_step "golden C files" env BUILD="$BUILD" sh tests/golden/check.sh
@@ -92,6 +95,7 @@ fi
 
 # ---- 1c. hostile and out-of-range input to the front end and the CLI (issue 15)
 run_step "hardening (tests/hardening: limits, hostile input, write errors)" env BUILD="$BUILD" sh tests/hardening/check.sh
+run_step "progress line (long Maps and Waits; off when stderr is not a terminal)" env BUILD="$BUILD" sh tests/progress/check.sh
 
 # ---- 2. our own cases, both ways
 if [ -n "$BUILD_CC" ]; then

@@ -47,6 +47,20 @@ expect_rc 2 "$ASLC" check --format xml clean.asl.json 2>/dev/null
 expect_rc 0 "$ASLC" check - <clean.asl.json
 expect_rc 1 "$ASLC" check - <greeting.asl.yaml 2>/dev/null
 [ -z "$("$ASLC" check clean.asl.json 2>&1)" ] || fail "a clean definition printed something"
+# The warning says what really happens: AWS fails with States.Runtime.
+"$ASLC" check warnings.asl.json 2>&1 | grep -q 'no "Default": when no rule matches, the execution fails with States.Runtime' ||
+    fail "CHOICE_NO_DEFAULT does not name States.Runtime"
+# A control character in a name reaches the terminal escaped, never raw.
+ctl=$(mktemp)
+printf '{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"Nope\\u001b[2J"}}}' >"$ctl"
+"$ASLC" check "$ctl" 2>&1 | LC_ALL=C grep -q "$(printf '\033')" && fail "a control character in a name reached the terminal raw"
+"$ASLC" check "$ctl" 2>&1 | grep -q 'Nope\\u001b\[2J' || fail "the escaped name is not shown"
+# ... and so do --trace lines (names, errors, causes) and a retry's line.
+printf '{"StartAt":"A\\u001b[31m","States":{"A\\u001b[31m":{"Type":"Fail","Error":"E\\u001b[2J","Cause":"C\\u0007"}}}' >"$ctl"
+"$ASLC" run "$ctl" --input '{}' --trace >/dev/null 2>"$ctl.err"
+LC_ALL=C grep -q "$(printf '[\033\007]')" "$ctl.err" && fail "--trace wrote a control character raw"
+grep -q "enter Fail 'A\\\\u001b\\[31m'" "$ctl.err" || fail "--trace does not show the escaped state name: $(cat "$ctl.err")"
+rm -f "$ctl" "$ctl.err"
 
 [ "$status" -eq 0 ] && echo "diagnostics: golden text, json and sarif output and exit codes as expected"
 exit "$status"

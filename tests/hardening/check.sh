@@ -48,5 +48,94 @@ expect 1 'aliases expand to more than' timeout 10 "$ASLC" check "$here/billion-l
 printf 'StartAt: S\nStates:\n  S:\n    Type: Pass\n    Result: &r {a: [1, {b: 3}]}\n    Next: T\n  T:\n    Type: Pass\n    Result: *r\n    End: true\n' >alias.asl.yaml
 expect 0 '^\{"a":\[1,\{"b":3\}\]\}$' "$ASLC" run alias.asl.yaml --input '{}'
 
+# ---- SAM DefinitionUri: only a file inside the template's folder is read;
+# another file's text (here a line with "TOPSECRET") is never printed
+mkdir -p tpl
+printf 'TOPSECRET:x:0:0\n' >secret.yaml
+printf '{"StartAt":"S","States":{"S":{"Type":"Pass","End":true}}}\n' >tpl/flow.json
+ln -s ../secret.yaml tpl/link.yaml
+uri_tpl() { printf 'Resources:\n  M:\n    Type: AWS::Serverless::StateMachine\n    Properties:\n      DefinitionUri: %s\n' "$1"; }
+uri_tpl "$t/secret.yaml" >tpl/abs.yaml
+uri_tpl ../secret.yaml >tpl/up.yaml
+uri_tpl link.yaml >tpl/link-tpl.yaml
+uri_tpl flow.json >tpl/ok.yaml
+expect 1 'is an absolute path' "$ASLC" check tpl/abs.yaml
+expect 1 'is outside the template.s folder' "$ASLC" check tpl/up.yaml
+expect 1 'is outside the template.s folder' "$ASLC" check tpl/link-tpl.yaml
+for f in abs up link-tpl; do
+    count=$((count + 1))
+    "$ASLC" check tpl/$f.yaml 2>&1 | grep -q TOPSECRET && fail "tpl/$f.yaml: the foreign file's text was printed"
+done
+expect 0 '' "$ASLC" check tpl/ok.yaml
+(cd tpl && expect 0 "" "$ASLC" check ok.yaml && exit "$status") || status=1
+
+# ---- -o (or --zip) naming the input file, however spelled: refused, the
+# definition left as it was
+pass_with '"Result":1' >same.json
+cp same.json same.orig
+ln -s same.json same-link.json
+expect 2 'is the input file' "$ASLC" build same.json -o same.json
+expect 2 'is the input file' "$ASLC" build same.json -o ./same.json
+expect 2 'is the input file' "$ASLC" build same.json -o same-link.json
+expect 2 'is the input file' "$ASLC" build same.json --zip "$t/same.json"
+expect 2 'is the input file' "$ASLC" emit same.json -o same.json
+expect 2 'is an input file' "$ASLC" graph same.json -o same-link.json
+printf '[]\n' >same-history.json
+cp same-history.json same-history.orig
+expect 2 'is an input file' "$ASLC" graph same.json --history same-history.json -o same-history.json
+count=$((count + 1))
+cmp -s same-history.json same-history.orig || fail "same-history.json was overwritten"
+count=$((count + 1))
+cmp -s same.json same.orig || fail "same.json was overwritten"
+
+# ---- an option given twice is a usage error, not "the last one wins"
+pass_with '"Result":1' >once.json
+expect 2 "'--input' given more than once" "$ASLC" run once.json --input '{}' --input '{"a":1}'
+expect 2 "'--input' given more than once" "$ASLC" run once.json --input='{}' --input='{}'
+expect 2 "'--wait' given more than once" "$ASLC" run once.json --wait skip --wait real
+expect 2 "'--name' given more than once" "$ASLC" run once.json --name a --name b
+expect 0 '^1$' "$ASLC" run once.json --input '{}' --wait skip --name a
+expect 2 '--input given more than once' "$ASLC" jsonata '$' --input 1 --input 2
+expect 2 '--bindings given more than once' "$ASLC" jsonata '$' --bindings '{}' --bindings '{}' --input 1
+
+# ---- stdout that cannot be written (a full disk): a message, never exit 0
+# expect_full WANT_RC PATTERN COMMAND...: as expect, stdout going to /dev/full
+expect_full() {
+    want=$1 pat=$2
+    shift 2
+    count=$((count + 1))
+    "$@" >/dev/full 2>err
+    got=$?
+    [ "$got" -eq "$want" ] || { fail "exit $got, expected $want (stdout full): $*"; sed 's/^/    /' err | head -5; return; }
+    grep -Eq -- "$pat" err || { fail "no /$pat/ on stderr (stdout full): $*"; sed 's/^/    /' err | head -5; }
+}
+if [ -w /dev/full ]; then
+    pass_with '"Result":1' >full.json
+    expect_full 2 'cannot write the output to stdout: No space left' "$ASLC" run full.json --input '{}'
+    expect_full 2 'cannot write to stdout: No space left' "$ASLC" --help
+    expect_full 2 'cannot write to stdout: No space left' "$ASLC" --version
+    expect_full 2 'cannot write to stdout: No space left' "$ASLC" jsonata '1' --no-input
+    expect_full 2 'cannot write to stdout' "$ASLC" emit full.json
+    if "$ASLC" build full.json -o full-bin >/dev/null 2>&1; then
+        expect_full 2 'cannot write the output to stdout: No space left' ./full-bin --input '{}'
+    else
+        fail "aslc build full.json failed"
+    fi
+    # a failed run writes nothing to stdout: its own exit code stands
+    printf '{"StartAt":"F","States":{"F":{"Type":"Fail","Error":"E"}}}\n' >fail.json
+    expect_full 1 '"error":"E"' "$ASLC" run fail.json --input '{}'
+else
+    echo "hardening: /dev/full is missing, the full-stdout checks are skipped"
+fi
+
+# An execution input over 256 KiB is refused before the run (exit 2), as
+# StartExecution refuses it; one of exactly 262144 bytes runs.
+printf '{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}\n' >pass.json
+big=$(head -c 262200 /dev/zero | tr '\0' x)
+printf '{"a":"%s"}' "$big" >big-input.json
+expect 2 'is 262208 bytes; an execution input may be at most 262144' "$ASLC" run pass.json --input-file big-input.json
+printf '{"a":"%s"}' "$(printf '%s' "$big" | head -c 262136)" >edge-input.json
+expect 0 '' "$ASLC" run pass.json --input-file edge-input.json
+
 [ "$status" -eq 0 ] && echo "hardening: $count checks passed"
 exit "$status"

@@ -14,6 +14,7 @@
  * and ResultWriter files, under a temporary --s3-root.
  */
 #include <malloc.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -526,6 +527,87 @@ static void item_reader_reads_csv_json_and_jsonl_from_the_s3_folder(void **state
     remove_dir(root);
 }
 
+/* AWS refuses a CSV header (first row or CSVHeaders) naming a column twice,
+ * rather than letting the later column win. */
+static void item_reader_fails_on_duplicate_csv_headers(void **state)
+{
+    (void)state;
+    char *root = s3_dir();
+    put_file(root, "data/dup.csv", "id,name,id\n1,Ann,2\n");
+    put_file(root, "data/plain.csv", "1,a\n");
+    harness h;
+
+    assert_int_equal(h_run_opts(&h, reader_asl(ASL({"Resource": "arn:aws:states:::s3:getObject",
+        "ReaderConfig": {"InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW"},
+        "Parameters": {"Bucket": "data", "Key": "dup.csv"}})), "{}", RT_WAIT_SKIP, 0, root),
+        RT_FAILED);
+    assert_string_equal(h.x.error, "States.ItemReaderFailed");
+    assert_string_equal(h.x.cause, "CSV headers cannot contain duplicates.");
+    h_free(&h);
+
+    assert_int_equal(h_run_opts(&h, reader_asl(ASL({"Resource": "arn:aws:states:::s3:getObject",
+        "ReaderConfig": {"InputType": "CSV", "CSVHeaderLocation": "GIVEN", "CSVHeaders": ["k", "k"]},
+        "Parameters": {"Bucket": "data", "Key": "plain.csv"}})), "{}", RT_WAIT_SKIP, 0, root),
+        RT_FAILED);
+    assert_string_equal(h.x.error, "States.ItemReaderFailed");
+    assert_string_equal(h.x.cause, "CSV headers cannot contain duplicates.");
+    h_free(&h);
+
+    /* names differing only in case are distinct columns */
+    put_file(root, "data/case.csv", "a,A\n1,2\n");
+    assert_int_equal(h_run_opts(&h, reader_asl(ASL({"Resource": "arn:aws:states:::s3:getObject",
+        "ReaderConfig": {"InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW"},
+        "Parameters": {"Bucket": "data", "Key": "case.csv"}})), "{}", RT_WAIT_SKIP, 0, root),
+        RT_SUCCEEDED);
+    assert_string_equal(h_out(&h), "[{\"a\":\"1\",\"A\":\"2\"}]");
+    h_free(&h);
+    remove_dir(root);
+}
+
+/* Stops the run [arg] (a harness) 100 ms from now, as StopExecution does. */
+static void *stop_soon(void *arg)
+{
+    harness *h = arg;
+    struct timespec ts = {0, 100 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+    h->run.aborted = 1;
+    return NULL;
+}
+
+/* Aborting the execution while a distributed Map's children run aborts
+ * the Map Run too: MapRunAborted, not MapRunFailed. */
+static void aborting_the_execution_aborts_the_map_run(void **state)
+{
+    (void)state;
+    harness h;
+    memset(&h, 0, sizeof h);
+    h.opt.wait_mode = RT_WAIT_REAL;
+    h.opt.execution_name = "test-run";
+    h.opt.external_stop = true;
+    h.run.opt = &h.opt;
+    h.x.run = &h.run;
+    const asl_machine *m = h_compile(&h, ASL({"StartAt": "M", "States": {"M": {"Type": "Map", "End": true,
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}, "StartAt": "W",
+                          "States": {"W": {"Type": "Wait", "Seconds": 1000, "End": true}}}}}}));
+    assert_non_null(m);
+    h.opt.history = open_memstream(&h.history, &h.history_len);
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, stop_soon, &h), 0);
+    double t0 = h_now();
+    h.status = rt_run_machine(&h.x, m, cJSON_Parse("[1,2,3]"), &h.output);
+    h.seconds = h_now() - t0;
+    pthread_join(t, NULL);
+    fclose(h.opt.history);
+    h.opt.history = NULL;
+    assert_int_equal(h.status, RT_ABORTED);
+    assert_true(h.seconds < 5.0);
+    assert_int_equal(h_count_events(&h, "MapRunStarted"), 1);
+    assert_int_equal(h_count_events(&h, "MapRunAborted"), 1);
+    assert_int_equal(h_count_events(&h, "MapRunFailed"), 0);
+    assert_int_equal(h_count_events(&h, "ExecutionAborted"), 1);
+    h_free(&h);
+}
+
 static void item_reader_lists_objects_and_reads_inventory_manifests(void **state)
 {
     (void)state;
@@ -637,6 +719,8 @@ int main(void)
         cmocka_unit_test(distributed_failures_are_tolerated_up_to_the_threshold),
         cmocka_unit_test(item_batcher_groups_items_with_batch_input),
         cmocka_unit_test(item_reader_reads_csv_json_and_jsonl_from_the_s3_folder),
+        cmocka_unit_test(item_reader_fails_on_duplicate_csv_headers),
+        cmocka_unit_test(aborting_the_execution_aborts_the_map_run),
         cmocka_unit_test(item_reader_lists_objects_and_reads_inventory_manifests),
         cmocka_unit_test(result_writer_writes_the_files_aws_writes),
     };
