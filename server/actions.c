@@ -35,7 +35,7 @@ typedef srv_machine machine;
 
 srv_reply srv_error(int status, const char *type, const char *fmt, ...)
 {
-    char msg[1024];
+    char msg[2048];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
@@ -45,7 +45,7 @@ srv_reply srv_error(int status, const char *type, const char *fmt, ...)
     cJSON_AddStringToObject(o, "message", msg);
     char *body = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
-    return (srv_reply){status, body};
+    return (srv_reply){body ? status : 500, body};
 }
 
 /* Takes ownership of [o]. */
@@ -118,8 +118,7 @@ bool srv_is_sm_arn(const char *arn)
 
 /* ==== the pipeline ======================================================= */
 
-/* The first error diagnostics of [u], as one message. */
-static void diag_summary(const unit *u, char *buf, size_t cap)
+void srv_diag_summary(const unit *u, char *buf, size_t cap)
 {
     size_t n = 0;
     buf[0] = '\0';
@@ -148,7 +147,7 @@ static bool compile_definition(const char *name, const char *def, srv_prog **pro
     unit *u = unit_from_text("definition.asl.json", def, strlen(def));
     bool accepted = load_json(u) && u->nerrors == 0 && check_definition(u);
     if (!accepted) {
-        diag_summary(u, msg, cap);
+        srv_diag_summary(u, msg, cap);
         unit_close(u);
         return false;
     }

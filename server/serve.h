@@ -45,6 +45,10 @@ srv_reply srv_dispatch(const char *action, const char *body, size_t len);
 struct cJSON;
 /* The TestState action (teststate.c): srv_test_state on [req]. */
 srv_reply srv_test_state_action(const struct cJSON *req);
+struct unit;
+/* The error diagnostics of [u] as one message ("MSG at line L, column C
+ * [CODE]; ..."), as InvalidDefinition answers carry them. */
+void srv_diag_summary(const struct unit *u, char *buf, size_t cap);
 /* An AWS-shaped error reply: {"__type": type, "message": msg}. */
 srv_reply srv_error(int status, const char *type, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -62,34 +62,13 @@ typedef struct req {
     int nexits;
 } req;
 
-typedef struct reply {
-    int status;
-    char *body;
-} reply;
+typedef srv_reply reply;
 
 /* ==== replies ============================================================ */
 
-static reply error_reply(int status, const char *type, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static reply error_reply(int status, const char *type, const char *fmt, ...)
-{
-    char msg[2048];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "__type", type);
-    cJSON_AddStringToObject(o, "message", msg);
-    char *body = cJSON_PrintUnformatted(o);
-    cJSON_Delete(o);
-    return (reply){body ? status : 500, body};
-}
-
 static reply invalid(const char *fmt, const char *arg)
 {
-    return error_reply(400, "ValidationException", fmt, arg);
+    return srv_error(400, "ValidationException", fmt, arg);
 }
 
 /* ==== small JSON helpers ================================================== */
@@ -821,7 +800,7 @@ static bool read_request(req *r, const char *body, size_t len, reply *rep)
     char err[512];
     r->body = len ? cJSON_ParseWithLength(body, len) : cJSON_CreateObject();
     if (!r->body || !cJSON_IsObject(r->body)) {
-        *rep = error_reply(400, "SerializationException", "the request body is not a JSON object");
+        *rep = srv_error(400, "SerializationException", "the request body is not a JSON object");
         return false;
     }
     const char *def = get_string(r->body, "definition");
@@ -844,7 +823,7 @@ static bool read_request(req *r, const char *body, size_t len, reply *rep)
     /* the definition: one state, or a machine and stateName */
     r->def = cJSON_Parse(def);
     if (!r->def || !cJSON_IsObject(r->def)) {
-        *rep = error_reply(400, "InvalidDefinition",
+        *rep = srv_error(400, "InvalidDefinition",
                            "Invalid State Machine Definition: 'the definition is not a JSON object'");
         return false;
     }
@@ -859,7 +838,7 @@ static bool read_request(req *r, const char *body, size_t len, reply *rep)
         r->name = "TestState";
     } else {
         if (ts_check(def, err, sizeof err)) {
-            *rep = error_reply(400, "InvalidDefinition", "Invalid State Machine Definition: '%s'",
+            *rep = srv_error(400, "InvalidDefinition", "Invalid State Machine Definition: '%s'",
                                err);
             return false;
         }
@@ -873,7 +852,7 @@ static bool read_request(req *r, const char *body, size_t len, reply *rep)
     }
     r->type = get_string(r->state, "Type");
     if (!r->type) {
-        *rep = error_reply(400, "InvalidDefinition",
+        *rep = srv_error(400, "InvalidDefinition",
                            "Invalid State Machine Definition: 'the state has no Type'");
         return false;
     }
@@ -884,7 +863,7 @@ static bool read_request(req *r, const char *body, size_t len, reply *rep)
 
     /* input and variables */
     if (!json_member(r->body, "input", &r->input, err, sizeof err)) {
-        *rep = error_reply(400, "InvalidExecutionInput",
+        *rep = srv_error(400, "InvalidExecutionInput",
                            "Invalid State Machine Execution Input: '%s'", err);
         return false;
     }
@@ -943,7 +922,7 @@ static reply answer(req *r)
     cJSON_Delete(in);
     if (out.kind == TS_INVALID || out.kind == TS_SETUP) {
         reply rep = out.kind == TS_INVALID
-                        ? error_reply(400, "InvalidDefinition",
+                        ? srv_error(400, "InvalidDefinition",
                                       "Invalid State Machine Definition: '%s'", out.message)
                         : invalid("%s", out.message);
         ts_out_free(&out);
@@ -1016,7 +995,7 @@ static reply answer(req *r)
     cJSON_Delete(mock);
     char *body = cJSON_PrintUnformatted(resp);
     cJSON_Delete(resp);
-    return body ? (reply){200, body} : error_reply(500, "InternalFailure", "%s", "out of memory");
+    return body ? (reply){200, body} : srv_error(500, "InternalFailure", "%s", "out of memory");
 }
 
 static pthread_mutex_t one_at_a_time = PTHREAD_MUTEX_INITIALIZER;

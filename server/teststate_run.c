@@ -23,6 +23,7 @@
 #include "engine.h"
 #include "jit.h"
 #include "rt.h"
+#include "serve.h"
 #include "teststate_impl.h"
 #include "unit.h"
 
@@ -46,31 +47,12 @@ void ts_out_free(ts_out *o)
     memset(o, 0, sizeof *o);
 }
 
-/* The error diagnostics of [u], as one message. */
-static void diag_summary(const unit *u, char *buf, size_t cap)
-{
-    size_t n = 0;
-    buf[0] = '\0';
-    for (const diag *d = u->diags; d && n + 1 < cap; d = d->next) {
-        if (d->severity != DIAG_ERROR)
-            continue;
-        int line = 0, col = 0;
-        if (d->off != NO_OFFSET)
-            unit_linecol(u, d->off, &line, &col);
-        int w = snprintf(buf + n, cap - n, "%s%s at line %d, column %d [%s]", n ? "; " : "",
-                         d->message, line, col, diag_code_name(d->code));
-        if (w < 0)
-            break;
-        n += (size_t)w < cap - n ? (size_t)w : cap - n - 1;
-    }
-}
-
 bool ts_check(const char *text, char *buf, size_t cap)
 {
     unit *u = unit_from_text("definition.asl.json", text, strlen(text));
     bool ok = load_json(u) && u->nerrors == 0 && check_definition(u) && u->nerrors == 0;
     if (!ok)
-        diag_summary(u, buf, cap);
+        srv_diag_summary(u, buf, cap);
     unit_close(u);
     return !ok;
 }
@@ -95,7 +77,7 @@ static char *generate(const char *text, char *msg, size_t cap)
         if (!c)
             snprintf(msg, cap, "cannot generate C (out of memory)");
     } else {
-        diag_summary(u, msg, cap);
+        srv_diag_summary(u, msg, cap);
     }
     unit_close(u);
     return c;
