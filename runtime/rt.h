@@ -229,8 +229,8 @@ cJSON *rt_json_parse(const char *text, size_t len, char *err, size_t errlen);
 /* Compact JSON text, malloc'd (free with free()). */
 char *rt_json_print(const cJSON *v);
 /* An upper bound of the compact JSON size of [v], exact except that a
- * number counts as 26 bytes (cJSON's longest rendering); stops adding once
- * past [cap]. Allocates nothing. */
+ * number other than an int counts as 26 bytes (cJSON's longest
+ * rendering); stops adding once past [cap]. Allocates nothing. */
 size_t rt_json_size_bound(const cJSON *v, size_t cap);
 /* JSON value equality: objects unordered, numbers by value. */
 bool rt_json_equal(const cJSON *a, const cJSON *b);
