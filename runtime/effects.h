@@ -23,6 +23,9 @@
  * the details object ("stateEnteredEventDetails"); [details] is taken.
  * Returns the event id. Cheap when neither --history nor --trace is on. */
 long rt_event(asl_exec *x, const char *type, const char *details_key, cJSON *details);
+/* True when events are kept anywhere (--history, --trace, an in-memory
+ * log): callers skip building details nobody reads. */
+bool rt_recording(const asl_exec *x);
 /* An in-memory history (rt_options.events): each event's JSON text, the
  * same line --history writes, in id order. Appended under [mu]; a reader
  * takes [mu] too. Start from {.mu = PTHREAD_MUTEX_INITIALIZER}. [oom] is

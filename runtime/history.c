@@ -159,6 +159,12 @@ void rt_event_log_free(rt_event_log *l)
     l->n = l->cap = 0;
 }
 
+bool rt_recording(const asl_exec *x)
+{
+    const rt_options *o = x->run ? x->run->opt : NULL;
+    return o && (o->history || o->trace || o->events);
+}
+
 long rt_event(asl_exec *x, const char *type, const char *details_key, cJSON *details)
 {
     rt_run *run = x->run;
