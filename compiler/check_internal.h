@@ -258,6 +258,9 @@ void check_map(check_ctx *c, check_scope *scope, const cJSON *state);
 /* InputType, CSVHeaderLocation, CSVDelimiter of an ItemReader's
  * ReaderConfig (either query language). */
 void check_reader_config_values(check_ctx *c, const cJSON *cfg);
+/* A ResultWriter's fields form one of AWS's three sets ([params] names
+ * "Parameters" or, in JSONata, "Arguments"). */
+void check_writer_sets(check_ctx *c, const cJSON *writer, const char *params);
 
 /* The entry for [name], or NULL. */
 const check_entry *check_lookup(const check_ctx *c, const char *name);

@@ -47,5 +47,30 @@ timeout 60 "$ASLC" check chain.json >/dev/null 2>&1
 took=$(($(date +%s) - start))
 [ "$took" -le 15 ] || fail "check of 200,000 states took $took s (limit 15 s)"
 
+# ---- ResultWriter: AWS's three field sets (WriterConfig alone; Resource +
+# Parameters; all three); any other is a check error, not a run-time one
+dmap() { printf '{"StartAt":"M","States":{"M":{"Type":"Map","ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"ResultWriter":%s,"End":true}}}\n' "$1"; }
+W='"WriterConfig":{"OutputType":"JSON","Transformation":"COMPACT"}'
+R='"Resource":"arn:aws:states:::s3:putObject"'
+P='"Parameters":{"Bucket":"b","Prefix":"p"}'
+dmap "{$W}" >rw-config.json
+dmap "{$R,$P}" >rw-export.json
+dmap "{$R,$P,$W}" >rw-all.json
+dmap "{$R,$W}" >rw-no-params.json
+dmap "{$P,$W}" >rw-no-resource.json
+dmap "{$R}" >rw-resource.json
+dmap '{}' >rw-empty.json
+for f in rw-config rw-export rw-all; do expect 0 '' "$ASLC" check $f.json; done
+expect 0 '^\[1,2\]$' "$ASLC" run rw-config.json --input '[1,2]'
+expect 1 '"Resource" without "Parameters": the valid sets are "WriterConfig" alone' "$ASLC" check rw-no-params.json
+expect 1 '"Parameters" without "Resource"' "$ASLC" check rw-no-resource.json
+expect 1 '"Resource" without "Parameters"' "$ASLC" check rw-resource.json
+expect 1 '"ResultWriter" must not be empty' "$ASLC" check rw-empty.json
+expect 2 '"Resource" without "Parameters"' "$ASLC" run rw-no-params.json --input '[1]'
+sed 's/"StartAt":"M"/"QueryLanguage":"JSONata","StartAt":"M"/; s/"Parameters":/"Arguments":/' rw-no-resource.json >rw-ja.json
+expect 1 '"Arguments" without "Resource"' "$ASLC" check rw-ja.json
+sed 's/"StartAt":"M"/"QueryLanguage":"JSONata","StartAt":"M"/' rw-config.json >rw-ja-config.json
+expect 0 '' "$ASLC" check rw-ja-config.json
+
 [ "$status" -eq 0 ] && echo "front: $count checks passed"
 exit "$status"
