@@ -25,6 +25,10 @@ typedef struct drv_opts {
     bool werror;    /* -Werror: warnings fail the command */
     bool color;     /* colour diagnostics */
     bool embed_graph; /* build, run --report: embed the graph's SVG for --report pages */
+    /* --type STANDARD | EXPRESS (check, emit, build, run): the workflow
+     * type of a plain ASL file (a template's machines say their own) */
+    bool express;
+    bool type_given;
     /* check only: */
     diag_format format;             /* --format text | json | sarif */
     bool werror_code[DIAG_NUM_CODES]; /* -Werror=CODE */
@@ -48,6 +52,11 @@ int drv_bad_usage(const char *cmd, const char *fmt, const char *arg);
 /* -Werror / -Werror=CODE / -Wno-CODE. Returns 1 when [arg] was one of them,
  * 0 when it is not a diagnostics option, -1 when it is a bad one (reported). */
 int drv_diag_option(const char *cmd, const char *arg, drv_opts *o);
+
+/* --type STANDARD|EXPRESS (or --type=...) at argv[*i]: returns 1 when it
+ * was that option (its value consumed: *i advanced), 0 when it is not,
+ * -1 when it is a bad one (reported). */
+int drv_type_option(const char *cmd, int argc, char **argv, int *i, drv_opts *o);
 
 /* --help or -h. */
 bool drv_want_help(const char *arg);

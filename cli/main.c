@@ -118,6 +118,8 @@ static int parse_one_file(const char *cmd, int argc, char **argv, drv_opts *o, c
             return EXIT_OK;
         }
         int d = drv_diag_option(cmd, a, o);
+        if (d == 0)
+            d = drv_type_option(cmd, argc, argv, &i, o);
         if (d < 0)
             return EXIT_USAGE;
         if (d > 0)
@@ -208,6 +210,8 @@ static int cmd_run(int argc, char **argv, drv_opts *o)
             return EXIT_OK;
         }
         int d = drv_diag_option("run", argv[i], o);
+        if (d == 0)
+            d = drv_type_option("run", argc, argv, &i, o);
         if (d < 0)
             return EXIT_USAGE;
         if (d == 0)
@@ -218,9 +222,15 @@ static int cmd_run(int argc, char **argv, drv_opts *o)
         return drv_bad_usage("run", "%sno FILE given", "");
     const char *file = argv[i];
     /* Graphviz runs only when this run writes a report page. */
-    for (int k = i + 1; k < argc; k++)
+    for (int k = i + 1; k < argc; k++) {
         if (strcmp(argv[k], "--report") == 0 || strncmp(argv[k], "--report=", 9) == 0)
             o->embed_graph = true;
+        /* The executable's own --type (its run-time limits): the check
+         * applies the EXPRESS rules for it too. */
+        if (!o->type_given && ((strcmp(argv[k], "--type") == 0 && k + 1 < argc && strcmp(argv[k + 1], "EXPRESS") == 0) ||
+                               strcmp(argv[k], "--type=EXPRESS") == 0))
+            o->express = true;
+    }
     char *c = NULL;
     int rc = drv_compile(file, o, &c);
     if (rc != EXIT_OK)

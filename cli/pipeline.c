@@ -21,6 +21,8 @@
 #include "unit.h"
 
 const char drv_diag_options_help[] =
+    "  --type TYPE      STANDARD (default) or EXPRESS: the workflow type of a plain\n"
+    "                   ASL file; EXPRESS refuses .sync, .waitForTaskToken and activities\n"
     "  -Werror          treat warnings as errors\n"
     "  -Wno-CODE        do not report the warning CODE (the name in [brackets])\n"
     "Diagnostics are coloured when stderr is a terminal and NO_COLOR is not set.\n";
@@ -63,6 +65,7 @@ int drv_compile(const char *path, const drv_opts *o, char **c_text)
 {
     unit *u = unit_open(path);                   /* the text and its line map */
     bool unreadable = u->nerrors > 0;
+    u->express = o->express;
     if (u->nerrors == 0)
         drv_load_definition(u);                      /* JSON tree with positions */
     ir_program *ir = NULL;
@@ -121,6 +124,33 @@ int drv_diag_option(const char *cmd, const char *arg, drv_opts *o)
         return 1;
     }
     return 0;
+}
+
+int drv_type_option(const char *cmd, int argc, char **argv, int *i, drv_opts *o)
+{
+    const char *a = argv[*i], *v;
+    if (strcmp(a, "--type") == 0) {
+        if (*i + 1 >= argc) {
+            drv_bad_usage(cmd, "%s--type needs STANDARD or EXPRESS", "");
+            return -1;
+        }
+        v = argv[++*i];
+    } else if (strncmp(a, "--type=", 7) == 0) {
+        v = a + 7;
+    } else {
+        return 0;
+    }
+    if (o->type_given) {
+        drv_bad_usage(cmd, "'%s' given more than once", "--type");
+        return -1;
+    }
+    if (strcmp(v, "STANDARD") != 0 && strcmp(v, "EXPRESS") != 0) {
+        drv_bad_usage(cmd, "unknown workflow type '%s' (STANDARD or EXPRESS)", v);
+        return -1;
+    }
+    o->type_given = true;
+    o->express = strcmp(v, "EXPRESS") == 0;
+    return 1;
 }
 
 bool drv_want_help(const char *arg)

@@ -26,8 +26,8 @@
  * that order; anything else (a resource, an attribute) becomes a
  * placeholder: an ARN when it is a whole string (so that a Resource field
  * stays an ARN), else its name. Definitions in S3 cannot be checked: a
- * warning says so. For an EXPRESS state machine, AWS's rule that Tasks
- * cannot use .sync or .waitForTaskToken is checked as well.
+ * warning says so. Each machine's StateMachineType (SAM: Type) sets
+ * u->express, for the EXPRESS rules of check_limits.c.
  *
  * Called by the driver for a file whose root is a template.
  */
@@ -439,34 +439,6 @@ static cJSON *graft(cfn *f, cJSON *props, const cJSON *at, tbuf *b)
     return root;
 }
 
-/* AWS: an EXPRESS state machine cannot wait for a task (.sync,
- * .waitForTaskToken). */
-static void express_rules(unit *u, const cJSON *machine, int depth)
-{
-    const cJSON *states = get(machine, "States"), *st;
-    if (!cJSON_IsObject(states) || depth > 50)
-        return;
-    cJSON_ArrayForEach (st, states) {
-        const cJSON *res = get(st, "Resource");
-        if (cJSON_IsString(res)) {
-            size_t n = strlen(res->valuestring);
-            const char *s = res->valuestring;
-            if ((n > 5 && strstr(s, ".sync") && (strcmp(s + n - 5, ".sync") == 0 || strstr(s, ".sync:"))) ||
-                (n > 17 && strcmp(s + n - 17, ".waitForTaskToken") == 0))
-                diag_val(u, DIAG_INVALID_RESOURCE, res,
-                         "an EXPRESS state machine cannot use \"%s\": it does not support .sync or "
-                         ".waitForTaskToken integrations",
-                         s);
-        }
-        const cJSON *b, *list = get(st, "Branches");
-        if (cJSON_IsArray(list))
-            cJSON_ArrayForEach (b, list)
-                express_rules(u, b, depth + 1);
-        express_rules(u, get(st, "ItemProcessor"), depth + 1);
-        express_rules(u, get(st, "Iterator"), depth + 1);
-    }
-}
-
 static bool is_express(const cJSON *props)
 {
     const cJSON *t = get(props, "StateMachineType");
@@ -545,9 +517,8 @@ static void from_file(cfn *f, const cJSON *uri, const cJSON *props, void (*fn)(u
         g.u = d;
         substitute_tree(&g, d->root, 0);
         d->def_name = f->res;
+        d->express = is_express(props);
         fn(d, ctx);
-        if (is_express(props))
-            express_rules(d, d->root, 0);
     } else {
         d->def_name = f->res;
         fn(d, ctx); /* its syntax errors */
@@ -559,6 +530,7 @@ int load_cfn_definitions(unit *u, void (*fn)(unit *def, void *ctx), void *ctx)
 {
     const cJSON *resources = get(u->root, "Resources"), *r;
     int count = 0;
+    bool express = u->express; /* each machine says its own type */
     cJSON_ArrayForEach (r, resources) {
         const cJSON *type = get(r, "Type");
         if (!cJSON_IsString(type) || (strcmp(type->valuestring, "AWS::StepFunctions::StateMachine") != 0 &&
@@ -569,6 +541,7 @@ int load_cfn_definitions(unit *u, void (*fn)(unit *def, void *ctx), void *ctx)
         cfn f = {u, get(props, "DefinitionSubstitutions"), get(u->root, "Parameters"), r->string};
         u->def_name = r->string;
         u->def_root = NULL;
+        u->express = is_express(props);
         const cJSON *def = get(props, "Definition"), *str = get(props, "DefinitionString"),
                     *uri = get(props, "DefinitionUri"), *s3 = get(props, "DefinitionS3Location");
         if (f.subs && !cJSON_IsObject(f.subs))
@@ -611,10 +584,9 @@ int load_cfn_definitions(unit *u, void (*fn)(unit *def, void *ctx), void *ctx)
                      "state machine resource \"%s\" has no Definition, DefinitionString or DefinitionUri",
                      r->string);
         }
-        if (u->def_root && is_express(props))
-            express_rules(u, u->def_root, 0);
         u->def_root = NULL;
         u->def_name = NULL;
     }
+    u->express = express;
     return count;
 }

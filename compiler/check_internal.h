@@ -17,6 +17,7 @@
  *   check_jsonata.c  JSONata states: their fields, and the syntax and
  *                    restrictions of {% %} expressions
  *   check_vars.c     variables: Assign, names, references and scopes
+ *   check_limits.c   AWS's service limits and the EXPRESS workflow rules
  *   check_warn.c     warnings for what AWS accepts but is likely a mistake
  *   check_common.c   JSON helpers shared by all of the above
  *   lower.c          the IR, built once every check has passed
@@ -189,6 +190,12 @@ typedef struct check_ja_info {
 /* Parse the JSONata expression [text] ([len] bytes; JSONata 2.0.6, the
  * version Step Functions runs). Returns true when it parses. */
 bool check_jsonata_parse(const char *text, size_t len, check_ja_info *info);
+
+/* ---- check_limits.c ---- */
+/* AWS's service limits and the workflow type's rules (the definition's
+ * size, Map Label and distributed MaxConcurrency, HTTP Tasks, EXPRESS),
+ * once every rule has run; [root] is the definition. */
+void check_service_limits(check_ctx *c, const cJSON *root);
 
 /* ---- check_warn.c ---- */
 /* Warnings over the whole definition, once every rule has run. */

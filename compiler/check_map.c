@@ -176,7 +176,7 @@ void check_map(check_ctx *c, check_scope *scope, const cJSON *st)
     if (proc)
         check_machine(c, proc, CHECK_PROCESSOR, scope, c->top_jsonata);
 
-    check_path_field(c, check_get(st, "ItemsPath"), 0);
+    check_path_field(c, check_get(st, "ItemsPath"), PATH_REFERENCE); /* AWS: a Reference Path */
     const cJSON *sel = check_get(st, "ItemSelector");
     check_template(c, sel);
     check_exclusive(c, check_get(st, "Parameters"), sel);

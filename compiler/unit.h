@@ -68,6 +68,10 @@ typedef struct unit {
     const struct cJSON *def_root;
     const char *def_name;
     bool yaml; /* the text was read as YAML (yaml.c) */
+    /* An EXPRESS workflow: `--type EXPRESS` for a plain ASL file, or the
+     * template's StateMachineType / Type (cfn.c); check_limits.c applies
+     * AWS's rules for it. */
+    bool express;
 } unit;
 
 /* ---- srcfile.c ---- */

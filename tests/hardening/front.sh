@@ -72,5 +72,83 @@ expect 1 '"Arguments" without "Resource"' "$ASLC" check rw-ja.json
 sed 's/"StartAt":"M"/"QueryLanguage":"JSONata","StartAt":"M"/' rw-config.json >rw-ja-config.json
 expect 0 '' "$ASLC" check rw-ja-config.json
 
+# ---- --type EXPRESS: no .sync, .waitForTaskToken or activities (AWS
+# supports them in Standard workflows only); STANDARD accepts them
+task() { printf '{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"%s","End":true}}}\n' "$1"; }
+task 'arn:aws:states:::ecs:runTask.sync' >sync.json
+task 'arn:aws:states:::states:startExecution.sync:2' >sync2.json
+task 'arn:aws:states:::sqs:sendMessage.waitForTaskToken' >token.json
+task 'arn:aws:states:us-east-1:123456789012:activity:approve' >activity.json
+task 'arn:aws:states:::lambda:invoke' >plain.json
+for f in sync sync2 token activity plain; do expect 0 '' "$ASLC" check $f.json; done
+for f in sync sync2 token activity; do expect 0 '' "$ASLC" check --type STANDARD $f.json; done
+expect 1 'EXPRESS state machine cannot use .* \.sync' "$ASLC" check --type EXPRESS sync.json
+expect 1 'EXPRESS state machine cannot use .* \.sync' "$ASLC" check --type=EXPRESS sync2.json
+expect 1 'does not support .waitForTaskToken' "$ASLC" check --type EXPRESS token.json
+expect 1 'does not support activities' "$ASLC" check --type EXPRESS activity.json
+expect 0 '' "$ASLC" check --type EXPRESS plain.json
+expect 2 "unknown workflow type 'express'" "$ASLC" check --type express plain.json
+expect 2 "'--type' given more than once" "$ASLC" check --type EXPRESS --type STANDARD plain.json
+expect 1 'does not support activities' "$ASLC" build --type EXPRESS activity.json -o act-bin
+expect 2 'does not support activities' "$ASLC" run --type EXPRESS activity.json --input '{}'
+expect 1 'does not support activities' "$ASLC" emit --type EXPRESS activity.json
+# in a template, each machine's StateMachineType decides
+printf 'Resources:\n  M:\n    Type: AWS::StepFunctions::StateMachine\n    Properties:\n      StateMachineType: EXPRESS\n      Definition:\n        StartAt: T\n        States:\n          T: {Type: Task, Resource: "arn:aws:states:us-east-1:123456789012:activity:a", End: true}\n' >express-tpl.yaml
+expect 1 'does not support activities' "$ASLC" check express-tpl.yaml
+
+# ---- AWS's limits: a definition of at most 1,048,576 characters
+skel='{"StartAt":"P","States":{"P":{"Type":"Pass","Comment":"%s","End":true}}}'
+pad=$(head -c $((1048576 - ${#skel} + 2)) /dev/zero | tr '\0' x)
+printf "$skel" "$pad" >edge-size.json
+printf "$skel" "${pad}x" >over-size.json
+expect 0 '' "$ASLC" check edge-size.json
+expect 1 'the definition is 1048577 characters long; AWS accepts at most 1048576' "$ASLC" check over-size.json
+expect 1 'DEFINITION_TOO_LARGE' "$ASLC" check over-size.json
+
+# ---- Map Label: up to 40 characters, none of the characters AWS forbids
+lmap() { printf '{"StartAt":"M","States":{"M":{"Type":"Map","Label":"%s","ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}%s,"End":true}}}\n' "$1" "${2:-}"; }
+lmap 'a234567890123456789012345678901234567890' >label40.json
+lmap 'a2345678901234567890123456789012345678901' >label41.json
+lmap 'has space' >label-space.json
+lmap 'a:b' >label-colon.json
+lmap 'ok-label_1' >label-ok.json
+expect 0 '' "$ASLC" check label40.json
+expect 0 '' "$ASLC" check label-ok.json
+expect 1 '"Label" is 41 characters long; the limit is 40' "$ASLC" check label41.json
+expect 1 '"Label" must not contain' "$ASLC" check label-space.json
+expect 1 '"Label" must not contain' "$ASLC" check label-colon.json
+
+# ---- a distributed Map's MaxConcurrency: up to 10,000 child executions
+lmap ok ',"MaxConcurrency":10000' >mc-edge.json
+lmap ok ',"MaxConcurrency":10001' >mc-over.json
+expect 0 '' "$ASLC" check mc-edge.json
+expect 1 'MaxConcurrency" must be at most 10000, found 10001' "$ASLC" check mc-over.json
+
+# ---- ItemsPath is a Reference Path (no filters, wildcards or slices)
+printf '{"StartAt":"M","States":{"M":{"Type":"Map","ItemsPath":"%s","ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}}}\n' '$.a[*]' >items-wild.json
+printf '{"StartAt":"M","States":{"M":{"Type":"Map","ItemsPath":"%s","ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}}}\n' '$.a.b' >items-ok.json
+expect 1 'INVALID_REFERENCE_PATH' "$ASLC" check items-wild.json
+expect 0 '' "$ASLC" check items-ok.json
+
+# ---- HTTP Task: ApiEndpoint, Method and Authentication (ConnectionArn)
+http() { printf '{"StartAt":"H","States":{"H":{"Type":"Task","Resource":"arn:aws:states:::http:invoke","Parameters":{%s},"End":true}}}\n' "$1"; }
+C='"Authentication":{"ConnectionArn":"arn:aws:events:us-east-1:123456789012:connection/c/1"}'
+http "\"ApiEndpoint\":\"https://example.com\",\"Method\":\"GET\",$C" >http-ok.json
+http "\"ApiEndpoint.\$\":\"\$.url\",\"Method.\$\":\"\$.m\",$C" >http-paths.json
+http "\"Method\":\"GET\",$C" >http-no-endpoint.json
+http "\"ApiEndpoint\":\"https://example.com\",$C" >http-no-method.json
+http '"ApiEndpoint":"https://example.com","Method":"GET"' >http-no-auth.json
+http "\"ApiEndpoint\":\"https://example.com\",\"Method\":\"FETCH\",$C" >http-bad-method.json
+http '"ApiEndpoint":"https://example.com","Method":"GET","Authentication":{}' >http-no-conn.json
+expect 0 '' "$ASLC" check http-ok.json
+expect 0 '' "$ASLC" check http-paths.json
+expect 1 'needs "ApiEndpoint"' "$ASLC" check http-no-endpoint.json
+expect 1 'needs "Method"' "$ASLC" check http-no-method.json
+expect 1 'needs "Authentication"' "$ASLC" check http-no-auth.json
+expect 1 '"Method" must be GET, POST, PUT, DELETE, PATCH, OPTIONS or HEAD, found "FETCH"' "$ASLC" check http-bad-method.json
+expect 1 '"Authentication" needs "ConnectionArn"' "$ASLC" check http-no-conn.json
+printf '{"QueryLanguage":"JSONata","StartAt":"H","States":{"H":{"Type":"Task","Resource":"arn:aws:states:::http:invoke","Arguments":{"Method":"GET"},"End":true}}}\n' >http-ja.json
+expect 1 'an HTTP Task.s "Arguments" needs "ApiEndpoint"' "$ASLC" check http-ja.json
+
 [ "$status" -eq 0 ] && echo "front: $count checks passed"
 exit "$status"
