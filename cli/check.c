@@ -133,7 +133,7 @@ int drv_cmd_check(int argc, char **argv, drv_opts *o)
         }
         int d = drv_diag_option("check", argv[i], o);
         if (d == 0)
-            d = drv_type_option("check", argc, argv, &i, o);
+            d = drv_front_option("check", argc, argv, &i, o);
         if (d < 0)
             return EXIT_USAGE;
         if (d == 0 && argv[i][0] == '-' && argv[i][1] != '\0')

@@ -526,15 +526,34 @@ static void from_file(cfn *f, const cJSON *uri, const cJSON *props, void (*fn)(u
     unit_close(d);
 }
 
-int load_cfn_definitions(unit *u, void (*fn)(unit *def, void *ctx), void *ctx)
+static bool is_machine(const cJSON *r)
+{
+    const cJSON *type = get(r, "Type");
+    return cJSON_IsString(type) && (strcmp(type->valuestring, "AWS::StepFunctions::StateMachine") == 0 ||
+                                    strcmp(type->valuestring, "AWS::Serverless::StateMachine") == 0);
+}
+
+int load_cfn_machine_names(const unit *u, const char **names, int cap)
+{
+    const cJSON *r;
+    int count = 0;
+    cJSON_ArrayForEach (r, get(u->root, "Resources"))
+        if (is_machine(r)) {
+            if (count < cap)
+                names[count] = r->string;
+            count++;
+        }
+    return count;
+}
+
+/* load_cfn_definitions, for every machine or only the one called [only]. */
+static int each_definition(unit *u, const char *only, void (*fn)(unit *def, void *ctx), void *ctx)
 {
     const cJSON *resources = get(u->root, "Resources"), *r;
     int count = 0;
     bool express = u->express; /* each machine says its own type */
     cJSON_ArrayForEach (r, resources) {
-        const cJSON *type = get(r, "Type");
-        if (!cJSON_IsString(type) || (strcmp(type->valuestring, "AWS::StepFunctions::StateMachine") != 0 &&
-                                      strcmp(type->valuestring, "AWS::Serverless::StateMachine") != 0))
+        if (!is_machine(r) || (only && strcmp(r->string, only) != 0))
             continue;
         count++;
         cJSON *props = (cJSON *)get(r, "Properties");
@@ -589,4 +608,14 @@ int load_cfn_definitions(unit *u, void (*fn)(unit *def, void *ctx), void *ctx)
     }
     u->express = express;
     return count;
+}
+
+int load_cfn_definitions(unit *u, void (*fn)(unit *def, void *ctx), void *ctx)
+{
+    return each_definition(u, NULL, fn, ctx);
+}
+
+int load_cfn_definition(unit *u, const char *name, void (*fn)(unit *def, void *ctx), void *ctx)
+{
+    return each_definition(u, name, fn, ctx);
 }

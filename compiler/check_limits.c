@@ -7,7 +7,9 @@
  *   - a Map's Label: at most 40 characters, none of those AWS forbids in
  *     names (white space, brackets, wildcards, the listed punctuation,
  *     control characters), since it becomes part of the Map Run's ARN;
- *   - a distributed Map's MaxConcurrency: at most 10,000 child executions;
+ *   - a distributed Map's MaxConcurrency: AWS runs at most 10,000 child
+ *     executions at once; a larger value is accepted (validators and AWS's
+ *     samples use them) and acts as 10,000: a warning;
  *   - an HTTP Task (arn:aws:states:::http:invoke): its Parameters /
  *     Arguments need ApiEndpoint, Method (one of the seven methods it
  *     supports) and Authentication with a ConnectionArn;
@@ -183,10 +185,10 @@ static void map_limits(check_ctx *c, const cJSON *st)
     bool distributed = cJSON_IsString(mode) && strcmp(mode->valuestring, "DISTRIBUTED") == 0;
     const cJSON *mc = check_get(st, "MaxConcurrency");
     if (distributed && cJSON_IsNumber(mc) && mc->valuedouble > MAX_DIST_CONCURRENCY)
-        diag_val(c->u, DIAG_INVALID_MAP, mc,
-                 "a distributed Map runs at most %d child executions at once: \"MaxConcurrency\" must be at "
-                 "most %d, found %.0f",
-                 MAX_DIST_CONCURRENCY, MAX_DIST_CONCURRENCY, mc->valuedouble);
+        diag_val(c->u, DIAG_CONCURRENCY_ABOVE_QUOTA, mc,
+                 "a distributed Map runs at most %d child executions at once: \"MaxConcurrency\" %.0f acts "
+                 "as %d",
+                 MAX_DIST_CONCURRENCY, mc->valuedouble, MAX_DIST_CONCURRENCY);
 }
 
 void check_service_limits(check_ctx *c, const cJSON *root)

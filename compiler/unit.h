@@ -125,6 +125,12 @@ bool load_cfn_is_template(const unit *u);
  * instead (then [fn] owns nothing: the unit is closed after the call).
  * Returns the number of state machines found. */
 int load_cfn_definitions(unit *u, void (*fn)(unit *def, void *ctx), void *ctx);
+/* The same for the one state machine whose logical id is [name] (aslc
+ * run / build of a template); returns 1, or 0 when there is none. */
+int load_cfn_definition(unit *u, const char *name, void (*fn)(unit *def, void *ctx), void *ctx);
+/* The logical ids of the template's state machines, in order: the first
+ * [cap] into [names] (pointers into u->root); returns how many there are. */
+int load_cfn_machine_names(const unit *u, const char **names, int cap);
 /* ---- diag.c ---- */
 /* Record a diagnostic at byte [off] (NO_OFFSET: no position). */
 void diag_at(unit *u, diag_code code, size_t off, const char *fmt, ...)
