@@ -470,6 +470,49 @@ static int outside_dir(const char *dir, const char *path)
     return out;
 }
 
+/* A DefinitionUri file's text with each ${Name} of DefinitionSubstitutions
+ * replaced, as CloudFormation substitutes the text before Step Functions
+ * parses it ("TimeoutSeconds": ${Timeout} becomes a number; in a string
+ * the value is escaped as JSON). Other ${...} stay as they are. NULL when
+ * nothing was replaced; else malloc'd, its length in *n. */
+static char *substitute_text(const cfn *f, const unit *d, bool yaml, size_t *n)
+{
+    if (!cJSON_IsObject(f->subs) || !memmem(d->text, d->len, "${", 2))
+        return NULL;
+    tbuf b = {0};
+    b.tree = yaml; /* YAML: the text goes in as written */
+    bool replaced = false;
+    for (size_t i = 0; i < d->len;) {
+        const char *s = d->text + i;
+        const char *close = s[0] == '$' && s[1] == '{' ? memchr(s + 2, '}', d->len - i - 2) : NULL;
+        char name[256];
+        if (close && (size_t)(close - s - 2) < sizeof name) {
+            snprintf(name, sizeof name, "%.*s", (int)(close - s - 2), s + 2);
+            if (get(f->subs, name)) {
+                char q = i > 0 ? d->text[i - 1] : '\0', buf[512];
+                bool whole = (q == '"' || q == '\'') && close[1] == q;
+                bool in_str = b.in_str;
+                b.tree = yaml || !in_str; /* tb_insert escapes only inside a JSON string */
+                tb_insert(&b, resolve(f, NULL, name, whole, buf, sizeof buf), i);
+                b.tree = yaml;
+                b.in_str = in_str;
+                i = (size_t)(close - d->text) + 1;
+                replaced = true;
+                continue;
+            }
+        }
+        tb_put(&b, d->text[i], i);
+        i++;
+    }
+    free(b.map);
+    if (!replaced) {
+        free(b.s);
+        return NULL;
+    }
+    *n = b.n;
+    return b.s ? b.s : strdup("");
+}
+
 static void from_file(cfn *f, const cJSON *uri, const cJSON *props, void (*fn)(unit *, void *), void *ctx)
 {
     char path[4096], dir[4096];
@@ -512,6 +555,14 @@ static void from_file(cfn *f, const cJSON *uri, const cJSON *props, void (*fn)(u
     size_t plen = strlen(path);
     bool json = plen >= 5 && strcmp(path + plen - 5, ".json") == 0;
     bool yaml = load_is_yaml_path(path) || (!json && load_looks_like_yaml(d->text, d->len));
+    size_t slen = 0;
+    char *subst = substitute_text(f, d, yaml, &slen);
+    if (subst) { /* positions after a substitution on a line shift by its length difference */
+        unit *s = unit_from_text(path, subst, slen);
+        free(subst);
+        unit_close(d);
+        d = s;
+    }
     if (yaml ? load_yaml(d) : load_json(d)) {
         cfn g = *f;
         g.u = d;

@@ -206,5 +206,26 @@ printf '{"StartAt":"P","States":{"P":{"Type":"Pass","Parameters":{"n.$":"$$.Exec
 expect 0 '' "$ASLC" check blank.json
 expect 0 '^\{"a":1,"out":\{"n":"ex1","a":1\}\}$' "$ASLC" run blank.json --input '{"a":1}' --name ex1
 
+# ---- template mode: ${Name} of DefinitionSubstitutions replaced in the text
+# of a DefinitionUri file (JSON or YAML) or a DefinitionString before it is
+# parsed, as CloudFormation does: "TimeoutSeconds": ${Timeout} is a number
+mkdir -p subst
+cat >subst/flow.json <<'JSON'
+{"StartAt":"W","TimeoutSeconds": ${Timeout},
+ "States":{"W":{"Type":"Wait","Seconds": ${Short},"Next":"P"},
+ "P":{"Type":"Pass","Result":{"who":"${Who}","t":${Timeout}},"End":true}}}
+JSON
+printf 'StartAt: W\nStates:\n  W:\n    Type: Wait\n    Seconds: ${Short}\n    Next: P\n  P:\n    Type: Pass\n    Result: {t: ${Timeout}, who: ${Who}}\n    End: true\n' >subst/flow.yaml
+sub_tpl() { printf 'Resources:\n  M:\n    Type: AWS::Serverless::StateMachine\n    Properties:\n      %s\n      DefinitionSubstitutions:\n        Timeout: 120\n        Short: 0\n        Who: a "quoted" name\n' "$1"; }
+sub_tpl 'DefinitionUri: flow.json' >subst/uri-json.yaml
+sub_tpl 'DefinitionUri: flow.yaml' >subst/uri-yaml.yaml
+sub_tpl "DefinitionString: '{\"StartAt\":\"P\",\"TimeoutSeconds\": \${Timeout},\"States\":{\"P\":{\"Type\":\"Pass\",\"Result\":\${Timeout},\"End\":true}}}'" >subst/string.yaml
+expect 0 '' "$ASLC" check subst/uri-json.yaml
+expect 0 '' "$ASLC" check subst/uri-yaml.yaml
+expect 0 '' "$ASLC" check subst/string.yaml
+expect 0 '^\{"who":"a \\"quoted\\" name","t":120\}$' "$ASLC" run subst/uri-json.yaml --input '{}'
+expect 0 '^\{"t":120,"who":"a \\"quoted\\" name"\}$' "$ASLC" run subst/uri-yaml.yaml --input '{}'
+expect 0 '^120$' "$ASLC" run subst/string.yaml --input '{}'
+
 [ "$status" -eq 0 ] && echo "front: $count checks passed"
 exit "$status"
