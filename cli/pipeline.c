@@ -55,9 +55,11 @@ bool drv_load_definition(unit *u)
 {
     size_t n = strlen(u->path);
     bool json = n >= 5 && strcmp(u->path + n - 5, ".json") == 0;
-    if (load_is_yaml_path(u->path) || (!json && load_looks_like_yaml(u->text, u->len)))
-        return load_yaml(u);
-    return load_json(u);
+    bool ok = load_is_yaml_path(u->path) || (!json && load_looks_like_yaml(u->text, u->len)) ? load_yaml(u)
+                                                                                            : load_json(u);
+    if (ok)
+        load_cfn_duplicate_keys(u); /* a template's: warnings, the last one kept */
+    return ok;
 }
 
 /* Check and lower [u] (its definition: u->def_root, else u->root), print
@@ -129,6 +131,10 @@ static int compile_template(unit *u, const drv_opts *o, char **c_text)
         fprintf(stderr, "%s; choose one with --state-machine NAME\n", n > SHOWN ? ", ..." : "");
         return EXIT_USAGE;
     }
+    if (u->nerrors > 0) { /* the template's text itself (duplicate keys in a definition, ...) */
+        diag_print_text(stderr, u, o->color);
+        return EXIT_ERRORS;
+    }
     template_job j = {o, c_text, u, EXIT_ERRORS, false, false};
     load_cfn_definition(u, want ? want : names[0], compile_machine, &j);
     if (!j.printed_tmpl)
@@ -160,7 +166,7 @@ int drv_compile(const char *path, const drv_opts *o, char **c_text)
     if (u->nerrors == 0)
         drv_load_definition(u);                      /* JSON tree with positions */
     int rc;
-    if (u->nerrors == 0 && load_cfn_is_template(u)) {
+    if (!unreadable && u->root && load_cfn_is_template(u)) {
         rc = compile_template(u, o, c_text);     /* its (chosen) state machine */
     } else if (o->state_machine && !unreadable && u->root) {
         diag_print_text(stderr, u, o->color);

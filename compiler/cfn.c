@@ -670,3 +670,74 @@ int load_cfn_definition(unit *u, const char *name, void (*fn)(unit *def, void *c
 {
     return each_definition(u, name, fn, ctx);
 }
+
+/* ==== Duplicate keys ===================================================== */
+
+static bool is_definition_of_machine(const cJSON *parent, const cJSON *node, int depth)
+{
+    /* Resources.<machine>.Properties.Definition: depth 3 below the root */
+    return depth == 3 && strcmp(node->string, "Definition") == 0 && parent && parent->string &&
+           strcmp(parent->string, "Properties") == 0;
+}
+
+/* Record (in [offs]) the key offsets of members a later sibling of the same
+ * name overrides, and drop them: CloudFormation keeps the last. */
+static void drop_overridden(unit *u, cJSON *obj, int depth, bool in_machine, size_t **offs, size_t *n,
+                            size_t *cap)
+{
+    if (depth > 200)
+        return;
+    cJSON *m = obj->child;
+    while (m) {
+        cJSON *next = m->next;
+        bool machine = in_machine || (depth == 1 && is_machine(m));
+        if (cJSON_IsObject(m) || cJSON_IsArray(m)) {
+            if (!(machine && depth == 3 && is_definition_of_machine(obj, m, depth)))
+                drop_overridden(u, m, depth + 1, machine, offs, n, cap);
+        }
+        if (cJSON_IsObject(obj) && m->string) {
+            const cJSON *later = next;
+            while (later && strcmp(later->string, m->string) != 0)
+                later = later->next;
+            if (later) {
+                if (*n == *cap) {
+                    *cap = *cap ? *cap * 2 : 16;
+                    *offs = realloc(*offs, *cap * sizeof **offs);
+                    if (!*offs)
+                        oom();
+                }
+                (*offs)[(*n)++] = load_key_off(u, later);
+                cJSON_Delete(cJSON_DetachItemViaPointer(obj, m));
+            }
+        }
+        m = next;
+    }
+}
+
+void load_cfn_duplicate_keys(unit *u)
+{
+    bool any = false;
+    for (const diag *d = u->diags; d && !any; d = d->next)
+        any = d->code == DIAG_DUPLICATE_JSON_KEY;
+    if (!any || !load_cfn_is_template(u))
+        return;
+    size_t *offs = NULL, n = 0, cap = 0;
+    drop_overridden(u, u->root, 0, false, &offs, &n, &cap);
+    for (diag *d = u->diags; d; d = d->next) {
+        if (d->code != DIAG_DUPLICATE_JSON_KEY)
+            continue;
+        for (size_t k = 0; k < n; k++)
+            if (offs[k] == d->off) {
+                size_t len = strlen(d->message) + 64;
+                char *msg = arena_alloc(&u->arena, len);
+                snprintf(msg, len, "%s: CloudFormation keeps the last one", d->message);
+                d->message = msg;
+                d->code = DIAG_DUPLICATE_TEMPLATE_KEY;
+                d->severity = DIAG_WARNING;
+                u->nerrors--;
+                u->nwarnings++;
+                break;
+            }
+    }
+    free(offs);
+}

@@ -128,6 +128,11 @@ int load_cfn_definitions(unit *u, void (*fn)(unit *def, void *ctx), void *ctx);
 /* The same for the one state machine whose logical id is [name] (aslc
  * run / build of a template); returns 1, or 0 when there is none. */
 int load_cfn_definition(unit *u, const char *name, void (*fn)(unit *def, void *ctx), void *ctx);
+/* Duplicate keys of the template outside its state machines' Definition
+ * objects: CloudFormation keeps the last, so the earlier ones are dropped
+ * and their DUPLICATE_JSON_KEY errors become DUPLICATE_TEMPLATE_KEY
+ * warnings. Call once, after loading, when u->root is a template. */
+void load_cfn_duplicate_keys(unit *u);
 /* The logical ids of the template's state machines, in order: the first
  * [cap] into [names] (pointers into u->root); returns how many there are. */
 int load_cfn_machine_names(const unit *u, const char **names, int cap);

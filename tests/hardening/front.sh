@@ -227,5 +227,17 @@ expect 0 '^\{"who":"a \\"quoted\\" name","t":120\}$' "$ASLC" run subst/uri-json.
 expect 0 '^\{"t":120,"who":"a \\"quoted\\" name"\}$' "$ASLC" run subst/uri-yaml.yaml --input '{}'
 expect 0 '^120$' "$ASLC" run subst/string.yaml --input '{}'
 
+# ---- duplicate keys in a template outside its state machines: a warning,
+# the last one kept (as CloudFormation); inside a definition: an error
+printf 'Parameters:\n  Env: {Type: String, Default: dev}\n  Env: {Type: String, Default: prod}\nResources:\n  M:\n    Type: AWS::StepFunctions::StateMachine\n    Properties:\n      Definition:\n        StartAt: P\n        States:\n          P: {Type: Pass, Result: "${Env}", End: true}\n' >dup-tpl.yaml
+printf 'Resources:\n  M:\n    Type: AWS::StepFunctions::StateMachine\n    Properties:\n      Definition:\n        StartAt: P\n        States:\n          P: {Type: Pass, Result: 1, Result: 2, End: true}\n' >dup-def.yaml
+printf '{"Resources":{"M":{"Type":"AWS::StepFunctions::StateMachine","Properties":{"Definition":{"StartAt":"P","States":{"P":{"Type":"Pass","Result":"${X}","End":true}}},"DefinitionSubstitutions":{"X":"first"},"DefinitionSubstitutions":{"X":"last"}}}}}\n' >dup-tpl.json
+expect 0 'duplicate key "Env" in one mapping: CloudFormation keeps the last one .DUPLICATE_TEMPLATE_KEY' "$ASLC" check dup-tpl.yaml
+expect 1 'DUPLICATE_TEMPLATE_KEY' "$ASLC" check -Werror dup-tpl.yaml
+expect 0 '^"prod"$' "$ASLC" run dup-tpl.yaml --input '{}'
+expect 0 '^"last"$' "$ASLC" run dup-tpl.json --input '{}'
+expect 1 'duplicate key "Result" in one mapping .DUPLICATE_JSON_KEY' "$ASLC" check dup-def.yaml
+expect 2 'DUPLICATE_JSON_KEY' "$ASLC" run dup-def.yaml --input '{}'
+
 [ "$status" -eq 0 ] && echo "front: $count checks passed"
 exit "$status"
