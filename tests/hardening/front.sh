@@ -239,5 +239,27 @@ expect 0 '^"last"$' "$ASLC" run dup-tpl.json --input '{}'
 expect 1 'duplicate key "Result" in one mapping .DUPLICATE_JSON_KEY' "$ASLC" check dup-def.yaml
 expect 2 'DUPLICATE_JSON_KEY' "$ASLC" run dup-def.yaml --input '{}'
 
+# ---- RFC 3339 profile: check and run share one parser (runtime/timestamp.c):
+# a Choice literal and a Wait Timestamp are accepted exactly when the
+# runtime's IsTimestamp says true; the plain profile form is accepted
+printf '{"StartAt":"C","States":{"C":{"Type":"Choice","Choices":[{"Variable":"$.t","IsTimestamp":true,"Next":"Y"}],"Default":"N"},"Y":{"Type":"Pass","Result":true,"End":true},"N":{"Type":"Pass","Result":false,"End":true}}}\n' >is-ts.json
+for ts in 2016-03-14T01:59:00Z 2016-03-14t01:59:00z 2016-03-14T01:59:00.123456789Z 2016-03-14T01:59:00+01:00 \
+    2016-03-14T01:59Z '2016-03-14 01:59:00Z' 2016-02-30T00:00:00Z 2016-03-14T01:59:00 2016-03-14T01:59:00+0100; do
+    printf '{"StartAt":"C","States":{"C":{"Type":"Choice","Choices":[{"Variable":"$.t","TimestampEquals":"%s","Next":"Y"}],"Default":"Y"},"Y":{"Type":"Succeed"}}}\n' "$ts" >ts-lit.json
+    printf '{"StartAt":"W","States":{"W":{"Type":"Wait","Timestamp":"%s","End":true}}}\n' "$ts" >ts-wait.json
+    printf '{"QueryLanguage":"JSONata","StartAt":"W","States":{"W":{"Type":"Wait","Timestamp":"%s","End":true}}}\n' "$ts" >ts-wait-ja.json
+    count=$((count + 1))
+    verdict=$("$ASLC" run is-ts.json --input "{\"t\":\"$ts\"}")
+    if "$ASLC" check ts-lit.json >/dev/null 2>&1; then lit=true; else lit=false; fi
+    if "$ASLC" check -Werror ts-wait.json >/dev/null 2>&1; then wait=true; else wait=false; fi
+    if "$ASLC" check -Werror ts-wait-ja.json >/dev/null 2>&1; then waitja=true; else waitja=false; fi
+    [ "$lit" = "$verdict" ] && [ "$wait" = "$verdict" ] && [ "$waitja" = "$verdict" ] ||
+        fail "timestamp '$ts': IsTimestamp $verdict, Choice literal $lit, Wait $wait, JSONata Wait $waitja"
+done
+printf '{"StartAt":"C","States":{"C":{"Type":"Choice","Choices":[{"Variable":"$.t","TimestampEquals":"2016-03-14T01:59:00Z","Next":"Y"}],"Default":"Y"},"Y":{"Type":"Succeed"}}}\n' >ts-ok.json
+expect 0 '' "$ASLC" check ts-ok.json
+printf '{"StartAt":"C","States":{"C":{"Type":"Choice","Choices":[{"Variable":"$.t","TimestampEquals":"2016-02-30T00:00:00Z","Next":"Y"}],"Default":"Y"},"Y":{"Type":"Succeed"}}}\n' >ts-bad.json
+expect 1 'must be an RFC 3339 timestamp' "$ASLC" check ts-bad.json
+
 [ "$status" -eq 0 ] && echo "front: $count checks passed"
 exit "$status"
