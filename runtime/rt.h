@@ -243,6 +243,15 @@ int rt_base64_value(unsigned char c);
 /* [n] bytes of [in] in standard base64 with padding, NUL-terminated, into
  * [out] (room for 4 * ((n + 2) / 3) + 1); returns the length written. */
 size_t rt_base64_encode(char *out, const unsigned char *in, size_t n);
+/* The longest length <= [max] of s[0..n) that does not end inside a UTF-8
+ * sequence (n itself when n <= max): where to cut an excerpt. */
+size_t rt_utf8_prefix(const char *s, size_t n, size_t max);
+/* s[0..n) as valid UTF-8, NUL-terminated (malloc'd; 0 when out of memory):
+ * each byte that does not belong to a valid sequence becomes U+FFFD. */
+char *rt_utf8_valid(const char *s, size_t n);
+/* Takes the malloc'd string [s] (may be 0) and returns it as valid UTF-8:
+ * [s] itself when it already is, else a cleaned copy ([s] freed). */
+char *rt_utf8_valid_take(char *s);
 /* printf into a fresh string (0 when out of memory). */
 char *rt_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The whole file as a NUL-terminated string (malloc'd), or 0 with a

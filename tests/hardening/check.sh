@@ -137,5 +137,28 @@ expect 2 'is 262208 bytes; an execution input may be at most 262144' "$ASLC" run
 printf '{"a":"%s"}' "$(printf '%s' "$big" | head -c 262136)" >edge-input.json
 expect 0 '' "$ASLC" run pass.json --input-file edge-input.json
 
+# ---- a handler's bytes that are not UTF-8 (printf '\377'), or an excerpt
+# cut inside a character: the status line, the history and Catch's Cause
+# stay valid UTF-8 (so valid JSON)
+utf8_ok() { iconv -f UTF-8 -t UTF-8 "$1" >/dev/null 2>&1; }
+printf '{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:1:function:f","End":true}}}\n' >task.json
+printf '{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:1:function:f","Catch":[{"ErrorEquals":["States.ALL"],"Next":"D"}],"End":true},"D":{"Type":"Pass","End":true}}}\n' >task-catch.json
+printf '#!/bin/sh\ncat >/dev/null\nprintf "\\377 bad"\n' >ff.sh
+# 199 bytes, then a 2-byte character across the 200-byte excerpt limit
+printf '#!/bin/sh\ncat >/dev/null\nprintf "%%0199d\\303\\251xx" 0\n' >cut.sh
+chmod +x ff.sh cut.sh
+for h in ff cut; do
+    printf '{"resources":{"*":{"exec":["./%s.sh"]}}}\n' "$h" >"$h-bind.json"
+    expect 1 'printed invalid JSON on stdout' "$ASLC" run task.json --input '{}' --bindings "$h-bind.json" --history "$h.jsonl"
+    count=$((count + 1))
+    utf8_ok err || fail "$h.sh: the status line is not valid UTF-8"
+    utf8_ok "$h.jsonl" || fail "$h.sh: the history is not valid UTF-8"
+    expect 0 'printed invalid JSON on stdout' "$ASLC" run task-catch.json --input '{}' --bindings "$h-bind.json"
+    count=$((count + 1))
+    utf8_ok out || fail "$h.sh: Catch's output is not valid UTF-8"
+done
+grep -q "$(printf '\357\277\275') bad" ff.jsonl || fail "ff.sh: the byte 0xFF is not U+FFFD in the history"
+grep -q '0\.\.\. (203 bytes)' cut.jsonl || fail "cut.sh: the excerpt is not cut before the character"
+
 [ "$status" -eq 0 ] && echo "hardening: $count checks passed"
 exit "$status"
