@@ -44,6 +44,12 @@ typedef enum {
     RT_PROGRESS_OFF,  /* --no-progress */
 } rt_progress_mode;
 
+/* STANDARD or EXPRESS (the executable's --type); by default the machine's. */
+typedef enum { RT_TYPE_OF_MACHINE, RT_TYPE_STANDARD, RT_TYPE_EXPRESS } rt_workflow_type;
+
+/* AWS's limit on an Express execution's duration: five minutes. */
+enum { RT_EXPRESS_MAX_SECONDS = 300 };
+
 typedef struct rt_options {
     rt_wait_mode wait_mode;
     double wait_scale;           /* RT_WAIT_SCALE */
@@ -72,6 +78,7 @@ typedef struct rt_options {
     bool external_stop;          /* the run is stopped by setting run->aborted
                                   * from another thread: no signal handlers,
                                   * and Waits sleep in short slices */
+    rt_workflow_type type;       /* --type; RT_TYPE_OF_MACHINE: asl_machine.express */
 } rt_options;
 
 /* ==== The execution: shared by every state of one run ================== */
@@ -88,6 +95,10 @@ typedef struct rt_run {
     char *role_arn;              /* $$.Execution.RoleArn: opt->role_arn or a default */
     long last_event_id;          /* history ids: counted even with no --history */
     volatile int aborted;        /* set by SIGINT / SIGTERM */
+    /* set when the history passed AWS's 25,000 events (history.c): the
+     * run stops as when aborted and ends FAILED with States.Runtime */
+    volatile int history_full;
+    bool express;                /* an EXPRESS execution (rt_options.type) */
     struct rt_tasks *tasks;      /* bindings, mocks and mock counters (task.c);
                                   * 0: every Task invocation fails */
     /* Map and Parallel (pool.c, map.c, parallel.c) */
