@@ -763,6 +763,7 @@ ir_program *lower_program(unit *u)
     L->prog->source_name = u->path;
     /* A template's machine is named by its logical id. */
     L->prog->machine_name = u->def_name ? arena_strdup(&u->arena, u->def_name) : base_name(L, u->path);
+    L->prog->express = u->express;
     const cJSON *root = u->def_root ? u->def_root : u->root; /* a template's machine, or the file */
     L->top_jsonata = lower_is_jsonata(root, false);
     L->prog->top = lower_machine(L, root, NULL);
