@@ -794,6 +794,55 @@ static void req_free(req *r)
     clear_exits(r);
 }
 
+/* Add a stand-in state [name] (a Succeed) to [states] unless it is there
+ * or is the tested state. */
+static void add_target(cJSON *states, const char *name)
+{
+    if (name && strcmp(name, "TestState") != 0 && !get(states, name)) {
+        cJSON *s = cJSON_CreateObject();
+        cJSON_AddStringToObject(s, "Type", "Succeed");
+        put(states, name, s);
+    }
+}
+
+/* A single-state definition checked as AWS checks it (exactly one of Next
+ * and End, the fields its type allows, ...): its text, verbatim from its
+ * second line on, is the state "TestState" of a machine whose other states
+ * stand in for its targets, so that positions are the user's own. */
+static bool check_single_state(req *r, const char *def, reply *rep)
+{
+    cJSON *targets = cJSON_CreateObject();
+    add_target(targets, get_string(r->state, "Next"));
+    add_target(targets, get_string(r->state, "Default"));
+    const cJSON *c;
+    cJSON_ArrayForEach(c, get(r->state, "Choices"))
+        add_target(targets, get_string(c, "Next"));
+    cJSON_ArrayForEach(c, get(r->state, "Catch"))
+        add_target(targets, get_string(c, "Next"));
+    char *rest = cJSON_PrintUnformatted(targets); /* {...}: its members follow the state */
+    cJSON_Delete(targets);
+    size_t n = strlen(def), m = rest ? strlen(rest) : 0;
+    static const char head[] = "{\"StartAt\":\"TestState\",\"States\":{\"TestState\":\n";
+    char *text = rest ? malloc(sizeof head + n + m + 8) : NULL;
+    if (!text) {
+        cJSON_free(rest);
+        *rep = srv_error(500, "InternalFailure", "%s", "out of memory");
+        return false;
+    }
+    /* rest is "{}" or "{MEMBERS}": MEMBERS after a comma */
+    snprintf(text, sizeof head + n + m + 8, "%s%s\n%s%.*s}}", head, def, m > 2 ? "," : "",
+             m > 2 ? (int)(m - 2) : 0, rest + 1);
+    cJSON_free(rest);
+    char err[2048];
+    bool bad = ts_check(text, 1, err, sizeof err);
+    free(text);
+    if (bad) {
+        *rep = srv_error(400, "InvalidDefinition", "Invalid State Machine Definition: '%s'", err);
+        return false;
+    }
+    return true;
+}
+
 /* Read and check the request. Returns true, or false with *rep set. */
 static bool read_request(req *r, const char *body, size_t len, reply *rep)
 {
@@ -836,8 +885,10 @@ static bool read_request(req *r, const char *body, size_t len, reply *rep)
         }
         r->state = r->def;
         r->name = "TestState";
+        if (!check_single_state(r, def, rep))
+            return false;
     } else {
-        if (ts_check(def, err, sizeof err)) {
+        if (ts_check(def, 0, err, sizeof err)) {
             *rep = srv_error(400, "InvalidDefinition", "Invalid State Machine Definition: '%s'",
                                err);
             return false;

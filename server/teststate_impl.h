@@ -39,9 +39,11 @@ void ts_run(const ts_env *env, const cJSON *def, const cJSON *input, const cJSON
             ts_out *out);
 void ts_out_free(ts_out *o);
 
-/* The first error diagnostics of a definition [text] that check refuses,
- * as one message in [buf]; returns false when check accepts it. */
-bool ts_check(const char *text, char *buf, size_t cap);
+/* The error diagnostics of a definition [text] that check refuses, as one
+ * message in [buf]; returns false when check accepts it. Positions are
+ * reported [line_shift] lines up: the user's text starts that many lines
+ * into [text] (a single state wrapped into a machine). */
+bool ts_check(const char *text, int line_shift, char *buf, size_t cap);
 
 /* teststate_mock.c: does the mocked [result] of a Task on [resource] have
  * the shape that integration returns, as [mode] (STRICT, PRESENT, NONE)

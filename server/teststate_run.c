@@ -47,12 +47,38 @@ void ts_out_free(ts_out *o)
     memset(o, 0, sizeof *o);
 }
 
-bool ts_check(const char *text, char *buf, size_t cap)
+bool ts_check(const char *text, int line_shift, char *buf, size_t cap)
 {
     unit *u = unit_from_text("definition.asl.json", text, strlen(text));
     bool ok = load_json(u) && u->nerrors == 0 && check_definition(u) && u->nerrors == 0;
-    if (!ok)
+    if (!ok && line_shift == 0) {
         srv_diag_summary(u, buf, cap);
+    } else if (!ok) {
+        /* srv_diag_summary's format, with lines counted in the user's text */
+        size_t n = 0;
+        buf[0] = '\0';
+        for (const diag *d = u->diags; d && n + 1 < cap; d = d->next) {
+            if (d->severity != DIAG_ERROR)
+                continue;
+            int line = 0, col = 0;
+            if (d->off != NO_OFFSET)
+                unit_linecol(u, d->off, &line, &col);
+            if (line <= line_shift) {
+                /* in the wrapper: a consequence of the state alone (no End
+                 * anywhere), or about the state as a whole */
+                if (d->code == DIAG_MISSING_END_STATE)
+                    continue;
+                line = 1 + line_shift;
+                col = 1;
+            }
+            line -= line_shift;
+            int w = snprintf(buf + n, cap - n, "%s%s at line %d, column %d [%s]", n ? "; " : "",
+                             d->message, line, col, diag_code_name(d->code));
+            if (w < 0)
+                break;
+            n += (size_t)w < cap - n ? (size_t)w : cap - n - 1;
+        }
+    }
     unit_close(u);
     return !ok;
 }
