@@ -51,6 +51,7 @@ typedef struct req {
     cJSON *mock_result;       /* parsed mock.result, or NULL */
     const char *mock_error, *mock_cause;
     bool mock_throws;
+    ts_out invoked;           /* an unmocked Task's one real call (owns its error, cause) */
     const char *field_mode;   /* STRICT (default), PRESENT, NONE */
     /* stateConfiguration */
     long retry_count;
@@ -417,9 +418,11 @@ static cJSON *pass_step(req *r, const cJSON *input, const char *const *keys, int
     return step(r, s, input, NULL);
 }
 
-/* The task's raw result when it is not mocked: the state run with its
- * result kept whole. */
-static cJSON *raw_result(req *r)
+/* Call an unmocked Task once, with its result kept whole, and make that
+ * outcome the mock of every later run: the main one, the Catch re-run and
+ * the DEBUG steps then see one invocation, as AWS makes one. Returns false
+ * with *rep set when the call could not be made (an unbound resource). */
+static bool invoke_once(req *r, reply *rep)
 {
     cJSON *s = copy(r->state);
     put(s, "QueryLanguage", cJSON_CreateString(r->jsonata ? "JSONata" : "JSONPath"));
@@ -431,7 +434,29 @@ static cJSON *raw_result(req *r)
         put(s, "Output", cJSON_CreateString("{% $states.result %}"));
     else
         put(s, "ResultPath", cJSON_CreateString("$"));
-    return step(r, s, r->input, NULL);
+    cJSON *states = cJSON_CreateObject(), *in = NULL;
+    cJSON_AddBoolToObject(s, "End", true);
+    cJSON *m = machine_around(r, s, states, r->input, &in);
+    ts_run(&r->env, m, in, NULL, &r->invoked);
+    cJSON_Delete(m);
+    cJSON_Delete(in);
+    ts_out *o = &r->invoked;
+    if (o->kind == TS_INVALID || o->kind == TS_SETUP) {
+        *rep = o->kind == TS_INVALID ? srv_error(400, "InvalidDefinition",
+                                                 "Invalid State Machine Definition: '%s'", o->message)
+                                     : invalid("%s", o->message);
+        return false;
+    }
+    r->mocked = true;
+    if (o->kind == TS_OK) {
+        r->mock_result = o->output;
+        o->output = NULL;
+    } else {
+        r->mock_throws = true;
+        r->mock_error = o->error ? o->error : "States.TaskFailed";
+        r->mock_cause = o->cause;
+    }
+    return true;
 }
 
 /* The Map's items after ItemsPath / Items and ItemSelector: the Map run
@@ -485,7 +510,7 @@ static cJSON *inspection(req *r, const cJSON *variables)
             cJSON_Delete(items);
         }
         if (flow && strcmp(t, "Pass") != 0) {
-            cJSON *res = r->mocked ? copy(r->mock_result) : raw_result(r);
+            cJSON *res = copy(r->mock_result);
             add_text(insp, "result", res);
             cJSON_Delete(res);
         }
@@ -514,7 +539,7 @@ static cJSON *inspection(req *r, const cJSON *variables)
             if (strcmp(t, "Pass") == 0)
                 res = get(r->state, "Result") ? copy(get(r->state, "Result")) : copy(after_par);
             else
-                res = r->mocked ? copy(r->mock_result) : raw_result(r);
+                res = copy(r->mock_result);
             if (res && strcmp(t, "Pass") != 0)
                 add_text(insp, "result", res);
             cJSON *sel = res;
@@ -791,6 +816,7 @@ static void req_free(req *r)
     cJSON_Delete(r->input);
     cJSON_Delete(r->variables);
     cJSON_Delete(r->mock_result);
+    ts_out_free(&r->invoked);
     clear_exits(r);
 }
 
@@ -963,6 +989,9 @@ static bool map_over_tolerance(req *r)
 
 static reply answer(req *r)
 {
+    reply rep;
+    if (strcmp(r->type, "Task") == 0 && !r->mocked && !invoke_once(r, &rep))
+        return rep;
     cJSON *in = NULL;
     cJSON *mock = map_over_tolerance(r) ? mock_config(r, NULL, TOLERATED_ERROR, TOLERATED_CAUSE)
                                         : mock_config(r, NULL, NULL, NULL);
@@ -972,7 +1001,7 @@ static reply answer(req *r)
     cJSON_Delete(m);
     cJSON_Delete(in);
     if (out.kind == TS_INVALID || out.kind == TS_SETUP) {
-        reply rep = out.kind == TS_INVALID
+        rep = out.kind == TS_INVALID
                         ? srv_error(400, "InvalidDefinition",
                                       "Invalid State Machine Definition: '%s'", out.message)
                         : invalid("%s", out.message);

@@ -4,7 +4,10 @@
 # print exactly NAME.expected.json, exit 0 (refuse-*: exit 2, an AWS error
 # object). When the AWS CLI is present the same requests also go through
 # `aslc serve` + `aws stepfunctions test-state --endpoint-url`, and the
-# CLI's answer (normalised with jq -S) must equal the command's.
+# CLI's answer (normalised with jq -S) must equal the command's. A request
+# with a NAME.bindings.json beside it (its Task runs unmocked, through
+# those bindings) is run by the command only: `aslc serve` takes no
+# bindings.
 # Run by tests/run.sh. Environment: BUILD (default build).
 set -u
 BUILD=${BUILD:-build}
@@ -23,7 +26,9 @@ for req in "$here"/*.request.json; do
     want_rc=0
     case $name in refuse-*) want_rc=2 ;; esac
     count=$((count + 1))
-    timeout 10 "$ASLC" test-state --request "$req" >"$t/out" 2>"$t/err"
+    set -- --request "$req"
+    [ -f "$here/$name.bindings.json" ] && set -- "$@" --bindings "$here/$name.bindings.json"
+    TMPDIR=$t timeout 10 "$ASLC" test-state "$@" >"$t/out" 2>"$t/err"
     rc=$?
     [ "$rc" -eq "$want_rc" ] || { fail "$name: exit $rc, expected $want_rc"; sed 's/^/    /' "$t/err" | head -5; continue; }
     cmp -s "$t/out" "$here/$name.expected.json" || {
@@ -51,6 +56,7 @@ n=0
 jobs_=""
 for req in "$here"/*.request.json; do
     name=$(basename "$req" .request.json)
+    [ -f "$here/$name.bindings.json" ] && continue
     (aws stepfunctions test-state --endpoint-url "http://127.0.0.1:$port" --output json \
         --cli-input-json "file://$req" >"$t/$name.aws" 2>"$t/$name.awserr"
      echo $? >"$t/$name.rc") &
@@ -63,6 +69,7 @@ done
 served=0
 for req in "$here"/*.request.json; do
     name=$(basename "$req" .request.json)
+    [ -f "$here/$name.bindings.json" ] && continue
     rc=$(cat "$t/$name.rc")
     served=$((served + 1))
     case $name in
