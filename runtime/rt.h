@@ -72,6 +72,9 @@ typedef struct rt_options {
     bool external_stop;          /* the run is stopped by setting run->aborted
                                   * from another thread: no signal handlers,
                                   * and Waits sleep in short slices */
+    const struct cJSON *context; /* TestState's given context object: its members
+                                  * replace those of $$ (objects merged); 0 = none
+                                  * (context_object.c) */
 } rt_options;
 
 /* ==== The execution: shared by every state of one run ================== */

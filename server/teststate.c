@@ -52,6 +52,7 @@ typedef struct req {
     const char *mock_error, *mock_cause;
     bool mock_throws;
     ts_out invoked;           /* an unmocked Task's one real call (owns its error, cause) */
+    cJSON *context;           /* laid over $$: the request's, the defaults added */
     const char *field_mode;   /* STRICT (default), PRESENT, NONE */
     /* stateConfiguration */
     long retry_count;
@@ -726,16 +727,13 @@ static bool read_mock(req *r, reply *rep)
             *rep = invalid("%s", err);
             return false;
         }
-        cJSON *ctx = NULL;
-        if (!json_member(r->body, "context", &ctx, err, sizeof err)) {
+        if (!json_member(r->body, "context", &r->context, err, sizeof err)) {
             *rep = invalid("%s", err);
             return false;
         }
-        bool empty = !ctx || (cJSON_IsObject(ctx) && !ctx->child);
-        cJSON_Delete(ctx);
-        if (!empty) {
-            *rep = invalid("%s", "aslc test-state cannot set the context object yet: give "
-                                 "context as {} or leave it out");
+        if (r->context && !cJSON_IsObject(r->context)) {
+            *rep = invalid("%s", "context must be a JSON object (the context object: Execution, "
+                                 "State, StateMachine, Task, Map)");
             return false;
         }
         const cJSON *rs = get(r->body, "revealSecrets");
@@ -817,7 +815,42 @@ static void req_free(req *r)
     cJSON_Delete(r->variables);
     cJSON_Delete(r->mock_result);
     ts_out_free(&r->invoked);
+    cJSON_Delete(r->context);
     clear_exits(r);
+}
+
+/* The object member [key] of [o], made when absent or not an object. */
+static cJSON *object_member(cJSON *o, const char *key)
+{
+    cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    if (cJSON_IsObject(v))
+        return v;
+    drop(o, key);
+    return cJSON_AddObjectToObject(o, key);
+}
+
+/* What the runs lay over $$: the request's context, and where it does not
+ * say, $$.Map.Item {Index 0, Value: the input} for a state inside a Map
+ * (AWS's default) and $$.Execution.Input = the input when the variables
+ * seed wraps the run's input. */
+static void set_context(req *r)
+{
+    bool wrapped = r->variables && r->variables->child;
+    if (!r->context && (r->in_map || wrapped))
+        r->context = cJSON_CreateObject();
+    if (r->in_map) {
+        cJSON *item = object_member(object_member(r->context, "Map"), "Item");
+        if (!get(item, "Index"))
+            cJSON_AddNumberToObject(item, "Index", 0);
+        if (!get(item, "Value"))
+            put(item, "Value", copy(r->input));
+    }
+    if (wrapped) {
+        cJSON *ex = object_member(r->context, "Execution");
+        if (!get(ex, "Input"))
+            put(ex, "Input", copy(r->input));
+    }
+    r->env.context = r->context;
 }
 
 /* Add a stand-in state [name] (a Succeed) to [states] unless it is there
@@ -954,7 +987,10 @@ static bool read_request(req *r, const char *body, size_t len, reply *rep)
         *rep = invalid("%s", "variables must be a JSON object of variable names and values");
         return false;
     }
-    return read_mock(r, rep);
+    if (!read_mock(r, rep))
+        return false;
+    set_context(r);
+    return true;
 }
 
 /* ==== running =============================================================== */

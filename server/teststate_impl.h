@@ -29,6 +29,7 @@ typedef struct ts_out {
 typedef struct ts_env {
     const char *bindings;  /* a bindings file, or NULL */
     const char *role_arn;  /* $$.Execution.RoleArn, or NULL */
+    const cJSON *context;  /* laid over $$ (rt_options.context), or NULL */
 } ts_env;
 
 /* Run the machine [def] (borrowed) on a copy of [input]. [mock], when not

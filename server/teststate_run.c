@@ -171,6 +171,7 @@ void ts_run(const ts_env *env, const cJSON *def, const cJSON *input, const cJSON
         .test_case = mock ? TS_CASE : NULL,
         .state_machine = mock ? TS_MACHINE : NULL,
         .role_arn = env->role_arn,
+        .context = env->context,
     };
     const asl_machine *m = jit_machine(prog);
     char *terr = NULL;
