@@ -220,6 +220,19 @@ static bool read_mock(req *r, reply *rep)
         r->map_failures = (long)mf->valuedouble;
         r->has_map_failures = true;
     }
+    const cJSON *rd = get(cfg, "mapItemReaderData");
+    if (rd && !cJSON_IsNull(rd)) {
+        if (!cJSON_IsString(rd)) {
+            *rep = invalid("%s", "stateConfiguration.mapItemReaderData must be a string: the data "
+                                 "the ItemReader reads, as found in its source");
+            return false;
+        }
+        if (strcmp(r->type, "Map") != 0 || !get(r->state, "ItemReader")) {
+            *rep = invalid("%s", "mapItemReaderData applies to a Map state with an ItemReader only");
+            return false;
+        }
+        r->reader_data = rd->valuestring;
+    }
     const char *by = get_string(cfg, "errorCausedByState");
     if (by) {
         if (!fan || !r->mock_throws) {
@@ -449,7 +462,7 @@ static bool map_over_tolerance(req *r)
     if (cJSON_IsNumber(count) && (double)r->map_failures <= count->valuedouble)
         return false;
     if (cJSON_IsNumber(pct)) {
-        cJSON *items = ts_map_items(r, false);
+        cJSON *items = ts_map_items(r, TS_ITEMS);
         int n = cJSON_GetArraySize(items);
         cJSON_Delete(items);
         if (n > 0 && (double)r->map_failures * 100.0 / n <= pct->valuedouble)

@@ -34,6 +34,7 @@ typedef struct ts_env {
     const char *bindings;  /* a bindings file, or NULL */
     const char *role_arn;  /* $$.Execution.RoleArn, or NULL */
     const cJSON *context;  /* laid over $$ (rt_options.context), or NULL */
+    const char *s3_root;   /* the local folder standing for S3, or NULL */
 } ts_env;
 
 /* Run the machine [def] (borrowed) on a copy of [input]. [mock], when not
@@ -49,6 +50,12 @@ void ts_out_free(ts_out *o);
  * reported [line_shift] lines up: the user's text starts that many lines
  * into [text] (a single state wrapped into a machine). */
 bool ts_check(const char *text, int line_shift, char *buf, size_t cap);
+
+/* A fresh S3 root (a temporary folder) holding [data] as the object
+ * s3://[bucket]/[key]; NULL when it cannot be made or the names would
+ * leave it. ts_s3_unstage removes it (and takes NULL) and frees [root]. */
+char *ts_s3_stage(const char *bucket, const char *key, const char *data);
+void ts_s3_unstage(char *root);
 
 /* teststate_mock.c: does the mocked [result] of a Task on [resource] have
  * the shape that integration returns, as [mode] (STRICT, PRESENT, NONE)
@@ -91,6 +98,7 @@ typedef struct req {
     long retry_count;
     long map_failures;
     bool has_map_failures;
+    const char *reader_data;  /* mapItemReaderData, or NULL */
     ts_env env;
     /* the exits of the built machine: names of the real targets (NULL: End) */
     char *exits[260];
@@ -186,9 +194,11 @@ cJSON *ts_pass_step(req *r, const cJSON *input, const char *const *keys, int n, 
 
 /* ==== teststate_inspect.c: DEBUG's inspectionData, Retry ================== */
 
-/* The Map's items: after ItemReader (on mapItemReaderData) and ItemsPath /
- * Items, and with [selected] after ItemSelector too. */
-cJSON *ts_map_items(req *r, bool selected);
+/* How far ts_map_items takes a Map's items. */
+typedef enum { TS_ITEMS, TS_SELECTED, TS_BATCHED } ts_items;
+/* The Map's items: after ItemReader (on mapItemReaderData) or ItemsPath /
+ * Items, then ItemSelector, then ItemBatcher, as far as [upto] says. */
+cJSON *ts_map_items(req *r, ts_items upto);
 /* inspectionData (the data flow up to the state's output). */
 cJSON *ts_inspection(req *r, const cJSON *variables);
 /* The retrier that retries [err] after r->retry_count retries: its index

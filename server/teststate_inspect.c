@@ -16,26 +16,87 @@
 
 #include "teststate_impl.h"
 
-/* The Map's items after ItemsPath / Items and ItemSelector: the Map run
- * with a processor that returns each item. */
-cJSON *ts_map_items(req *r, bool selected)
+/* Stage stateConfiguration.mapItemReaderData where the Map's ItemReader
+ * reads it: the file S3_ROOT/BUCKET/KEY of a fresh S3 root (teststate_run.c),
+ * BUCKET and KEY from the ItemReader's Parameters / Arguments on the
+ * state's input. Returns the root (free with ts_s3_unstage), or NULL. */
+static char *stage_reader_data(req *r, const cJSON *reader)
 {
+    cJSON *s = ts_pass_state(r);
+    const cJSON *args = get(reader, r->jsonata ? "Arguments" : "Parameters");
+    if (!r->jsonata && get(r->state, "InputPath"))
+        put(s, "InputPath", copy(get(r->state, "InputPath")));
+    if (args)
+        put(s, r->jsonata ? "Output" : "Parameters", copy(args));
+    cJSON *where = ts_step(r, s, r->input, NULL);
+    const char *bucket = get_string(where, "Bucket"), *key = get_string(where, "Key");
+    char *root = bucket && key ? ts_s3_stage(bucket, key, r->reader_data) : NULL;
+    cJSON_Delete(where);
+    return root;
+}
+
+/* The Map's items, the Map run with a processor that returns each item:
+ * after the ItemReader (on mapItemReaderData) or ItemsPath / Items; from
+ * TS_SELECTED on after ItemSelector; at TS_BATCHED after ItemBatcher (each
+ * item a batch). NULL when the step fails, or when an ItemReader has no
+ * mapItemReaderData to read. */
+cJSON *ts_map_items(req *r, ts_items upto)
+{
+    const cJSON *reader = get(r->state, "ItemReader");
+    if (reader && !r->reader_data)
+        return NULL; /* nothing to read: AWS reads the source, aslc cannot */
+    if (upto == TS_BATCHED && !get(r->state, "ItemBatcher"))
+        return NULL;
     cJSON *s = cJSON_CreateObject();
     cJSON_AddStringToObject(s, "Type", "Map");
     cJSON_AddStringToObject(s, "QueryLanguage", r->jsonata ? "JSONata" : "JSONPath");
-    static const char *const keys[] = {"InputPath", "ItemsPath", "Items", "ItemSelector",
-                                       "Parameters"};
+    static const struct { const char *key; ts_items from; } keys[] = {
+        {"InputPath", TS_ITEMS},         {"ItemsPath", TS_ITEMS},
+        {"Items", TS_ITEMS},             {"ItemReader", TS_ITEMS},
+        {"ItemSelector", TS_SELECTED},   {"Parameters", TS_SELECTED},
+        {"ItemBatcher", TS_BATCHED},
+    };
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-        const cJSON *v = get(r->state, keys[i]);
-        if (v && (selected || i < 3))
-            put(s, keys[i], copy(v));
+        const cJSON *v = get(r->state, keys[i].key);
+        if (v && upto >= keys[i].from)
+            put(s, keys[i].key, copy(v));
     }
     cJSON *proc = cJSON_AddObjectToObject(s, "ItemProcessor");
+    const cJSON *pc = get(get(r->state, "ItemProcessor"), "ProcessorConfig");
+    if (pc) /* a distributed Map's processor says so (ItemReader, ItemBatcher need it) */
+        put(proc, "ProcessorConfig", copy(pc));
     cJSON_AddStringToObject(proc, "StartAt", "Item");
     cJSON *item = cJSON_AddObjectToObject(cJSON_AddObjectToObject(proc, "States"), "Item");
     cJSON_AddStringToObject(item, "Type", "Pass");
     cJSON_AddBoolToObject(item, "End", true);
-    return ts_step(r, s, r->input, NULL);
+    char *root = reader ? stage_reader_data(r, reader) : NULL;
+    if (reader && !root) {
+        cJSON_Delete(s);
+        return NULL;
+    }
+    const char *before = r->env.s3_root;
+    r->env.s3_root = root;
+    cJSON *items = ts_step(r, s, r->input, NULL);
+    r->env.s3_root = before;
+    ts_s3_unstage(root);
+    return items;
+}
+
+/* The Map's afterItemsPath (JSONPath), afterItemSelector, afterItemBatcher. */
+static void add_map_items(cJSON *insp, req *r)
+{
+    static const struct { const char *field; ts_items upto; bool jsonpath_only; } steps[] = {
+        {"afterItemsPath", TS_ITEMS, true},
+        {"afterItemSelector", TS_SELECTED, false},
+        {"afterItemBatcher", TS_BATCHED, false},
+    };
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+        if (steps[i].jsonpath_only && r->jsonata)
+            continue;
+        cJSON *items = ts_map_items(r, steps[i].upto);
+        add_text(insp, steps[i].field, items);
+        cJSON_Delete(items);
+    }
 }
 
 static void add_number_field(cJSON *insp, const req *r, const char *key, const char *field)
@@ -61,11 +122,8 @@ cJSON *ts_inspection(req *r, const cJSON *variables)
             add_text(insp, "afterArguments", a);
             cJSON_Delete(a);
         }
-        if (strcmp(t, "Map") == 0) {
-            cJSON *items = ts_map_items(r, true);
-            add_text(insp, "afterItemSelector", items);
-            cJSON_Delete(items);
-        }
+        if (strcmp(t, "Map") == 0)
+            add_map_items(insp, r);
         if (flow && strcmp(t, "Pass") != 0) {
             cJSON *res = copy(r->mock_result);
             add_text(insp, "result", res);
@@ -77,14 +135,8 @@ cJSON *ts_inspection(req *r, const cJSON *variables)
                                                       : copy(r->input);
         add_text(insp, "afterInputPath", after_ip);
         cJSON_Delete(after_ip);
-        if (strcmp(t, "Map") == 0) {
-            cJSON *items = ts_map_items(r, false);
-            add_text(insp, "afterItemsPath", items);
-            cJSON_Delete(items);
-            items = ts_map_items(r, true);
-            add_text(insp, "afterItemSelector", items);
-            cJSON_Delete(items);
-        }
+        if (strcmp(t, "Map") == 0)
+            add_map_items(insp, r);
         if (flow) {
             static const char *const par[] = {"InputPath", "Parameters"};
             cJSON *after_par = NULL;

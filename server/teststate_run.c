@@ -12,6 +12,8 @@
  * serialises.
  */
 #include <errno.h>
+#include <ftw.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,6 +111,76 @@ static char *generate(const char *text, char *msg, size_t cap)
     return c;
 }
 
+/* Is [name] a safe path inside a folder: no "..", no empty or absolute part? */
+static bool inside(const char *name, bool slashes)
+{
+    if (!*name || name[0] == '/')
+        return false;
+    for (const char *p = name; *p;) {
+        const char *e = strchr(p, '/');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        if (e && !slashes)
+            return false;
+        if (n == 0 || (n == 2 && p[0] == '.' && p[1] == '.') || (n == 1 && p[0] == '.'))
+            return false;
+        p += n + (e ? 1 : 0);
+    }
+    return true;
+}
+
+char *ts_s3_stage(const char *bucket, const char *key, const char *data)
+{
+    if (!inside(bucket, false) || !inside(key, true))
+        return NULL;
+    const char *dir = getenv("TMPDIR");
+    size_t cap = strlen(dir && *dir ? dir : "/tmp") + strlen(bucket) + strlen(key) + 40;
+    char *root = malloc(cap), *path = malloc(cap);
+    if (!root || !path)
+        goto fail;
+    snprintf(root, cap, "%s/aslc-teststate-s3-XXXXXX", dir && *dir ? dir : "/tmp");
+    if (!mkdtemp(root)) {
+        free(root);
+        root = NULL;
+        goto fail;
+    }
+    int n = snprintf(path, cap, "%s/%s/%s", root, bucket, key);
+    /* the folders on the way to the file */
+    for (char *p = path + strlen(root) + 1; (p = strchr(p, '/')) != NULL; p++) {
+        *p = '\0';
+        bool ok = mkdir(path, 0700) == 0 || errno == EEXIST;
+        *p = '/';
+        if (!ok)
+            goto fail;
+    }
+    FILE *f = n > 0 ? fopen(path, "wb") : NULL;
+    size_t len = strlen(data);
+    bool ok = f && fwrite(data, 1, len, f) == len;
+    if (f && fclose(f) != 0)
+        ok = false;
+    if (!ok)
+        goto fail;
+    free(path);
+    return root;
+fail:
+    free(path);
+    ts_s3_unstage(root);
+    return NULL;
+}
+
+static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st, (void)flag, (void)ftw;
+    remove(path);
+    return 0;
+}
+
+void ts_s3_unstage(char *root)
+{
+    if (root)
+        nftw(root, remove_one, 8, FTW_DEPTH | FTW_PHYS);
+    free(root);
+}
+
 /* [mock] written to a fresh temporary file; its path in [path]. */
 static bool write_mock(const cJSON *mock, char *path, size_t cap)
 {
@@ -172,6 +244,7 @@ void ts_run(const ts_env *env, const cJSON *def, const cJSON *input, const cJSON
         .state_machine = mock ? TS_MACHINE : NULL,
         .role_arn = env->role_arn,
         .context = env->context,
+        .s3_root = env->s3_root,
     };
     const asl_machine *m = jit_machine(prog);
     char *terr = NULL;
