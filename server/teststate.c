@@ -544,7 +544,7 @@ static reply answer(req *r)
     if (output)
         add_text(resp, "output", output);
     if (strcmp(r->level, "INFO") != 0) {
-        cJSON *insp = ts_inspection(r, vars);
+        cJSON *insp = ts_inspection(r, vars, out.kind == TS_FAILED);
         if (detail && detail->child) {
             put(insp, "errorDetails", detail);
             detail = NULL;

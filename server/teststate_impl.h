@@ -199,8 +199,9 @@ typedef enum { TS_ITEMS, TS_SELECTED, TS_BATCHED } ts_items;
 /* The Map's items: after ItemReader (on mapItemReaderData) or ItemsPath /
  * Items, then ItemSelector, then ItemBatcher, as far as [upto] says. */
 cJSON *ts_map_items(req *r, ts_items upto);
-/* inspectionData (the data flow up to the state's output). */
-cJSON *ts_inspection(req *r, const cJSON *variables);
+/* inspectionData (the data flow up to the state's output; when the state
+ * [failed], up to its task: no result or what follows from it). */
+cJSON *ts_inspection(req *r, const cJSON *variables, bool failed);
 /* The retrier that retries [err] after r->retry_count retries: its index
  * and the backoff it waits, or -1. */
 int ts_retrier_for(const req *r, const char *err, long *backoff);

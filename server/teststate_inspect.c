@@ -102,12 +102,12 @@ static void add_map_items(cJSON *insp, req *r)
 static void add_number_field(cJSON *insp, const req *r, const char *key, const char *field)
 {
     const cJSON *v = get(r->state, field);
-    if (cJSON_IsNumber(v))
-        add_text(insp, key, v);
+    if (cJSON_IsNumber(v)) /* numbers in the API (Integer, Float), not JSON text */
+        cJSON_AddNumberToObject(insp, key, v->valuedouble);
 }
 
 /* inspectionData at DEBUG (the data flow up to the state's output). */
-cJSON *ts_inspection(req *r, const cJSON *variables)
+cJSON *ts_inspection(req *r, const cJSON *variables, bool failed)
 {
     cJSON *insp = cJSON_CreateObject();
     add_text(insp, "input", r->input);
@@ -125,7 +125,7 @@ cJSON *ts_inspection(req *r, const cJSON *variables)
         if (strcmp(t, "Map") == 0)
             add_map_items(insp, r);
         if (flow && strcmp(t, "Pass") != 0) {
-            cJSON *res = copy(r->mock_result);
+            cJSON *res = failed ? NULL : copy(r->mock_result);
             add_text(insp, "result", res);
             cJSON_Delete(res);
         }
@@ -148,7 +148,7 @@ cJSON *ts_inspection(req *r, const cJSON *variables)
             if (strcmp(t, "Pass") == 0)
                 res = get(r->state, "Result") ? copy(get(r->state, "Result")) : copy(after_par);
             else
-                res = copy(r->mock_result);
+                res = failed ? NULL : copy(r->mock_result);
             if (res && strcmp(t, "Pass") != 0)
                 add_text(insp, "result", res);
             cJSON *sel = res;
