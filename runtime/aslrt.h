@@ -231,6 +231,10 @@ typedef struct asl_state {
     const char *name;
     const char *type;           /* "Pass", "Choice", ...: history event names */
     asl_state_fn run;
+    /* 1 when the state changes the document only through asl_apply_path,
+     * asl_set_empty and asl_apply_result_path, which account for what they
+     * add: the 256 KiB check after it then need not walk the document */
+    int tracks_growth;
 } asl_state;
 
 /* One Task state of a definition, listed so that a run can check before it

@@ -241,49 +241,47 @@ static void execution_ended(asl_exec *x)
 /* AWS's limit on a state's output: 256 KiB of JSON text, UTF-8. */
 enum { RT_DATA_LIMIT = 262144 };
 
-/* An upper bound of the compact JSON size of [v], exact except that a
- * number counts as 26 bytes (cJSON's longest rendering); stops adding once
- * past [cap]. Walks the tree but allocates nothing, so checking every
- * state's output stays cheap. */
-static size_t json_size_bound(const cJSON *v, size_t cap)
+/* A bound of the current document's size, carried from state to state:
+ * a state that reports its growth (x->doc_growth) is checked by adding it,
+ * and the document is walked again only when the sum passes the limit or
+ * the growth is unknown. Choice and Pass states in a loop over a large
+ * document then cost what they touch, not the document's size. */
+typedef struct {
+    size_t bytes;
+    bool known;
+} doc_bound;
+
+/* True when [doc] is larger than AWS lets a state return; updates [b]. */
+static bool over_data_limit(const cJSON *doc, size_t growth, doc_bound *b)
 {
-    size_t n = 0;
-    if (cJSON_IsObject(v) || cJSON_IsArray(v)) {
-        n = 2;
-        for (const cJSON *c = v->child; c && n <= cap; c = c->next) {
-            if (c != v->child)
-                n++;
-            if (cJSON_IsObject(v) && c->string) {
-                for (const unsigned char *p = (const unsigned char *)c->string; *p; p++)
-                    n += *p == '"' || *p == '\\' ? 2 : *p < 0x20 ? 6 : 1;
-                n += 3; /* quotes and colon */
-            }
-            n += json_size_bound(c, cap - (n < cap ? n : cap));
-        }
-        return n;
+    if (b->known && growth != RT_GROWTH_UNKNOWN && growth <= RT_DATA_LIMIT &&
+        b->bytes + growth <= RT_DATA_LIMIT) {
+        b->bytes += growth;
+        return false;
     }
-    if (cJSON_IsString(v)) {
-        n = 2;
-        for (const unsigned char *p = (const unsigned char *)v->valuestring; p && *p && n <= cap;
-             p++)
-            n += *p == '"' || *p == '\\' ? 2 : *p < 0x20 ? 6 : 1;
-        return n;
+    b->known = false;
+    if (!doc)
+        return false;
+    size_t n = rt_json_size_bound(doc, RT_DATA_LIMIT);
+    if (n > RT_DATA_LIMIT) {
+        char *text = rt_json_print(doc);
+        n = text ? strlen(text) : RT_GROWTH_UNKNOWN;
+        free(text);
+        if (n > RT_DATA_LIMIT)
+            return true;
     }
-    if (cJSON_IsNumber(v))
-        return 26;
-    return 5; /* true, false, null */
+    b->bytes = n;
+    b->known = true;
+    return false;
 }
 
-/* True when [doc] is larger than AWS lets a state return. */
-static bool over_data_limit(const cJSON *doc)
+void rt_add_growth(asl_exec *x, size_t n)
 {
-    if (!doc || json_size_bound(doc, RT_DATA_LIMIT) <= RT_DATA_LIMIT)
-        return false;
-    char *text = rt_json_print(doc);
-    bool over = !text || strlen(text) > RT_DATA_LIMIT;
-    free(text);
-    return over;
+    if (x->doc_growth == RT_GROWTH_UNKNOWN)
+        return;
+    x->doc_growth = n >= RT_GROWTH_UNKNOWN - x->doc_growth ? RT_GROWTH_UNKNOWN : x->doc_growth + n;
 }
+
 
 
 /* Fills in the run's names, ARNs, clock and input copy. Returns false when
@@ -451,6 +449,7 @@ rt_status rt_exec_states(asl_exec *x, const asl_machine *m, cJSON *input, cJSON 
     const bool rec = recording(x);
     const int64_t deadline = run->deadline_ns;
     cJSON *doc = input;
+    doc_bound bound = {0, false};
     int cur = m->start;
     bool ok = false;
     for (;;) {
@@ -473,6 +472,7 @@ rt_status rt_exec_states(asl_exec *x, const asl_machine *m, cJSON *input, cJSON 
         x->context_stale = true;
         x->entered_event_id = rec ? state_event(x, true, doc, NULL) : next_event_id(x);
 
+        x->doc_growth = st->tracks_growth ? 0 : RT_GROWTH_UNKNOWN;
         int next = st->run(x, &doc);
         rt_scratch_reset(x);
 
@@ -484,7 +484,7 @@ rt_status rt_exec_states(asl_exec *x, const asl_machine *m, cJSON *input, cJSON 
                 state_aborted(x);
             break;
         }
-        if (over_data_limit(doc)) {
+        if (over_data_limit(doc, x->doc_growth, &bound)) {
             /* AWS's cause has no "An error occurred..." prefix here. */
             char *cause = str_printf("The state/task '%s' returned a result with a size "
                                      "exceeding the maximum number of bytes service limit.",

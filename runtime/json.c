@@ -340,6 +340,37 @@ cJSON *rt_json_parse(const char *text, size_t len, char *err, size_t errlen)
 }
 
 /* Compact JSON; malloc'd, freed by the caller with free(). 0 on failure. */
+/* Walks the tree but allocates nothing: the loop checks every state's
+ * output against AWS's limit with it. */
+size_t rt_json_size_bound(const cJSON *v, size_t cap)
+{
+    size_t n = 0;
+    if (cJSON_IsObject(v) || cJSON_IsArray(v)) {
+        n = 2;
+        for (const cJSON *c = v->child; c && n <= cap; c = c->next) {
+            if (c != v->child)
+                n++;
+            if (cJSON_IsObject(v) && c->string) {
+                for (const unsigned char *p = (const unsigned char *)c->string; *p; p++)
+                    n += *p == '"' || *p == '\\' ? 2 : *p < 0x20 ? 6 : 1;
+                n += 3; /* quotes and colon */
+            }
+            n += rt_json_size_bound(c, cap - (n < cap ? n : cap));
+        }
+        return n;
+    }
+    if (cJSON_IsString(v)) {
+        n = 2;
+        for (const unsigned char *p = (const unsigned char *)v->valuestring; p && *p && n <= cap;
+             p++)
+            n += *p == '"' || *p == '\\' ? 2 : *p < 0x20 ? 6 : 1;
+        return n;
+    }
+    if (cJSON_IsNumber(v))
+        return 26;
+    return 5; /* true, false, null */
+}
+
 char *rt_json_print(const cJSON *v)
 {
     if (!v)

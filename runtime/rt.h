@@ -145,7 +145,16 @@ struct asl_exec {
     cJSON *staged;
     long vars_bytes;              /* printed size of vars, kept as they change */
     const asl_exec *outer;
+    /* An upper bound of the bytes the current state added to the document,
+     * so that the 256 KiB check need not walk it after every state: the
+     * loop starts it at 0 for a state whose table entry says it tracks its
+     * growth (asl_state.tracks_growth), else at RT_GROWTH_UNKNOWN; the path
+     * functions add what they write. */
+    size_t doc_growth;
 };
+#define RT_GROWTH_UNKNOWN ((size_t)-1)
+/* Adds [n] bytes to x->doc_growth, when the state tracks it (saturating). */
+void rt_add_growth(asl_exec *x, size_t n);
 
 /* ==== clock.c ============================================================== */
 /* Real time (CLOCK_REALTIME), epoch nanoseconds. */
@@ -222,6 +231,10 @@ void rt_uuid_v4(char out[37]);
 cJSON *rt_json_parse(const char *text, size_t len, char *err, size_t errlen);
 /* Compact JSON text, malloc'd (free with free()). */
 char *rt_json_print(const cJSON *v);
+/* An upper bound of the compact JSON size of [v], exact except that a
+ * number counts as 26 bytes (cJSON's longest rendering); stops adding once
+ * past [cap]. Allocates nothing. */
+size_t rt_json_size_bound(const cJSON *v, size_t cap);
 /* JSON value equality: objects unordered, numbers by value. */
 bool rt_json_equal(const cJSON *a, const cJSON *b);
 
