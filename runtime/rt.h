@@ -79,6 +79,9 @@ typedef struct rt_options {
                                   * from another thread: no signal handlers,
                                   * and Waits sleep in short slices */
     rt_workflow_type type;       /* --type; RT_TYPE_OF_MACHINE: asl_machine.express */
+    const struct cJSON *context; /* TestState's given context object: its members
+                                  * replace those of $$ (objects merged); 0 = none
+                                  * (context_object.c) */
 } rt_options;
 
 /* ==== The execution: shared by every state of one run ================== */
