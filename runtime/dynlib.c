@@ -109,7 +109,7 @@ static void load_crypto(void)
     static const char *const names[] = {
         "EVP_Digest", "EVP_md5", "EVP_sha1", "EVP_sha256", "EVP_sha384", "EVP_sha512",
         "EVP_MD_CTX_new", "EVP_MD_CTX_free", "EVP_DigestInit_ex", "EVP_DigestUpdate",
-        "EVP_DigestFinal_ex",
+        "EVP_DigestFinal_ex", "HMAC",
     };
     void *slots[sizeof names / sizeof names[0]];
     if (!load("libcrypto (Debian package libssl3)", so, names, slots, sizeof names / sizeof names[0]))
@@ -125,6 +125,7 @@ static void load_crypto(void)
     memcpy(&crypto_api.digest_init, &slots[8], sizeof(void *));
     memcpy(&crypto_api.digest_update, &slots[9], sizeof(void *));
     memcpy(&crypto_api.digest_final, &slots[10], sizeof(void *));
+    memcpy(&crypto_api.hmac, &slots[11], sizeof(void *));
     crypto_ok = true;
 }
 

@@ -29,7 +29,7 @@ typedef struct rt_curl_api {
     void (*slist_free_all)(struct curl_slist *l);
 } rt_curl_api;
 
-/* The libcrypto functions the runtime calls (hashes). */
+/* The libcrypto functions the runtime calls (hashes, HMAC). */
 typedef struct rt_crypto_api {
     int (*digest)(const void *data, size_t n, unsigned char *md, unsigned int *mdlen,
                   const EVP_MD *type, ENGINE *impl);
@@ -43,6 +43,10 @@ typedef struct rt_crypto_api {
     int (*digest_init)(EVP_MD_CTX *ctx, const EVP_MD *type, ENGINE *impl);
     int (*digest_update)(EVP_MD_CTX *ctx, const void *d, size_t n);
     int (*digest_final)(EVP_MD_CTX *ctx, unsigned char *md, unsigned int *n);
+    /* HMAC, for the SigV4 signatures libcurl cannot compute (aws_sign.c) */
+    unsigned char *(*hmac)(const EVP_MD *md, const void *key, int keylen,
+                           const unsigned char *d, size_t n, unsigned char *out,
+                           unsigned int *outlen);
 } rt_crypto_api;
 
 /* The library, loaded once (thread-safe), or NULL when it cannot be

@@ -52,6 +52,8 @@ typedef struct rt_options {
     bool trace;                  /* --trace: readable steps on stderr */
     rt_progress_mode progress;   /* the live line of long Maps and Waits (progress.c) */
     const char *bindings_file;   /* --bindings (Task issue) */
+    bool aws;                    /* --aws: a Task no binding or mock covers
+                                  * calls the real service (aws*.c) */
     const char *mock_config;     /* --mock-config (Task issue) */
     const char *test_case;       /* --test-case */
     const char *state_machine;   /* --state-machine: the mock config's machine
