@@ -52,7 +52,7 @@ static const char *str_field(const cJSON *in, const char *name)
  * (may be ""); fills [r]. */
 static bool s3_send(rt_aws_call *call, const char *method, const char *bucket,
                     const char *key, const char *query, const char *const *extra,
-                    const char *body, size_t len, rt_http_result *r)
+                    const char *ctype, const char *body, size_t len, rt_http_result *r)
 {
     const rt_aws_service *s3 = rt_aws_service_find("s3");
     bool custom;
@@ -80,7 +80,8 @@ static bool s3_send(rt_aws_call *call, const char *method, const char *bucket,
                     rt_fmt("S3 requests need SHA-256: %s", rt_dynlib_error()));
     } else {
         rt_aws_req q = {.svc = s3, .method = method, .path = path, .host_prefix = host,
-                        .content_type = "application/octet-stream", .headers = hdrs,
+                        .content_type = ctype ? ctype : "application/octet-stream",
+                        .headers = hdrs,
                         .body = body, .len = len};
         ok = rt_aws_send(call, &q, r);
         if (ok && (r->status < 200 || r->status >= 300)) {
@@ -125,7 +126,7 @@ static void get_object(rt_aws_call *call, const char *bucket, const char *key,
     rt_http_result r = {0};
     if (!query) {
         oom(call);
-    } else if (s3_send(call, "GET", bucket, key, query, extra, NULL, 0, &r)) {
+    } else if (s3_send(call, "GET", bucket, key, query, extra, NULL, NULL, 0, &r)) {
         cJSON *o = cJSON_CreateObject();
         cJSON *meta = NULL;
         bool ok = o && add_header(o, &r, "Accept-Ranges", "AcceptRanges", false) &&
@@ -180,12 +181,11 @@ static void put_object(rt_aws_call *call, const char *bucket, const char *key,
     char *body = !b ? rt_fmt("%s", "") : cJSON_IsString(b) ? rt_fmt("%s", b->valuestring)
                                                          : rt_json_print(b);
     const char *ct = str_field(in, "ContentType");
-    char *cth = ct ? rt_fmt("Content-Type: %s", ct) : NULL;
-    const char *extra[] = {cth, NULL};
     rt_http_result r = {0};
-    if (!body || (ct && !cth)) {
-        oom(call);
-    } else if (s3_send(call, "PUT", bucket, key, "", extra, body, strlen(body), &r)) {
+    if (!body || (ct && strpbrk(ct, "\r\n"))) {
+        rt_aws_fail(call, "States.Runtime",
+                    body ? rt_fmt("ContentType must be one line") : rt_fmt("Out of memory."));
+    } else if (s3_send(call, "PUT", bucket, key, "", NULL, ct, body, strlen(body), &r)) {
         cJSON *o = cJSON_CreateObject();
         if (o && add_header(o, &r, "ETag", "ETag", false) &&
             add_header(o, &r, "x-amz-server-side-encryption", "ServerSideEncryption", false) &&
@@ -197,7 +197,6 @@ static void put_object(rt_aws_call *call, const char *bucket, const char *key,
         }
     }
     free(body);
-    free(cth);
     free(r.body);
     free(r.headers);
 }
@@ -246,7 +245,7 @@ static void list_objects(rt_aws_call *call, const char *bucket, const cJSON *in)
     rt_http_result r = {0};
     if (!ok) {
         oom(call);
-    } else if (s3_send(call, "GET", bucket, NULL, q, NULL, NULL, 0, &r)) {
+    } else if (s3_send(call, "GET", bucket, NULL, q, NULL, NULL, NULL, 0, &r)) {
         char perr[160] = "";
         rt_xml *x = rt_xml_parse(r.body ? r.body : "", r.bodylen, perr, sizeof perr);
         cJSON *o = x ? cJSON_CreateObject() : NULL;

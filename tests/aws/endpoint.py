@@ -41,7 +41,7 @@ SECRETS = {
     "ASIAROLETEST": ("roleSecretKey/abc+def", "role-session-token-XYZ/+="),
 }
 LOG_LOCK = threading.Lock()
-STATE = {"items": {}, "objects": {}}
+STATE = {"items": {}, "objects": {}, "requests": 0}
 
 
 def log(path, line):
@@ -112,7 +112,10 @@ class Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("x-amzn-RequestId", "req-%d" % int(time.time() * 1000))
+        with LOG_LOCK:
+            STATE["requests"] += 1
+            rid = "req-%d" % STATE["requests"]
+        self.send_header("x-amzn-RequestId", rid)
         for k, v in (extra or {}).items():
             self.send_header(k, v)
         self.end_headers()
