@@ -56,6 +56,9 @@ typedef struct rt_aws_service {
     const char *target;    /* JSON protocols: X-Amz-Target prefix; 0 otherwise */
     const char *json;      /* "1.0" / "1.1" (application/x-amz-json-X) */
     const char *errors;    /* aws-sdk error prefix: "Sqs" -> Sqs.XException */
+    bool camel;            /* the API's members are camelCase (sfn, logs, ecs,
+                            * ecr, codebuild): Step Functions' PascalCase
+                            * names are turned into them, and back */
 } rt_aws_service;
 
 /* The service named [sdk] (aws-sdk name), or 0. */
@@ -121,6 +124,10 @@ void rt_aws_fail_reply(rt_aws_call *call, const char *prefix, const rt_http_resu
  * call->out set, the error named with [prefix]. */
 cJSON *rt_aws_json_call(rt_aws_call *call, const rt_aws_service *svc, const char *action,
                         const cJSON *params, const char *prefix, rt_http_result *keep);
+
+/* A deep copy of [v] whose object keys start lower-case ([upper] false) or
+ * upper-case; 0 when out of memory. */
+cJSON *rt_aws_recase(const cJSON *v, bool upper);
 
 /* Adds SdkHttpMetadata and SdkResponseMetadata from reply [r] to [o], as
  * Step Functions' optimized integrations show them. */

@@ -342,7 +342,9 @@ static void start_execution(rt_aws_call *call, const char *action, const cJSON *
 {
     bool sync = strncmp(action, "startExecution.sync", 19) == 0;
     bool sync2 = strcmp(action, "startExecution.sync:2") == 0;
-    cJSON *params = stringify(in, NULL, "Input");
+    cJSON *pascal = stringify(in, NULL, "Input");
+    cJSON *params = pascal ? rt_aws_recase(pascal, false) : NULL;
+    cJSON_Delete(pascal);
     if (!params) {
         oom(call);
         return;
@@ -352,7 +354,10 @@ static void start_execution(rt_aws_call *call, const char *action, const cJSON *
     cJSON *res = rt_aws_json_call(call, sfn, "StartExecution", params, "StepFunctions", &r);
     cJSON_Delete(params);
     if (res && !sync) {
-        if (!rt_aws_add_metadata(res, &r)) {
+        cJSON *up = rt_aws_recase(res, true);
+        cJSON_Delete(res);
+        res = up;
+        if (!res || !rt_aws_add_metadata(res, &r)) {
             cJSON_Delete(res);
             res = NULL;
             oom(call);
@@ -362,7 +367,7 @@ static void start_execution(rt_aws_call *call, const char *action, const cJSON *
     }
     free(r.body);
     free(r.headers);
-    const cJSON *arn = cJSON_GetObjectItemCaseSensitive(res, "ExecutionArn");
+    const cJSON *arn = cJSON_GetObjectItemCaseSensitive(res, "executionArn");
     if (res && !cJSON_IsString(arn)) {
         rt_aws_fail(call, "States.TaskFailed",
                     rt_fmt("StartExecution answered without an ExecutionArn"));
@@ -401,7 +406,8 @@ static void start_execution(rt_aws_call *call, const char *action, const cJSON *
                     break;
                 }
             }
-            /* Step Functions shows DescribeExecution's fields PascalCased. */
+            /* Step Functions shows DescribeExecution's fields PascalCased
+             * (the output's own keys are the child's: kept). */
             for (cJSON *f = d->child; f; f = f->next)
                 if (f->string && islower((unsigned char)f->string[0]))
                     f->string[0] = (char)toupper((unsigned char)f->string[0]);

@@ -10,7 +10,11 @@
  * Functions puts before an exception: a failing aws-sdk Task fails with
  * "<Service>.<Code>" and "Exception" appended when the code lacks it
  * (Sqs.QueueDoesNotExistException, S3.NoSuchKeyException), the cause being
- * the service's message in the SDK's format.
+ * the service's message in the SDK's format. Parameters and results use
+ * PascalCase names, as Step Functions shows them; for the services whose
+ * API members are camelCase the keys are recased on the way in and out
+ * (every key: the table holds no shapes, so a map with keys of the
+ * user's own, such as tags, is recased too).
  *
  * Layer: effects. Called by task.c (rt_aws_task).
  */
@@ -21,45 +25,46 @@
 #include "aws.h"
 #include "rt.h"
 
-/* sdk name, service id, endpoint prefix, signing name, target, json, errors */
+/* sdk name, service id, endpoint prefix, signing name, target, json, errors,
+ * camelCase members */
 static const rt_aws_service services[] = {
-    {"sfn", "SFN", "states", "states", "AWSStepFunctions", "1.0", "Sfn"},
-    {"dynamodb", "DYNAMODB", "dynamodb", "dynamodb", "DynamoDB_20120810", "1.0", "DynamoDb"},
-    {"sqs", "SQS", "sqs", "sqs", "AmazonSQS", "1.0", "Sqs"},
-    {"eventbridge", "EVENTBRIDGE", "events", "events", "AWSEvents", "1.1", "EventBridge"},
-    {"kinesis", "KINESIS", "kinesis", "kinesis", "Kinesis_20131202", "1.1", "Kinesis"},
+    {"sfn", "SFN", "states", "states", "AWSStepFunctions", "1.0", "Sfn", true},
+    {"dynamodb", "DYNAMODB", "dynamodb", "dynamodb", "DynamoDB_20120810", "1.0", "DynamoDb", false},
+    {"sqs", "SQS", "sqs", "sqs", "AmazonSQS", "1.0", "Sqs", false},
+    {"eventbridge", "EVENTBRIDGE", "events", "events", "AWSEvents", "1.1", "EventBridge", false},
+    {"kinesis", "KINESIS", "kinesis", "kinesis", "Kinesis_20131202", "1.1", "Kinesis", false},
     {"secretsmanager", "SECRETS_MANAGER", "secretsmanager", "secretsmanager", "secretsmanager",
-     "1.1", "SecretsManager"},
-    {"ssm", "SSM", "ssm", "ssm", "AmazonSSM", "1.1", "Ssm"},
+     "1.1", "SecretsManager", false},
+    {"ssm", "SSM", "ssm", "ssm", "AmazonSSM", "1.1", "Ssm", false},
     {"cloudwatchlogs", "CLOUDWATCH_LOGS", "logs", "logs", "Logs_20140328", "1.1",
-     "CloudWatchLogs"},
-    {"glue", "GLUE", "glue", "glue", "AWSGlue", "1.1", "Glue"},
-    {"athena", "ATHENA", "athena", "athena", "AmazonAthena", "1.1", "Athena"},
-    {"ecs", "ECS", "ecs", "ecs", "AmazonEC2ContainerServiceV20141113", "1.1", "Ecs"},
-    {"kms", "KMS", "kms", "kms", "TrentService", "1.1", "Kms"},
-    {"ecr", "ECR", "api.ecr", "ecr", "AmazonEC2ContainerRegistry_V20150921", "1.1", "Ecr"},
-    {"firehose", "FIREHOSE", "firehose", "firehose", "Firehose_20150804", "1.1", "Firehose"},
-    {"sagemaker", "SAGEMAKER", "api.sagemaker", "sagemaker", "SageMaker", "1.1", "SageMaker"},
-    {"emr", "EMR", "elasticmapreduce", "elasticmapreduce", "ElasticMapReduce", "1.1", "Emr"},
+     "CloudWatchLogs", true},
+    {"glue", "GLUE", "glue", "glue", "AWSGlue", "1.1", "Glue", false},
+    {"athena", "ATHENA", "athena", "athena", "AmazonAthena", "1.1", "Athena", false},
+    {"ecs", "ECS", "ecs", "ecs", "AmazonEC2ContainerServiceV20141113", "1.1", "Ecs", true},
+    {"kms", "KMS", "kms", "kms", "TrentService", "1.1", "Kms", false},
+    {"ecr", "ECR", "api.ecr", "ecr", "AmazonEC2ContainerRegistry_V20150921", "1.1", "Ecr", true},
+    {"firehose", "FIREHOSE", "firehose", "firehose", "Firehose_20150804", "1.1", "Firehose", false},
+    {"sagemaker", "SAGEMAKER", "api.sagemaker", "sagemaker", "SageMaker", "1.1", "SageMaker", false},
+    {"emr", "EMR", "elasticmapreduce", "elasticmapreduce", "ElasticMapReduce", "1.1", "Emr", false},
     {"codebuild", "CODEBUILD", "codebuild", "codebuild", "CodeBuild_20161006", "1.1",
-     "CodeBuild"},
+     "CodeBuild", true},
     {"cloudtrail", "CLOUDTRAIL", "cloudtrail", "cloudtrail",
-     "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101", "1.1", "CloudTrail"},
-    {"textract", "TEXTRACT", "textract", "textract", "Textract", "1.1", "Textract"},
+     "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101", "1.1", "CloudTrail", false},
+    {"textract", "TEXTRACT", "textract", "textract", "Textract", "1.1", "Textract", false},
     {"comprehend", "COMPREHEND", "comprehend", "comprehend", "Comprehend_20171127", "1.1",
-     "Comprehend"},
+     "Comprehend", false},
     {"translate", "TRANSLATE", "translate", "translate", "AWSShineFrontendService_20170701",
-     "1.1", "Translate"},
+     "1.1", "Translate", false},
     {"rekognition", "REKOGNITION", "rekognition", "rekognition", "RekognitionService", "1.1",
-     "Rekognition"},
+     "Rekognition", false},
     {"applicationautoscaling", "APPLICATION_AUTO_SCALING", "application-autoscaling",
-     "application-autoscaling", "AnyScaleFrontendService", "1.1", "ApplicationAutoScaling"},
+     "application-autoscaling", "AnyScaleFrontendService", "1.1", "ApplicationAutoScaling", false},
     {"redshiftdata", "REDSHIFT_DATA", "redshift-data", "redshift-data", "RedshiftData", "1.1",
-     "RedshiftData"},
+     "RedshiftData", false},
     /* not JSON protocols: no target */
-    {"s3", "S3", "s3", "s3", NULL, NULL, "S3"},
-    {"lambda", "LAMBDA", "lambda", "lambda", NULL, NULL, "Lambda"},
-    {"sns", "SNS", "sns", "sns", NULL, NULL, "Sns"},
+    {"s3", "S3", "s3", "s3", NULL, NULL, "S3", false},
+    {"lambda", "LAMBDA", "lambda", "lambda", NULL, NULL, "Lambda", false},
+    {"sns", "SNS", "sns", "sns", NULL, NULL, "Sns", false},
 };
 
 const rt_aws_service *rt_aws_service_find(const char *sdk)
@@ -240,6 +245,32 @@ bool rt_aws_add_metadata(cJSON *o, const rt_http_result *r)
     return ok;
 }
 
+cJSON *rt_aws_recase(const cJSON *v, bool upper)
+{
+    cJSON *c = cJSON_Duplicate(v, 1);
+    /* walk the copy iteratively: documents may be deep */
+    cJSON *stack[128];
+    int n = 0;
+    if (c)
+        stack[n++] = c;
+    while (n) {
+        cJSON *o = stack[--n];
+        for (cJSON *k = o->child; k; k = k->next) {
+            if (cJSON_IsObject(o) && k->string && k->string[0])
+                k->string[0] = (char)(upper ? toupper((unsigned char)k->string[0])
+                                            : tolower((unsigned char)k->string[0]));
+            if ((cJSON_IsObject(k) || cJSON_IsArray(k)) && k->child) {
+                if (n == 128) {
+                    cJSON_Delete(c);
+                    return NULL;
+                }
+                stack[n++] = k;
+            }
+        }
+    }
+    return c;
+}
+
 void rt_aws_sdk(rt_aws_call *call, const char *service, const char *action, const cJSON *in)
 {
     const rt_aws_service *svc = rt_aws_service_find(service);
@@ -265,9 +296,21 @@ void rt_aws_sdk(rt_aws_call *call, const char *service, const char *action, cons
         return;
     }
     op[0] = (char)toupper((unsigned char)op[0]);
-    cJSON *res = rt_aws_json_call(call, svc, op, cJSON_IsObject(in) ? in : NULL, svc->errors,
-                                  NULL);
+    cJSON *params = svc->camel && cJSON_IsObject(in) ? rt_aws_recase(in, false) : NULL;
+    cJSON *res = NULL;
+    if (svc->camel && cJSON_IsObject(in) && !params)
+        rt_aws_fail(call, "States.Runtime", rt_fmt("Out of memory."));
+    else
+        res = rt_aws_json_call(call, svc, op, params ? params : cJSON_IsObject(in) ? in : NULL,
+                               svc->errors, NULL);
     free(op);
+    cJSON_Delete(params);
+    if (res && svc->camel) {
+        cJSON *r = rt_aws_recase(res, true);
+        cJSON_Delete(res);
+        if (!(res = r))
+            rt_aws_fail(call, "States.Runtime", rt_fmt("Out of memory."));
+    }
     if (res)
         call->out->result = res;
 }

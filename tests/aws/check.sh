@@ -10,7 +10,9 @@
 # be tests/aws/expected.json, through `aslc run --aws` and through a built
 # executable with a bindings file {"aws": true}. Then: credentials from a
 # profile, AWS_ENDPOINT_URL_<SERVICE>, a wrong secret (the endpoint must
-# refuse it), no credentials, a dead endpoint, TimeoutSeconds.
+# refuse it), no credentials, a dead endpoint, TimeoutSeconds; and
+# tests/aws/sfn.asl.json against `aslc serve` through AWS_ENDPOINT_URL_SFN
+# (aws-sdk:sfn, states:startExecution, .sync and .sync:2, a failing child).
 #
 #   BUILD=build sh tests/aws/check.sh
 set -u
@@ -125,6 +127,37 @@ rc=$?
 t1=$(date +%s)
 [ $rc = 1 ] && echo "$out" | grep -q '"error":"States.Timeout"' && [ $((t1 - t0)) -lt 4 ] ||
     fail "TimeoutSeconds: exit $rc after $((t1 - t0)) s: $out"
+
+# ---- 8. Step Functions against aslc serve: aws-sdk:sfn and states:startExecution
+"$ASLC" serve --port 0 --port-file "$T/sport" 2>"$T/serve.err" &
+SPID=$!
+i=0
+while [ ! -s "$T/sport" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+if [ -s "$T/sport" ]; then
+    # shellcheck disable=SC2086
+    clean $keys AWS_ENDPOINT_URL_SFN="http://127.0.0.1:$(cat "$T/sport")" timeout 60 \
+        "$ASLC" run tests/aws/sfn.asl.json --aws >"$T/sfn.json" 2>"$T/sfn.err" ||
+        { cat "$T/sfn.err" >&2; fail "sfn workflow against aslc serve"; }
+    "$PY" - "$T/sfn.json" <<'PY' || { cat "$T/sfn.json" >&2; fail "sfn workflow: unexpected output"; }
+import json, re, sys
+o = json.load(open(sys.argv[1]))
+sm = "arn:aws:states:us-east-1:123456789012:stateMachine:"
+assert o["sm"] == {"arn": sm + "child"}, o["sm"]
+assert o["run"] == {"status": "SUCCEEDED", "output": {"doubled": 42}}, o["run"]
+assert o["run1"] == {"status": "SUCCEEDED", "output": '{"doubled":4}'}, o["run1"]
+assert re.fullmatch(r"arn:aws:states:us-east-1:123456789012:execution:child:[0-9a-f-]{36}",
+                    o["start"]["arn"]) and o["start"]["code"] == 200, o["start"]
+assert o["desc"] == {"name": "child"}, o["desc"]
+assert o["missing"]["Error"] == "Sfn.StateMachineDoesNotExistException", o["missing"]
+assert o["runBad"]["Error"] == "States.TaskFailed", o["runBad"]
+c = json.loads(o["runBad"]["Cause"])
+assert c["status"] == "FAILED" and c["error"] == "Boom" and c["cause"] == "bad", c
+PY
+else
+    fail "aslc serve did not start: $(cat "$T/serve.err")"
+fi
+kill "$SPID" 2>/dev/null
+wait "$SPID" 2>/dev/null
 
 bad=$(grep -c '^BAD' "$T/log")
 [ "$bad" = 1 ] || { grep '^BAD' "$T/log" >&2; fail "$bad requests failed the signature check (1 expected: step 4)"; }
