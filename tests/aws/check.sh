@@ -128,8 +128,10 @@ t1=$(date +%s)
 [ $rc = 1 ] && echo "$out" | grep -q '"error":"States.Timeout"' && [ $((t1 - t0)) -lt 4 ] ||
     fail "TimeoutSeconds: exit $rc after $((t1 - t0)) s: $out"
 
-# ---- 8. Step Functions against aslc serve: aws-sdk:sfn and states:startExecution
-"$ASLC" serve --port 0 --port-file "$T/sport" 2>"$T/serve.err" &
+# ---- 8. Step Functions against aslc serve: aws-sdk:sfn and states:startExecution;
+# the server runs with --aws: a child's Task calls the endpoint
+# shellcheck disable=SC2086
+clean $keys AWS_ENDPOINT_URL_SECRETS_MANAGER="$URL" "$ASLC" serve --aws --port 0 --port-file "$T/sport" 2>"$T/serve.err" &
 SPID=$!
 i=0
 while [ ! -s "$T/sport" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
@@ -150,6 +152,7 @@ assert re.fullmatch(r"arn:aws:states:us-east-1:123456789012:execution:child:[0-9
 assert o["desc"] == {"name": "child"}, o["desc"]
 assert o["missing"]["Error"] == "Sfn.StateMachineDoesNotExistException", o["missing"]
 assert o["runBad"]["Error"] == "States.TaskFailed", o["runBad"]
+assert o["runSecret"] == {"output": "hunter2"}, o["runSecret"]
 c = json.loads(o["runBad"]["Cause"])
 assert c["status"] == "FAILED" and c["error"] == "Boom" and c["cause"] == "bad", c
 PY
