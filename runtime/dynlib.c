@@ -1,9 +1,10 @@
 /*
- * dynlib.c - loads libcurl and libcrypto with dlopen the first time a
- * workflow needs them (an HTTP Task, the Lambda Runtime API loop, a hash)
+ * dynlib.c - loads libcurl, libcrypto and libmicrohttpd with dlopen the
+ * first time a workflow needs them (an HTTP Task, the Lambda Runtime API
+ * loop, a hash, the --callback-port listener)
  * and resolves the functions the runtime calls (dynlib.h says why).
  *
- * Owns: the two library handles, for the life of the process (never
+ * Owns: the library handles, for the life of the process (never
  * closed: their functions may run until exit). Each is loaded under a
  * pthread_once, so Map and Parallel threads may ask at the same time.
  *
@@ -132,6 +133,41 @@ const rt_crypto_api *rt_crypto(void)
 {
     pthread_once(&crypto_once, load_crypto);
     return crypto_ok ? &crypto_api : NULL;
+}
+
+/* ---- libmicrohttpd */
+
+static rt_mhd_api mhd_api;
+static bool mhd_ok;
+static pthread_once_t mhd_once = PTHREAD_ONCE_INIT;
+
+static void load_mhd(void)
+{
+    static const char *const so[] = {"libmicrohttpd.so.12", "libmicrohttpd.so", NULL};
+    static const char *const names[] = {
+        "MHD_start_daemon", "MHD_stop_daemon", "MHD_get_daemon_info",
+        "MHD_lookup_connection_value", "MHD_create_response_from_buffer",
+        "MHD_add_response_header", "MHD_queue_response", "MHD_destroy_response",
+    };
+    void *slots[sizeof names / sizeof names[0]];
+    if (!load("libmicrohttpd (Debian package libmicrohttpd12)", so, names, slots,
+              sizeof names / sizeof names[0]))
+        return;
+    memcpy(&mhd_api.start_daemon, &slots[0], sizeof(void *));
+    memcpy(&mhd_api.stop_daemon, &slots[1], sizeof(void *));
+    memcpy(&mhd_api.get_daemon_info, &slots[2], sizeof(void *));
+    memcpy(&mhd_api.lookup_connection_value, &slots[3], sizeof(void *));
+    memcpy(&mhd_api.create_response_from_buffer, &slots[4], sizeof(void *));
+    memcpy(&mhd_api.add_response_header, &slots[5], sizeof(void *));
+    memcpy(&mhd_api.queue_response, &slots[6], sizeof(void *));
+    memcpy(&mhd_api.destroy_response, &slots[7], sizeof(void *));
+    mhd_ok = true;
+}
+
+const rt_mhd_api *rt_mhd(void)
+{
+    pthread_once(&mhd_once, load_mhd);
+    return mhd_ok ? &mhd_api : NULL;
 }
 
 const EVP_MD *rt_crypto_md(const rt_crypto_api *api, const char *name, size_t n)

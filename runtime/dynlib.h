@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include <curl/curl.h>
+#include <microhttpd.h>
 #include <openssl/evp.h>
 
 /* The libcurl functions the runtime calls (http.c, lambda.c). */
@@ -45,10 +46,31 @@ typedef struct rt_crypto_api {
     int (*digest_final)(EVP_MD_CTX *ctx, unsigned char *md, unsigned int *n);
 } rt_crypto_api;
 
+/* The libmicrohttpd functions the --callback-port listener calls
+ * (callback_listen.c): executables must not need it to start. */
+typedef struct rt_mhd_api {
+    struct MHD_Daemon *(*start_daemon)(unsigned int flags, uint16_t port, MHD_AcceptPolicyCallback apc,
+                                       void *apc_cls, MHD_AccessHandlerCallback dh, void *dh_cls,
+                                       ...);
+    void (*stop_daemon)(struct MHD_Daemon *d);
+    const union MHD_DaemonInfo *(*get_daemon_info)(struct MHD_Daemon *d,
+                                                   enum MHD_DaemonInfoType info, ...);
+    const char *(*lookup_connection_value)(struct MHD_Connection *c, enum MHD_ValueKind kind,
+                                           const char *key);
+    struct MHD_Response *(*create_response_from_buffer)(size_t size, void *buffer,
+                                                        enum MHD_ResponseMemoryMode mode);
+    enum MHD_Result (*add_response_header)(struct MHD_Response *r, const char *header,
+                                           const char *content);
+    enum MHD_Result (*queue_response)(struct MHD_Connection *c, unsigned int status,
+                                      struct MHD_Response *r);
+    void (*destroy_response)(struct MHD_Response *r);
+} rt_mhd_api;
+
 /* The library, loaded once (thread-safe), or NULL when it cannot be
  * loaded; rt_dynlib_error then says why (a constant string, never NULL). */
 const rt_curl_api *rt_curl(void);
 const rt_crypto_api *rt_crypto(void);
+const rt_mhd_api *rt_mhd(void);
 const char *rt_dynlib_error(void);
 
 /* The EVP_MD of a hash named as States.Hash and $hash name them (MD5,

@@ -72,6 +72,15 @@ typedef struct rt_options {
     bool external_stop;          /* the run is stopped by setting run->aborted
                                   * from another thread: no signal handlers,
                                   * and Waits sleep in short slices */
+    /* Tasks that wait for their token (callback.c): */
+    bool callbacks;              /* a .waitForTaskToken Task waits for
+                                  * SendTaskSuccess / SendTaskFailure on its
+                                  * token (--callback-port, aslc serve); its
+                                  * handler, if bound, is still called and its
+                                  * result ignored. false: the handler's reply
+                                  * completes the task */
+    bool activities;             /* an activity Task no binding covers waits for
+                                  * a worker's GetActivityTask (aslc serve) */
 } rt_options;
 
 /* ==== The execution: shared by every state of one run ================== */

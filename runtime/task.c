@@ -162,9 +162,15 @@ static void ev_started(const inv *v, const char *worker)
     event(v, "Started", d);
 }
 
-static void ev_submitted(const inv *v)
+/* [output_text]: the integration's answer (0: none recorded). */
+static void ev_submitted(const inv *v, const char *output_text)
 {
-    event(v, "Submitted", v->rec ? service_details(v) : NULL);
+    cJSON *d = v->rec ? service_details(v) : NULL;
+    if (d && output_text && !add_text(d, "output", "outputDetails", output_text)) {
+        cJSON_Delete(d);
+        d = NULL;
+    }
+    event(v, "Submitted", d);
 }
 
 static void ev_succeeded(const inv *v, const char *output_text)
@@ -606,6 +612,81 @@ static void run_binding(inv *v, const rt_binding *b, const cJSON *hin, const cha
     free(text);
 }
 
+/* ==== Waiting for the token (callback.c) =================================== */
+
+/* A .waitForTaskToken Task with rt_options.callbacks, or an activity Task
+ * no binding covers with rt_options.activities: registers the token, calls
+ * the handler [b] if any (a failure fails the task; a result is recorded
+ * in TaskSubmitted and otherwise ignored), then waits for SendTaskSuccess /
+ * SendTaskFailure, TimeoutSeconds counting from TaskStarted and
+ * HeartbeatSeconds from the submission (an activity's from the moment a
+ * worker takes it). */
+static void run_waiting(inv *v, const rt_binding *b, const cJSON *hin, const char *fn_arn,
+                        const cJSON *input, outcome *o)
+{
+    asl_exec *x = v->x;
+    bool activity = v->ri.kind == RT_RES_ACTIVITY && !b;
+    rt_limits lim;
+    limits(v, &lim);
+    char *input_text = activity ? rt_json_print(input) : NULL;
+    rt_cb *c = (!activity || input_text)
+                   ? rt_cb_open(rt_task_token(x), activity ? v->resource : NULL, input_text)
+                   : NULL;
+    free(input_text);
+    if (!c) {
+        set_error(o, "States.Runtime", rt_fmt("Out of memory."));
+        return;
+    }
+    if (activity) {
+        char *worker = NULL;
+        rt_end end = rt_cb_await_worker(c, &lim, &worker);
+        if (end != RT_END_DONE) {
+            stop_outcome(o, end);
+            rt_cb_close(c);
+            return;
+        }
+        ev_started(v, worker ? worker : "");
+        free(worker);
+    } else if (b) {
+        run_binding(v, b, hin, fn_arn, o);
+        if (o->kind != OUT_RESULT) {
+            rt_cb_close(c);
+            return;
+        }
+        char *text = v->rec ? rt_json_print(o->result) : NULL;
+        ev_submitted(v, text);
+        free(text);
+        cJSON_Delete(o->result);
+        o->result = NULL;
+        o->kind = OUT_ERROR;
+    } else {
+        ev_submitted(v, NULL);
+    }
+    rt_cb_result r;
+    rt_end end = rt_cb_await(c, &lim, &r);
+    rt_cb_close(c);
+    if (end != RT_END_DONE) {
+        stop_outcome(o, end);
+        return;
+    }
+    if (r.failed) {
+        /* SendTaskFailure without an error name records none (AWS's). */
+        set_error(o, "", r.cause);
+        r.cause = NULL;
+        free(o->error);
+        o->error = r.error;
+        r.error = NULL;
+    } else {
+        char perr[200] = "";
+        o->result = rt_json_parse(r.output, strlen(r.output), perr, sizeof perr);
+        if (o->result)
+            o->kind = OUT_RESULT;
+        else
+            set_error(o, "States.Runtime", rt_fmt("Out of memory."));
+    }
+    rt_cb_result_free(&r);
+}
+
 cJSON *asl_task_invoke(asl_exec *x, const asl_task *t, const cJSON *in, const cJSON *input)
 {
     inv v = {.x = x, .resource = t && t->resource ? t->resource : ""};
@@ -627,6 +708,10 @@ cJSON *asl_task_invoke(asl_exec *x, const asl_task *t, const cJSON *in, const cJ
         return NULL;
     if (t && t->credentials_value && !(v.credentials = cJSON_Duplicate(t->credentials_value, 1)))
         return asl_fail_with(x, "States.Runtime", "Out of memory."), NULL;
+    const rt_options *opt = x->run ? rt_root_run(x->run)->opt : NULL;
+    /* rt_options.callbacks / .activities: the Task waits for its token. */
+    bool waits = opt && opt->callbacks && v.ri.callback;
+    bool activity_waits = opt && opt->activities && v.ri.kind == RT_RES_ACTIVITY;
 
     /* 2. Mock or binding. */
     rt_tasks *tk = tasks_of(x);
@@ -664,7 +749,7 @@ cJSON *asl_task_invoke(asl_exec *x, const asl_task *t, const cJSON *in, const cJ
         }
         if (!b)
             b = tk ? rt_bindings_find(tk->bindings, v.resource) : NULL;
-        if (!b) {
+        if (!b && !waits && !activity_waits) {
             if (fn_arn && v.ri.lambda_invoke)
                 asl_fail_runtime(x, "No binding for the Lambda function '%s' (FunctionName) or "
                                     "for the resource '%s'; add one to the bindings file or mock "
@@ -685,11 +770,15 @@ cJSON *asl_task_invoke(asl_exec *x, const asl_task *t, const cJSON *in, const cJ
     char *input_text = v.rec ? rt_json_print(input) : NULL;
     ev_scheduled(&v, input_text);
     free(input_text);
-    ev_started(&v, mocked ? "mock" : b->kind == RT_BIND_EXEC ? b->argv[0]
-                                    : b->kind == RT_BIND_HTTP ? b->url
-                                                              : b->symbol);
-    if (v.ri.callback || v.ri.job)
-        ev_submitted(&v);
+    bool waiting = !mocked && (waits || (activity_waits && !b));
+    if (!waiting || b || !activity_waits) /* an activity's starts with its worker */
+        ev_started(&v, mocked ? "mock"
+                       : !b   ? "callback"
+                       : b->kind == RT_BIND_EXEC ? b->argv[0]
+                       : b->kind == RT_BIND_HTTP ? b->url
+                                                 : b->symbol);
+    if ((v.ri.callback || v.ri.job) && !waiting)
+        ev_submitted(&v, NULL);
 
     /* 4. The call. */
     if (mocked) {
@@ -704,6 +793,8 @@ cJSON *asl_task_invoke(asl_exec *x, const asl_task *t, const cJSON *in, const cJ
             free(o.error);
             o.error = ans.error ? rt_fmt("%s", ans.error) : NULL;
         }
+    } else if (waiting) {
+        run_waiting(&v, b, hin, fn_arn, input, &o);
     } else {
         run_binding(&v, b, hin, fn_arn, &o);
         if (o.kind == OUT_RESULT && v.ri.lambda_invoke && !v.ri.callback) {

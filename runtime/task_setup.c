@@ -53,6 +53,18 @@ static bool ref_bound(const rt_tasks *t, const asl_task_ref *ref)
     return rt_bindings_find(t->bindings, ref->resource) != NULL;
 }
 
+/* A Task that needs no binding: with rt_options.callbacks a
+ * .waitForTaskToken Task just waits for its token, with .activities an
+ * activity Task waits for a worker. */
+static bool waits_unbound(const rt_options *opt, const asl_task_ref *ref)
+{
+    if (!ref->resource)
+        return false;
+    rt_resource ri;
+    rt_resource_classify(ref->resource, &ri);
+    return (opt->callbacks && ri.callback) || (opt->activities && ri.kind == RT_RES_ACTIVITY);
+}
+
 /* Appends [line] to the malloc'd string *s. */
 static void append(char **s, const char *line)
 {
@@ -100,7 +112,7 @@ rt_tasks *rt_tasks_open(const rt_options *opt, const asl_machine *m, char **err)
     char *lines = NULL;
     for (int i = 0; m && i < m->ntasks; i++) {
         const asl_task_ref *ref = &m->tasks[i];
-        if (ref_bound(t, ref))
+        if (ref_bound(t, ref) || waits_unbound(opt, ref))
             continue;
         unbound++;
         char *line;
