@@ -12,7 +12,7 @@
 static void help_serve(void)
 {
     printf("usage: aslc serve [--port 8083] [--host 127.0.0.1] [--region us-east-1]\n"
-           "                  [--account 123456789012] [--port-file F]\n"
+           "                  [--account 123456789012] [--port-file F] [--state-dir DIR]\n"
            "\n"
            "A local AWS Step Functions endpoint (AWS JSON 1.0 protocol, POST /,\n"
            "X-Amz-Target: AWSStepFunctions.<Action>) for the AWS CLI and SDKs:\n"
@@ -20,10 +20,15 @@ static void help_serve(void)
            "Requests are accepted whatever their SigV4 signature (any credentials do).\n"
            "Listens on loopback unless --host says otherwise. --port 0 picks a free\n"
            "port; --port-file writes the port chosen. SIGINT / SIGTERM stop it.\n"
+           "--state-dir DIR keeps state machines, executions and their histories in\n"
+           "DIR/state.sqlite (created when missing), so that a restarted server\n"
+           "still lists and describes them; executions running when it stopped are\n"
+           "ABORTED. Without it everything lives in memory.\n"
            "\n"
            "Actions: CreateStateMachine, DescribeStateMachine, UpdateStateMachine,\n"
            "DeleteStateMachine, ListStateMachines, ValidateStateMachineDefinition.\n"
-           "Exit codes: 0 stopped cleanly, 2 bad usage or cannot listen.\n");
+           "Exit codes: 0 stopped cleanly, 2 bad usage, cannot listen, or the state\n"
+           "dir is unusable (corrupt, unwritable, in use by another server).\n");
 }
 
 int serve_cmd(int argc, char **argv)
@@ -46,6 +51,8 @@ int serve_cmd(int argc, char **argv)
             dst = &o.account;
         else if (strcmp(a, "--port-file") == 0)
             dst = &o.port_file;
+        else if (strcmp(a, "--state-dir") == 0)
+            dst = &o.state_dir;
         else if (strcmp(a, "--port") == 0)
             dst = &port;
         else {

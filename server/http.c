@@ -17,6 +17,7 @@
 #include <arpa/inet.h>
 
 #include "serve.h"
+#include "srv_internal.h"
 
 /* AWS caps Step Functions requests well below this; a larger body is
  * refused without being read in full. */
@@ -113,6 +114,14 @@ int srv_main(const srv_opts *o)
         return 2;
     }
     srv_actions_init(o);
+    if (o->state_dir) {
+        char err[2048];
+        if (!srv_store_open(o->state_dir, err, sizeof err)) {
+            fprintf(stderr, "aslc serve: --state-dir: %s\n", err);
+            srv_actions_close();
+            return 2;
+        }
+    }
     struct MHD_Daemon *d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG,
         (uint16_t)o->port, NULL, NULL, on_request, NULL,
@@ -122,6 +131,7 @@ int srv_main(const srv_opts *o)
         MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL, MHD_OPTION_END);
     if (!d) {
         fprintf(stderr, "aslc serve: cannot listen on %s:%d\n", o->host, o->port);
+        srv_store_close();
         srv_actions_close();
         return 2;
     }
@@ -143,6 +153,7 @@ int srv_main(const srv_opts *o)
     while (!srv_stop)
         pause();
     MHD_stop_daemon(d);
+    srv_store_close(); /* before the executions are stopped: they are saved as aborted */
     srv_actions_close();
     fprintf(stderr, "aslc serve: stopped\n");
     return 0;
