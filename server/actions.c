@@ -492,6 +492,13 @@ static const action actions[] = {
     {"ListStateMachines", list_sms},
     {"ValidateStateMachineDefinition", validate_sm},
     {"TestState", srv_test_state_action}, /* teststate_action.c, issue 14 */
+    {"StartExecution", srv_start_execution},
+    {"StartSyncExecution", srv_start_sync_execution},
+    {"DescribeExecution", srv_describe_execution},
+    {"ListExecutions", srv_list_executions},
+    {"StopExecution", srv_stop_execution},
+    {"DescribeStateMachineForExecution", srv_describe_sm_for_execution},
+    {"GetExecutionHistory", srv_get_execution_history},
 };
 
 srv_reply srv_dispatch(const char *name, const char *body, size_t len)
@@ -519,6 +526,7 @@ void srv_actions_init(const srv_opts *o)
 
 void srv_actions_close(void)
 {
+    srv_executions_close(); /* they hold references to the machines' programs */
     pthread_mutex_lock(&S.mu);
     while (S.machines) {
         machine *m = S.machines;

@@ -123,7 +123,8 @@ int srv_main(const srv_opts *o)
         }
     }
     struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG,
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ITC |
+            MHD_USE_ERROR_LOG,
         (uint16_t)o->port, NULL, NULL, on_request, NULL,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)90, /* > a 60 s long poll */
@@ -152,8 +153,13 @@ int srv_main(const srv_opts *o)
     signal(SIGPIPE, SIG_IGN);
     while (!srv_stop)
         pause();
+    /* No new connections; the running executions saved as aborted, then
+     * stopped, so that requests waiting on them (StartSyncExecution) end
+     * and the daemon's threads can be joined. */
+    MHD_quiesce_daemon(d);
+    srv_store_close();
+    srv_executions_stop();
     MHD_stop_daemon(d);
-    srv_store_close(); /* before the executions are stopped: they are saved as aborted */
     srv_actions_close();
     fprintf(stderr, "aslc serve: stopped\n");
     return 0;

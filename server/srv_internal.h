@@ -48,6 +48,8 @@ typedef struct srv_exec {
     char *test_case;
     struct rt_tasks *tasks;
     cJSON *input_doc;
+    long seq;        /* order of starting, from 1: ListExecutions' nextToken */
+    bool sync;       /* StartSyncExecution: runs on the request's thread */
     struct srv_exec *next;
 } srv_exec;
 
@@ -58,6 +60,8 @@ extern struct srv_store {
     srv_machine *machines; /* newest first */
     srv_exec *execs;       /* newest first */
     int running;           /* executions whose thread has not ended */
+    long last_seq;         /* srv_exec.seq of the newest execution */
+    bool closing;          /* srv_executions_close: no new executions */
 } srv_store;
 
 /* ---- actions.c: helpers ---- */
@@ -92,6 +96,26 @@ srv_reply srv_describe_sm_for_execution(const cJSON *req);
 /* With srv_store.mu held: the execution named by "executionArn" of [req],
  * or NULL with *err set. */
 srv_exec *srv_lookup_exec(const cJSON *req, srv_reply *err);
+/* With srv_store.mu held: the execution [arn], or NULL. */
+srv_exec *srv_find_exec(const char *arn);
+/* Start an execution of machine [sm_arn] (optionally "ARN#TestCase") named
+ * [name] (NULL: a UUID) on [input] (JSON text; NULL: "{}") on its own
+ * thread. Returns it (borrowed from the store; read it under srv_store.mu)
+ * or NULL with *err set to AWS's error. */
+enum {
+    SRV_START_IDEMPOTENT = 1, /* a running execution of the same name and input
+                               * is answered again (StartExecution, STANDARD) */
+    SRV_START_SYNC = 2,       /* StartSyncExecution: an EXPRESS machine only, an
+                               * express ARN, and no thread: the caller runs it
+                               * with srv_exec_run_here */
+};
+srv_exec *srv_exec_start(const char *sm_arn, const char *name, const char *input, int flags,
+                         srv_reply *err);
+/* Run [e] (started with SRV_START_SYNC) on this thread to its end. */
+void srv_exec_run_here(srv_exec *e);
+/* Refuse new executions and abort the running ones (their threads end
+ * soon after); srv_executions_close does this first. */
+void srv_executions_stop(void);
 /* Abort the running executions, wait for their threads, free them all. */
 void srv_executions_close(void);
 

@@ -13,7 +13,9 @@
  * second, so a server killed mid-run keeps their histories up to then.
  * Without --state-dir every function here is a no-op.
  *
- * Lock order: srv_store.mu, then an execution's event log, then db_mu.
+ * Lock order: srv_store.mu, then db_mu (D.mu), then an execution's
+ * event log. D.db is read under db_mu: the store may close while the
+ * last executions end.
  * A write that fails after start-up (disk full) is reported once on
  * stderr; the server goes on from memory.
  */
@@ -252,9 +254,11 @@ static bool put_stopped(srv_exec *e)
 
 void srv_store_put_machine(const srv_machine *m)
 {
-    if (!D.db)
-        return;
     pthread_mutex_lock(&D.mu);
+    if (!D.db) {
+        pthread_mutex_unlock(&D.mu);
+        return;
+    }
     sqlite3_stmt *st = D.q[Q_PUT_MACHINE];
     bind_text(st, 1, m->arn);
     bind_text(st, 2, m->name);
@@ -270,9 +274,11 @@ void srv_store_put_machine(const srv_machine *m)
 
 void srv_store_drop_machine(const char *arn)
 {
-    if (!D.db)
-        return;
     pthread_mutex_lock(&D.mu);
+    if (!D.db) {
+        pthread_mutex_unlock(&D.mu);
+        return;
+    }
     sqlite3_stmt *st = D.q[Q_DROP_MACHINE];
     bind_text(st, 1, arn);
     if (!run(st))
@@ -282,9 +288,11 @@ void srv_store_drop_machine(const char *arn)
 
 void srv_store_put_exec(srv_exec *e)
 {
-    if (!D.db)
-        return;
     pthread_mutex_lock(&D.mu);
+    if (!D.db) {
+        pthread_mutex_unlock(&D.mu);
+        return;
+    }
     bool ok = begin();
     ok = ok && put_exec_row(e) && put_events(e);
     if (!commit(ok))
@@ -299,11 +307,11 @@ static void flush_running(void)
 {
     pthread_mutex_lock(&S.mu);
     pthread_mutex_lock(&D.mu);
-    bool ok = begin();
+    bool ok = D.db && begin();
     for (srv_exec *e = S.execs; ok && e; e = e->next)
         if (e->status == EX_RUNNING)
             ok = put_events(e);
-    if (!commit(ok))
+    if (D.db && !commit(ok))
         write_failed("a history");
     pthread_mutex_unlock(&D.mu);
     pthread_mutex_unlock(&S.mu);
@@ -488,6 +496,7 @@ static bool load_executions(int *aborted, char *err, size_t cap)
         const char *status = (const char *)sqlite3_column_text(st, 12);
         e->start = sqlite3_column_double(st, 13);
         e->stop = sqlite3_column_double(st, 14);
+        e->seq = ++S.last_seq; /* rows are in the order the executions started */
         e->next = S.execs;
         S.execs = e;
         if (!parse_status(status, &e->status)) {
@@ -643,7 +652,10 @@ bool srv_store_open(const char *dir, char *err, size_t cap)
 
 void srv_store_close(void)
 {
-    if (!D.db)
+    pthread_mutex_lock(&D.mu);
+    bool open = D.db != NULL;
+    pthread_mutex_unlock(&D.mu);
+    if (!open)
         return;
     if (D.flusher_on) {
         pthread_mutex_lock(&D.mu);
