@@ -146,6 +146,7 @@ static void run_exec(srv_exec *e)
         e->stop = srv_now_s();
     rt_tasks_close(e->tasks);
     e->tasks = NULL;
+    srv_store_put_exec(e);
     pthread_mutex_unlock(&S.mu);
     free(text);
     rt_exec_dispose(&x);
@@ -372,6 +373,7 @@ srv_exec *srv_exec_start(const char *sm_arn_in, const char *name, const char *in
         else
             fail_early(e, "cannot start a thread for the execution");
     }
+    srv_store_put_exec(e);
     pthread_mutex_unlock(&S.mu);
     return e;
 }
@@ -599,6 +601,7 @@ srv_reply srv_stop_execution(const cJSON *req)
         e->stop = srv_now_s();
         e->status = EX_ABORTED; /* at once, as AWS; the thread ends soon after */
         __atomic_store_n(&e->run.aborted, 1, __ATOMIC_SEQ_CST);
+        srv_store_put_exec(e);
     }
     cJSON *o = cJSON_CreateObject();
     add_date(o, "stopDate", e->stop);
@@ -608,13 +611,21 @@ srv_reply srv_stop_execution(const cJSON *req)
 
 /* ==== shutdown =========================================================== */
 
-void srv_executions_close(void)
+void srv_executions_stop(void)
 {
     pthread_mutex_lock(&S.mu);
     S.closing = true;
     for (srv_exec *e = S.execs; e; e = e->next)
         if (e->status == EX_RUNNING)
             __atomic_store_n(&e->run.aborted, 1, __ATOMIC_SEQ_CST);
+    pthread_cond_broadcast(&S.changed); /* waiters see S.closing */
+    pthread_mutex_unlock(&S.mu);
+}
+
+void srv_executions_close(void)
+{
+    srv_executions_stop();
+    pthread_mutex_lock(&S.mu);
     while (S.running > 0)
         pthread_cond_wait(&S.changed, &S.mu);
     while (S.execs) {
