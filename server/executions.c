@@ -230,6 +230,7 @@ static srv_exec *new_exec(const srv_machine *m, const char *arn, const char *nam
     e->opt.role_arn = e->role_arn;
     e->opt.events = &e->events;
     e->opt.external_stop = true;
+    e->opt.callbacks = e->opt.activities = true; /* tokens: callbacks.c, activities.c */
     e->run.opt = &e->opt;
     return e;
 }

@@ -159,6 +159,7 @@ int srv_main(const srv_opts *o)
     MHD_quiesce_daemon(d);
     srv_store_close();
     srv_executions_stop();
+    srv_activities_stop(); /* GetActivityTask long polls end too */
     MHD_stop_daemon(d);
     srv_actions_close();
     fprintf(stderr, "aslc serve: stopped\n");
