@@ -662,6 +662,11 @@ static void run_waiting(inv *v, const rt_binding *b, const cJSON *hin, const cha
     } else {
         ev_submitted(v, NULL);
     }
+    /* The history so far is on disk while the Task waits: a client may
+     * read the token from it ($$.Task.Token in TaskScheduled). */
+    const rt_options *opt = rt_root_run(x->run)->opt;
+    if (opt && opt->history)
+        fflush(opt->history);
     rt_cb_result r;
     rt_end end = rt_cb_await(c, &lim, &r);
     rt_cb_close(c);
