@@ -119,6 +119,9 @@ struct asl_exec {
     const asl_machine *machine;
     /* the error, once set */
     bool failed;
+    bool heartbeat_timeout;      /* the error is a Task's missed heartbeat: recorded
+                                  * as States.Timeout (AWS's history), matched by
+                                  * ErrorEquals "States.HeartbeatTimeout" too */
     rt_status status;            /* RT_FAILED, RT_TIMED_OUT or RT_ABORTED */
     char *error;
     char *cause;

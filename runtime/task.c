@@ -214,6 +214,7 @@ typedef struct outcome {
     out_kind kind;
     cJSON *result;
     char *error, *cause;
+    bool heartbeat; /* the States.Timeout of a missed heartbeat */
 } outcome;
 
 /* A failure named [error] ("States.TaskFailed" when 0 or empty). */
@@ -285,6 +286,7 @@ static void stop_outcome(outcome *o, rt_end end)
         o->kind = OUT_ABORTED;
     else /* TIMEOUT, HEARTBEAT: AWS records States.Timeout with no cause */
         set_error(o, "States.Timeout", NULL);
+    o->heartbeat = end == RT_END_HEARTBEAT;
 }
 
 static char *too_big_cause(const inv *v)
@@ -830,6 +832,8 @@ cJSON *asl_task_invoke(asl_exec *x, const asl_task *t, const cJSON *in, const cJ
         cJSON_Delete(o.result);
         o.result = NULL;
         ev_failed(&v, o.error, o.cause);
+        if (!x->failed) /* the first error wins (asl_fail_with) */
+            x->heartbeat_timeout = o.heartbeat;
         asl_fail_with(x, o.error, o.cause);
         break;
     case OUT_RUN_TIMEOUT: end_run(x, RT_TIMED_OUT); break;

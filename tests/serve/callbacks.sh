@@ -213,5 +213,21 @@ else
     bad "aslc build: $(cat "$tmp/build.log")"
 fi
 
+# a missed heartbeat is recorded as States.Timeout and caught by
+# ErrorEquals States.HeartbeatTimeout; a TimeoutSeconds timeout is not
+cat > "$tmp/hb.asl.json" <<'EOF'
+{"StartAt":"Ask","States":{
+ "Ask":{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken","HeartbeatSeconds":1,
+  "Parameters":{"QueueUrl":"q","MessageBody":{"tok.$":"$$.Task.Token"}},
+  "Catch":[{"ErrorEquals":["States.HeartbeatTimeout"],"Next":"Caught"}],"End":true},
+ "Caught":{"Type":"Pass","End":true}}}
+EOF
+out=$("$ASLC" run "$tmp/hb.asl.json" --callback-port 0 2>/dev/null)
+expect_in "$out" '{"Error":"States.Timeout","Cause":""}' heartbeat-timeout-caught
+sed 's/"HeartbeatSeconds":1,/"HeartbeatSeconds":5,"TimeoutSeconds":1,/' "$tmp/hb.asl.json" > "$tmp/to.asl.json"
+"$ASLC" run "$tmp/to.asl.json" --callback-port 0 >/dev/null 2>"$tmp/err"; rc=$?
+[ $rc -eq 1 ] && ok || bad "a TimeoutSeconds timeout was caught as a heartbeat one (exit $rc)"
+expect_in "$(cat "$tmp/err")" '"error":"States.Timeout"' timeout-not-heartbeat
+
 echo "serve-callbacks: $passes passed, $fails failed"
 [ $fails -eq 0 ]
