@@ -224,7 +224,7 @@ cat > "$tmp/hb.asl.json" <<'EOF'
 EOF
 out=$("$ASLC" run "$tmp/hb.asl.json" --callback-port 0 2>/dev/null)
 expect_in "$out" '{"Error":"States.Timeout","Cause":""}' heartbeat-timeout-caught
-sed 's/"HeartbeatSeconds":1,/"HeartbeatSeconds":5,"TimeoutSeconds":1,/' "$tmp/hb.asl.json" > "$tmp/to.asl.json"
+sed 's/"HeartbeatSeconds":1,/"TimeoutSeconds":1,/' "$tmp/hb.asl.json" > "$tmp/to.asl.json"
 "$ASLC" run "$tmp/to.asl.json" --callback-port 0 >/dev/null 2>"$tmp/err"; rc=$?
 [ $rc -eq 1 ] && ok || bad "a TimeoutSeconds timeout was caught as a heartbeat one (exit $rc)"
 expect_in "$(cat "$tmp/err")" '"error":"States.Timeout"' timeout-not-heartbeat

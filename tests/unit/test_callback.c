@@ -109,11 +109,12 @@ static void heartbeats_keep_the_task_alive_and_silence_times_it_out(void **state
     char tok[RT_CB_TOKEN_MAX];
     make_token(tok, 'c');
     rt_cb *c = rt_cb_open(tok, NULL, NULL);
-    /* 6 beats 60 ms apart, heartbeat 200 ms: alive for 360 ms and more */
-    later l = {.token = tok, .beats = 6, .beat_ms = 60, .delay_ms = 50};
+    /* 5 beats 150 ms apart, heartbeat 600 ms: alive for 750 ms and more
+     * (margins wide enough for a loaded machine) */
+    later l = {.token = tok, .beats = 5, .beat_ms = 150, .delay_ms = 50};
     pthread_t th;
     pthread_create(&th, NULL, later_main, &l);
-    rt_limits lim = {.heartbeat_ns = 200 * 1000000};
+    rt_limits lim = {.heartbeat_ns = 600 * 1000000};
     rt_cb_result r;
     assert_int_equal(rt_cb_await(c, &lim, &r), RT_END_DONE);
     rt_cb_result_free(&r);
@@ -125,7 +126,7 @@ static void heartbeats_keep_the_task_alive_and_silence_times_it_out(void **state
     int64_t t0 = rt_mono_ns();
     assert_int_equal(rt_cb_await(c, &lim, &r), RT_END_HEARTBEAT);
     double ms = ms_since(t0);
-    assert_true(ms >= 190 && ms < 600);
+    assert_true(ms >= 590 && ms < 3000);
     rt_cb_close(c);
     assert_int_equal(rt_cb_answer(tok, false, "{}", NULL, NULL), RT_CB_CLOSED);
 }
@@ -163,7 +164,7 @@ static void an_abort_stops_the_wait_promptly(void **state)
     rt_cb_result r;
     int64_t t0 = rt_mono_ns();
     assert_int_equal(rt_cb_await(c, &lim, &r), RT_END_ABORTED);
-    assert_true(ms_since(t0) < 300);
+    assert_true(ms_since(t0) < 1000); /* 100 ms, plus a 20 ms slice, plus load */
     pthread_join(th, NULL);
     rt_cb_close(c);
 }
@@ -202,7 +203,7 @@ static void activity_tasks_are_taken_oldest_first(void **state)
     volatile int stop = 1;
     t0 = rt_mono_ns();
     assert_false(rt_cb_take(arn, "w", 10 * 1000000000LL, &stop, got, &input));
-    assert_true(ms_since(t0) < 100);
+    assert_true(ms_since(t0) < 1000);
     rt_cb_close(c1);
     rt_cb_close(c2);
 }
