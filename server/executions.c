@@ -146,6 +146,7 @@ static void run_exec(srv_exec *e)
         e->stop = srv_now_s();
     rt_tasks_close(e->tasks);
     e->tasks = NULL;
+    srv_store_put_exec(e);
     pthread_mutex_unlock(&S.mu);
     free(text);
     rt_exec_dispose(&x);
@@ -231,6 +232,7 @@ static srv_exec *new_exec(const srv_machine *m, const char *arn, const char *nam
     e->opt.events = &e->events;
     e->opt.external_stop = true;
     e->opt.start_execution = srv_start_child; /* nested workflows, children.c */
+    e->opt.callbacks = e->opt.activities = true; /* tokens: callbacks.c, activities.c */
     e->run.opt = &e->opt;
     return e;
 }
@@ -374,6 +376,7 @@ srv_exec *srv_exec_start(const char *sm_arn_in, const char *name, const char *in
         else
             fail_early(e, "cannot start a thread for the execution");
     }
+    srv_store_put_exec(e);
     pthread_mutex_unlock(&S.mu);
     return e;
 }
@@ -601,6 +604,7 @@ srv_reply srv_stop_execution(const cJSON *req)
         e->stop = srv_now_s();
         e->status = EX_ABORTED; /* at once, as AWS; the thread ends soon after */
         __atomic_store_n(&e->run.aborted, 1, __ATOMIC_SEQ_CST);
+        srv_store_put_exec(e);
     }
     cJSON *o = cJSON_CreateObject();
     add_date(o, "stopDate", e->stop);
@@ -610,13 +614,21 @@ srv_reply srv_stop_execution(const cJSON *req)
 
 /* ==== shutdown =========================================================== */
 
-void srv_executions_close(void)
+void srv_executions_stop(void)
 {
     pthread_mutex_lock(&S.mu);
     S.closing = true;
     for (srv_exec *e = S.execs; e; e = e->next)
         if (e->status == EX_RUNNING)
             __atomic_store_n(&e->run.aborted, 1, __ATOMIC_SEQ_CST);
+    pthread_cond_broadcast(&S.changed); /* waiters see S.closing */
+    pthread_mutex_unlock(&S.mu);
+}
+
+void srv_executions_close(void)
+{
+    srv_executions_stop();
+    pthread_mutex_lock(&S.mu);
     while (S.running > 0)
         pthread_cond_wait(&S.changed, &S.mu);
     while (S.execs) {

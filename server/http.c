@@ -17,6 +17,7 @@
 #include <arpa/inet.h>
 
 #include "serve.h"
+#include "srv_internal.h"
 
 /* AWS caps Step Functions requests well below this; a larger body is
  * refused without being read in full. */
@@ -113,8 +114,17 @@ int srv_main(const srv_opts *o)
         return 2;
     }
     srv_actions_init(o);
+    if (o->state_dir) {
+        char err[2048];
+        if (!srv_store_open(o->state_dir, err, sizeof err)) {
+            fprintf(stderr, "aslc serve: --state-dir: %s\n", err);
+            srv_actions_close();
+            return 2;
+        }
+    }
     struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG,
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ITC |
+            MHD_USE_ERROR_LOG,
         (uint16_t)o->port, NULL, NULL, on_request, NULL,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)90, /* > a 60 s long poll */
@@ -122,6 +132,7 @@ int srv_main(const srv_opts *o)
         MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL, MHD_OPTION_END);
     if (!d) {
         fprintf(stderr, "aslc serve: cannot listen on %s:%d\n", o->host, o->port);
+        srv_store_close();
         srv_actions_close();
         return 2;
     }
@@ -142,6 +153,13 @@ int srv_main(const srv_opts *o)
     signal(SIGPIPE, SIG_IGN);
     while (!srv_stop)
         pause();
+    /* No new connections; the running executions saved as aborted, then
+     * stopped, so that requests waiting on them (StartSyncExecution) end
+     * and the daemon's threads can be joined. */
+    MHD_quiesce_daemon(d);
+    srv_store_close();
+    srv_executions_stop();
+    srv_activities_stop(); /* GetActivityTask long polls end too */
     MHD_stop_daemon(d);
     srv_actions_close();
     fprintf(stderr, "aslc serve: stopped\n");
