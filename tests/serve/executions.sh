@@ -19,8 +19,11 @@ cat > "$tmp/mock.json" <<'EOF'
  "MockedResponses": {"ok": {"0": {"Return": {"StatusCode": 200, "Payload": {"n": 42}}}},
                      "boom": {"0": {"Throw": {"Error": "Lambda.ServiceException", "Cause": "down"}}}}}
 EOF
+cat > "$tmp/bindings.json" <<'EOF'
+{"resources": {"arn:aws:states:::sqs:sendMessage": {"exec": ["sleep", "60"]}}}
+EOF
 SFN_MOCK_CONFIG="$tmp/mock.json" "$ASLC" serve --port 0 --port-file "$tmp/port" --wait scale=0.01 \
-    2>"$tmp/log" &
+    --bindings "$tmp/bindings.json" 2>"$tmp/log" &
 pid=$!
 i=0
 while [ ! -s "$tmp/port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
@@ -73,6 +76,8 @@ m="$m $!"
 mk child '{"StartAt":"A","States":{"A":{"Type":"Pass","Parameters":{"doubled.$":"States.MathAdd($.n, $.n)"},"End":true}}}' &
 m="$m $!"
 mk parent '{"StartAt":"Run","States":{"Run":{"Type":"Task","Resource":"arn:aws:states:::states:startExecution.sync:2","Parameters":{"StateMachineArn":"'$SM':child","Input":{"n.$":"$.n"}},"OutputPath":"$.Output","End":true}}}' &
+m="$m $!"
+mk slowtask '{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage","End":true}}}' &
 m="$m $!"
 mk mocked '{"StartAt":"Call","States":{"Call":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","Parameters":{"FunctionName":"f"},"OutputPath":"$.Payload","End":true}}}' &
 m="$m $!"
@@ -166,6 +171,17 @@ expect_in "$out" '"type": "ExecutionAborted"' stopped-history
 expect_in "$out" '"cause": "by test"' stopped-history-cause
 expect_in "$out" '"type": "WaitStateAborted"' stopped-wait-aborted
 [ $(( $(date +%s) - t0 )) -lt 20 ] && ok || bad "stopping a Wait took too long"
+
+# ---- StopExecution of a running Task (its handler is killed)
+sfn start-execution --state-machine-arn $SM:slowtask --name t1 >/dev/null 2>&1
+sleep 0.3
+t0=$(date +%s)
+sfn stop-execution --execution-arn $EX:slowtask:t1 >/dev/null 2>&1
+sleep 0.3
+out=$(sfn get-execution-history --execution-arn $EX:slowtask:t1 --reverse-order --max-items 2 2>&1)
+expect_in "$out" '"type": "ExecutionAborted"' stopped-task
+expect_in "$out" '"type": "TaskStateAborted"' stopped-task-state
+[ $(( $(date +%s) - t0 )) -lt 20 ] && ok || bad "stopping a Task took too long"
 
 # ---- StartSyncExecution
 out=$(sfn start-sync-execution --state-machine-arn $SM:fast --input '{}' 2>&1)
