@@ -309,7 +309,8 @@ static bool run_begin(asl_exec *x, const asl_machine *m, const cJSON *input)
     run->last_event_id = 0;
     run->history_full = 0;
     run->skipped_ns = 0;
-    run->aborted = 0;
+    if (!opt->external_stop) /* else the owner's: a stop may come before the start */
+        run->aborted = 0;
     run->start_ns = rt_real_ns();
     run->deadline_ns = 0;
     if (m->timeout_seconds > 0) {
