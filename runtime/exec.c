@@ -294,7 +294,9 @@ static bool run_begin(asl_exec *x, const asl_machine *m, const cJSON *input)
     run->execution_name = str_dup(ename);
     const char *prefix = opt->arn_prefix ? opt->arn_prefix : RT_ARN_PREFIX;
     run->express = opt->type == RT_TYPE_EXPRESS || (opt->type == RT_TYPE_OF_MACHINE && m->express);
-    if (run->express) {
+    if (opt->execution_arn) { /* aslc serve: the ARN it answered StartExecution with */
+        run->execution_arn = str_dup(opt->execution_arn);
+    } else if (run->express) {
         /* AWS: arn:...:express:MACHINE:NAME:UUID (a fresh id per execution) */
         char id[37];
         rt_uuid_v4(id);
@@ -309,7 +311,8 @@ static bool run_begin(asl_exec *x, const asl_machine *m, const cJSON *input)
     run->last_event_id = 0;
     run->history_full = 0;
     run->skipped_ns = 0;
-    run->aborted = 0;
+    if (!opt->external_stop) /* else the owner's: a stop may come before the start */
+        run->aborted = 0;
     run->start_ns = rt_real_ns();
     run->deadline_ns = 0;
     if (m->timeout_seconds > 0) {

@@ -91,6 +91,8 @@ typedef struct rt_options {
     /* aslc serve (server/) runs many executions in one process: */
     const char *arn_prefix;      /* "arn:aws:states:REGION:ACCOUNT:" of the run's
                                   * ARNs; 0: AWS's documentation account */
+    const char *execution_arn;   /* $$.Execution.Id as given; 0: made from
+                                  * arn_prefix, the machine and the name */
     struct rt_event_log *events; /* every history event is also appended here
                                   * (history.c, effects.h); 0 = off */
     bool external_stop;          /* the run is stopped by setting run->aborted
