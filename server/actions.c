@@ -374,12 +374,16 @@ bool srv_paging(const cJSON *req, int dflt, int *max, int *start, srv_reply *err
     *max = dflt;
     *start = 0;
     if (mr && !cJSON_IsNull(mr)) {
-        if (!cJSON_IsNumber(mr) || mr->valuedouble < 0 || mr->valuedouble > 1000 ||
+        if (!cJSON_IsNumber(mr)) {
+            *err = srv_error(400, "SerializationException", "'maxResults' must be an integer");
+            return false;
+        }
+        if (mr->valuedouble < 0 || mr->valuedouble > 1000 ||
             mr->valuedouble != (int)mr->valuedouble) {
             *err = srv_error(400, "ValidationException",
                              "1 validation error detected: Value '%g' at 'maxResults' failed to "
                              "satisfy constraint: Member must have value less than or equal to 1000",
-                             cJSON_IsNumber(mr) ? mr->valuedouble : 0.0);
+                             mr->valuedouble);
             return false;
         }
         if (mr->valueint > 0)
