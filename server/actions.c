@@ -190,10 +190,16 @@ void srv_prog_unref(srv_prog *p)
 
 static cJSON *parse_body(const char *body, size_t len, srv_reply *err)
 {
-    cJSON *req = len ? cJSON_ParseWithLength(body, len) : cJSON_CreateObject();
+    /* Strict (trailing bytes, "01", raw control characters are refused) and
+     * safe from many request threads, unlike a bare cJSON parse. */
+    char why[256] = "";
+    cJSON *req = len ? rt_json_parse(body, len, why, sizeof why) : cJSON_CreateObject();
     if (!req || !cJSON_IsObject(req)) {
+        if (req || !why[0])
+            *err = srv_error(400, "SerializationException", "the request body is not a JSON object");
+        else
+            *err = srv_error(400, "SerializationException", "the request body is not JSON: %s", why);
         cJSON_Delete(req);
-        *err = srv_error(400, "SerializationException", "the request body is not a JSON object");
         return NULL;
     }
     return req;

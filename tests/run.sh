@@ -141,6 +141,10 @@ fi
 
 # ---- 5. aslc serve driven by the AWS CLI (issue 13; skips without aws)
 run_step "serve (AWS CLI against aslc serve)" env BUILD="$BUILD" sh tests/serve/cli.sh
+run_step "serve-robust (hostile clients: bad bodies, garbage, slow clients, floods)" \
+    env BUILD="$BUILD" sh tests/serve/robust.sh
+run_step "serve-restart (--state-dir: bad dirs refused; AWS CLI across SIGTERM and SIGKILL)" \
+    env BUILD="$BUILD" sh tests/serve/restart.sh
 run_step "test-state (tests/teststate: golden TestState responses; via aslc serve + aws when present)" \
     env BUILD="$BUILD" sh tests/teststate/check.sh
 run_step "lambda (aslc build --zip; bootstrap against a stub Runtime API)" \
