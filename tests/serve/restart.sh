@@ -123,50 +123,66 @@ kill -TERM $pid; wait $pid; rc=$?; pid=
 
 # ---- second life ----------------------------------------------------------------
 start "$st"
-out=$(sfn list-state-machines 2>&1)
+# The reads are independent: run them four at a time, check them after.
+# q NAME ARGS...: sfn ARGS > $tmp/q.NAME in the background
+# (waits for its own jobs by pid: a bare `wait` would wait for the server too)
+qpids=
+q() { n=$1; shift; sfn "$@" > "$tmp/q.$n" 2>&1 & qpids="$qpids $!"; set -- $qpids; [ $# -ge 4 ] && qwait; }
+qwait() { for p in $qpids; do wait $p; done; qpids=; }
+r() { cat "$tmp/q.$1"; }
+q list list-state-machines
+q quick describe-state-machine --state-machine-arn $acct:stateMachine:quick
+q chain describe-state-machine --state-machine-arn $acct:stateMachine:chain
+q c1def describe-state-machine-for-execution --execution-arn $acct:execution:chain:c1
+q c1 describe-execution --execution-arn $acct:execution:chain:c1
+q f1 describe-execution --execution-arn $acct:execution:fail:f1
+q s1 describe-execution --execution-arn $acct:execution:slow:s1
+q lchain list-executions --state-machine-arn $acct:stateMachine:chain
+q lslow list-executions --state-machine-arn $acct:stateMachine:slow --status-filter ABORTED
+q h1 get-execution-history --execution-arn $acct:execution:chain:c1 --max-items 3
+q hrev get-execution-history --execution-arn $acct:execution:chain:c1 --reverse-order --max-items 1
+q s1rev get-execution-history --execution-arn $acct:execution:slow:s1 --reverse-order --max-items 1
+q s1h get-execution-history --execution-arn $acct:execution:slow:s1
+q taken start-execution --state-machine-arn $acct:stateMachine:chain --name c1 --input '{"other":1}'
+qwait
+out=$(r list)
 for m in chain slow fail quick; do expect_in "$out" "stateMachine:$m\"" "list-after-restart-$m"; done
 expect_not_in "$out" 'stateMachine:gone' deleted-stays-deleted
-out=$(sfn describe-state-machine --state-machine-arn $acct:stateMachine:quick 2>&1)
-expect_in "$out" '"type": "EXPRESS"' type-kept
-out=$(sfn describe-state-machine --state-machine-arn $acct:stateMachine:chain 2>&1)
-expect_in "$out" '99' updated-definition-kept
-out=$(sfn describe-state-machine-for-execution --execution-arn $acct:execution:chain:c1 2>&1)
+expect_in "$(r quick)" '"type": "EXPRESS"' type-kept
+expect_in "$(r chain)" '99' updated-definition-kept
+out=$(r c1def)
 expect_in "$out" '\"n\":1}' definition-run-by-c1
 expect_not_in "$out" '99' definition-run-by-c1-not-new
-out=$(sfn describe-execution --execution-arn $acct:execution:chain:c1 2>&1)
+out=$(r c1)
 expect_in "$out" '"status": "SUCCEEDED"' c1-status
 expect_in "$out" '"output": "{\"k\":\"v1\",\"a\":{\"n\":1},\"b\":2}"' c1-output
 expect_in "$out" '"input": "{\"k\":\"v1\"}"' c1-input
 expect_in "$out" 'stopDate' c1-stop
-out=$(sfn describe-execution --execution-arn $acct:execution:fail:f1 2>&1)
+out=$(r f1)
 expect_in "$out" '"status": "FAILED"' f1-status
 expect_in "$out" '"error": "Boom"' f1-error
 expect_in "$out" '"cause": "on purpose"' f1-cause
-out=$(sfn describe-execution --execution-arn $acct:execution:slow:s1 2>&1)
+out=$(r s1)
 expect_in "$out" '"status": "ABORTED"' s1-aborted-by-stop
 expect_in "$out" 'stopped while this execution was running' s1-cause
-out=$(sfn list-executions --state-machine-arn $acct:stateMachine:chain 2>&1)
+out=$(r lchain)
 expect_in "$out" 'execution:chain:c1' list-executions-c1
 expect_in "$out" 'execution:chain:c2' list-executions-c2
-out=$(sfn list-executions --state-machine-arn $acct:stateMachine:slow --status-filter ABORTED 2>&1)
-expect_in "$out" 'execution:slow:s1' list-executions-aborted
+expect_in "$(r lslow)" 'execution:slow:s1' list-executions-aborted
 # the history pages: 3 events a page, 8 events (started, 3 x entered/exited, succeeded)
-out=$(sfn get-execution-history --execution-arn $acct:execution:chain:c1 --max-items 3 2>&1)
+out=$(r h1)
 expect_in "$out" 'NextToken' history-first-page
 expect_in "$out" '"type": "ExecutionStarted"' history-starts
 tok=$(printf '%s' "$out" | sed -n 's/.*"NextToken": "\([^"]*\)".*/\1/p')
 out=$(sfn get-execution-history --execution-arn $acct:execution:chain:c1 --max-items 3 --starting-token "$tok" 2>&1)
 expect_in "$out" '"id": 4' history-second-page
 expect_not_in "$out" '"id": 3,' history-second-page-no-repeat
-out=$(sfn get-execution-history --execution-arn $acct:execution:chain:c1 --reverse-order --max-items 1 2>&1)
-expect_in "$out" '"type": "ExecutionSucceeded"' history-reverse
-out=$(sfn get-execution-history --execution-arn $acct:execution:slow:s1 --reverse-order --max-items 1 2>&1)
-expect_in "$out" '"type": "ExecutionAborted"' s1-history-ends-aborted
-out=$(sfn get-execution-history --execution-arn $acct:execution:slow:s1 2>&1)
-expect_in "$out" '"type": "WaitStateEntered"' s1-history-kept
-# names stay taken; the recompiled machines run
-out=$(sfn start-execution --state-machine-arn $acct:stateMachine:chain --name c1 --input '{"other":1}' 2>&1)
-expect_in "$out" 'ExecutionAlreadyExists' name-still-taken
+expect_in "$(r hrev)" '"type": "ExecutionSucceeded"' history-reverse
+expect_in "$(r s1rev)" '"type": "ExecutionAborted"' s1-history-ends-aborted
+expect_in "$(r s1h)" '"type": "WaitStateEntered"' s1-history-kept
+# names stay taken
+expect_in "$(r taken)" 'ExecutionAlreadyExists' name-still-taken
+# the recompiled machines run
 sfn start-execution --state-machine-arn $acct:stateMachine:chain --name c3 >/dev/null 2>&1 || bad start-c3
 wait_status $acct:execution:chain:c3 SUCCEEDED || bad "c3 (after the restart) did not succeed"
 out=$(sfn start-sync-execution --state-machine-arn $acct:stateMachine:quick --input '{}' 2>&1)
