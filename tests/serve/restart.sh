@@ -210,5 +210,7 @@ n=$(printf '%s' "$out" | grep -c '"executionArn"')
 kill -TERM $pid; wait $pid; rc=$?; pid=
 [ $rc -eq 0 ] && ok || bad "final SIGTERM: exit code $rc"
 expect_not_in "$(cat "$tmp/log")" 'cannot save' no-write-errors
+expect_not_in "$(cat "$tmp/log")" 'Sanitizer' no-sanitizer-reports
+expect_not_in "$(cat "$tmp/log")" 'runtime error' no-ubsan-reports
 echo "serve-restart: $passes passed, $fails failed"
 [ $fails -eq 0 ]
