@@ -65,6 +65,8 @@ if command -v sqlite3 >/dev/null 2>&1; then
         "CREATE TABLE executions(arn TEXT PRIMARY KEY, name TEXT NOT NULL, sm_arn TEXT NOT NULL, sm_name TEXT NOT NULL, definition TEXT NOT NULL, role_arn TEXT NOT NULL, type TEXT NOT NULL, sm_updated REAL NOT NULL, input TEXT, output TEXT, error TEXT, cause TEXT, status TEXT NOT NULL, start REAL NOT NULL, stop REAL NOT NULL);
          INSERT INTO executions VALUES('arn:x','x','arn:m','m','{}','r','STANDARD',0,'{}',NULL,NULL,NULL,'SLEEPING',0,0);"
     refused bad-status "$tmp/badrow" "unknown status 'SLEEPING'"
+    sqlite3 "$tmp/badrow/state.sqlite" "UPDATE executions SET status='RUNNING', definition=42"
+    refused dangling-definition "$tmp/badrow" "names a definition the store does not have"
 else
     echo "serve-restart: SKIPPED the schema checks: sqlite3 is not installed"
 fi
