@@ -44,6 +44,22 @@ typedef enum {
     RT_PROGRESS_OFF,  /* --no-progress */
 } rt_progress_mode;
 
+/* How a child execution started by rt_child_fn ended, for the Task. */
+typedef enum {
+    RT_CHILD_OK,          /* *result is the Task's result */
+    RT_CHILD_FAILED,      /* *error / *cause (malloc'd, may be 0): the Task fails */
+    RT_CHILD_TIMEOUT,     /* the Task's TimeoutSeconds passed while waiting */
+    RT_CHILD_RUN_TIMEOUT, /* the execution's own deadline passed while waiting */
+    RT_CHILD_STOPPED      /* rt_cancelled(x) while waiting */
+} rt_child_end;
+/* aslc serve (server/children.c): start a child execution for the Task
+ * [resource] (arn:aws:states:::states:startExecution, .sync or .sync:2)
+ * with the Task's effective input [params] (StateMachineArn, Input, Name);
+ * for .sync wait for its end, until [timeout_at] / [run_deadline]
+ * (rt_mono_ns; 0 = none) or rt_cancelled(x). */
+typedef rt_child_end (*rt_child_fn)(asl_exec *x, const char *resource, const cJSON *params,
+                                    int64_t timeout_at, int64_t run_deadline, cJSON **result,
+                                    char **error, char **cause);
 /* STANDARD or EXPRESS (the executable's --type); by default the machine's. */
 typedef enum { RT_TYPE_OF_MACHINE, RT_TYPE_STANDARD, RT_TYPE_EXPRESS } rt_workflow_type;
 
@@ -78,6 +94,9 @@ typedef struct rt_options {
     bool external_stop;          /* the run is stopped by setting run->aborted
                                   * from another thread: no signal handlers,
                                   * and Waits sleep in short slices */
+    rt_child_fn start_execution; /* Tasks on states:startExecution (.sync,
+                                  * .sync:2) with no binding start a child
+                                  * execution through it; 0 = off */
     rt_workflow_type type;       /* --type; RT_TYPE_OF_MACHINE: asl_machine.express */
     const struct cJSON *context; /* TestState's given context object: its members
                                   * replace those of $$ (objects merged); 0 = none

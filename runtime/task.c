@@ -603,6 +603,47 @@ static void run_binding(inv *v, const rt_binding *b, const cJSON *hin, const cha
     free(text);
 }
 
+/* A Task on arn:aws:states:::states:startExecution (.sync, .sync:2). */
+static bool is_start_execution(const rt_resource *ri)
+{
+    return strcmp(ri->type, "states") == 0 &&
+           (strcmp(ri->action, "startExecution") == 0 ||
+            strcmp(ri->action, "startExecution.sync") == 0 ||
+            strcmp(ri->action, "startExecution.sync:2") == 0);
+}
+
+/* The run's child-execution hook (aslc serve), or 0. */
+static rt_child_fn child_hook(const asl_exec *x)
+{
+    const rt_run *root = rt_root_run(x->run);
+    return root && root->opt ? root->opt->start_execution : 0;
+}
+
+/* A child execution through the hook, bounded as a handler would be. */
+static void run_child(inv *v, rt_child_fn fn, const cJSON *params, outcome *o)
+{
+    rt_limits lim;
+    limits(v, &lim);
+    cJSON *res = NULL;
+    char *error = NULL, *cause = NULL;
+    rt_child_end end =
+        fn(v->x, v->resource, params, lim.timeout_at, lim.run_deadline, &res, &error, &cause);
+    switch (end) {
+    case RT_CHILD_OK:
+        o->kind = OUT_RESULT;
+        o->result = res;
+        res = NULL;
+        break;
+    case RT_CHILD_FAILED: set_error(o, error, cause), cause = NULL; break;
+    case RT_CHILD_TIMEOUT: stop_outcome(o, RT_END_TIMEOUT); break;
+    case RT_CHILD_RUN_TIMEOUT: stop_outcome(o, RT_END_RUN_TIMEOUT); break;
+    case RT_CHILD_STOPPED: stop_outcome(o, RT_END_ABORTED); break;
+    }
+    cJSON_Delete(res);
+    free(error);
+    free(cause);
+}
+
 cJSON *asl_task_invoke(asl_exec *x, const asl_task *t, const cJSON *in, const cJSON *input)
 {
     inv v = {.x = x, .resource = t && t->resource ? t->resource : ""};
@@ -630,6 +671,7 @@ cJSON *asl_task_invoke(asl_exec *x, const asl_task *t, const cJSON *in, const cJ
     bool mocked = tk && tk->mocks && rt_mocks_has(tk->mocks, state);
     rt_mock_answer ans = {.kind = RT_MOCK_NONE};
     const rt_binding *b = NULL;
+    rt_child_fn child = 0; /* a child execution on the server instead */
     const cJSON *hin = input; /* what the handler receives */
     char *fn_arn = NULL;
     cJSON *result = NULL;
@@ -661,7 +703,9 @@ cJSON *asl_task_invoke(asl_exec *x, const asl_task *t, const cJSON *in, const cJ
         }
         if (!b)
             b = tk ? rt_bindings_find(tk->bindings, v.resource) : NULL;
-        if (!b) {
+        if (!b && is_start_execution(&v.ri) && child_hook(x))
+            child = child_hook(x);
+        if (!b && !child) {
             if (fn_arn && v.ri.lambda_invoke)
                 asl_fail_runtime(x, "No binding for the Lambda function '%s' (FunctionName) or "
                                     "for the resource '%s'; add one to the bindings file or mock "
@@ -682,7 +726,7 @@ cJSON *asl_task_invoke(asl_exec *x, const asl_task *t, const cJSON *in, const cJ
     char *input_text = v.rec ? rt_json_print(input) : NULL;
     ev_scheduled(&v, input_text);
     free(input_text);
-    ev_started(&v, mocked ? "mock" : b->kind == RT_BIND_EXEC ? b->argv[0]
+    ev_started(&v, mocked ? "mock" : child ? "aslc serve" : b->kind == RT_BIND_EXEC ? b->argv[0]
                                     : b->kind == RT_BIND_HTTP ? b->url
                                                               : b->symbol);
     if (v.ri.callback || v.ri.job)
@@ -701,6 +745,8 @@ cJSON *asl_task_invoke(asl_exec *x, const asl_task *t, const cJSON *in, const cJ
             free(o.error);
             o.error = ans.error ? rt_fmt("%s", ans.error) : NULL;
         }
+    } else if (child) {
+        run_child(&v, child, input, &o);
     } else {
         run_binding(&v, b, hin, fn_arn, &o);
         if (o.kind == OUT_RESULT && v.ri.lambda_invoke && !v.ri.callback) {

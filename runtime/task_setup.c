@@ -53,6 +53,18 @@ static bool ref_bound(const rt_tasks *t, const asl_task_ref *ref)
     return rt_bindings_find(t->bindings, ref->resource) != NULL;
 }
 
+/* A Task that aslc serve runs as a child execution (rt_options.start_execution). */
+static bool starts_execution(const asl_task_ref *ref)
+{
+    if (!ref->resource)
+        return false;
+    rt_resource ri;
+    rt_resource_classify(ref->resource, &ri);
+    return strcmp(ri.type, "states") == 0 && strncmp(ri.action, "startExecution", 14) == 0 &&
+           (ri.action[14] == '\0' || strcmp(ri.action + 14, ".sync") == 0 ||
+            strcmp(ri.action + 14, ".sync:2") == 0);
+}
+
 /* Appends [line] to the malloc'd string *s. */
 static void append(char **s, const char *line)
 {
@@ -100,7 +112,7 @@ rt_tasks *rt_tasks_open(const rt_options *opt, const asl_machine *m, char **err)
     char *lines = NULL;
     for (int i = 0; m && i < m->ntasks; i++) {
         const asl_task_ref *ref = &m->tasks[i];
-        if (ref_bound(t, ref))
+        if (ref_bound(t, ref) || (opt->start_execution && starts_execution(ref)))
             continue;
         unbound++;
         char *line;

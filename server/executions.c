@@ -230,6 +230,9 @@ static srv_exec *new_exec(const srv_machine *m, const char *arn, const char *nam
     e->opt.role_arn = e->role_arn;
     e->opt.events = &e->events;
     e->opt.external_stop = true;
+    e->opt.start_execution = srv_start_child; /* nested workflows, children.c */
+    /* The type CreateStateMachine gave: EXPRESS runs at most five minutes. */
+    e->opt.type = strcmp(m->type, "EXPRESS") == 0 ? RT_TYPE_EXPRESS : RT_TYPE_STANDARD;
     e->run.opt = &e->opt;
     return e;
 }
