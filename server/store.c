@@ -357,6 +357,10 @@ static void *flusher_main(void *arg)
         pthread_mutex_unlock(&D.mu); /* lock order: S.mu first */
         flush_running();
         pthread_mutex_lock(&D.mu);
+        /* Checkpoints (which sync the files) here, not in the commits the
+         * actions make while holding srv_store.mu. */
+        if (D.db)
+            sqlite3_wal_checkpoint_v2(D.db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
     }
     pthread_mutex_unlock(&D.mu);
     return NULL;
@@ -663,6 +667,7 @@ bool srv_store_open(const char *dir, char *err, size_t cap)
         return false;
     }
     sqlite3_busy_timeout(D.db, 2000);
+    sqlite3_wal_autocheckpoint(D.db, 0); /* the flusher checkpoints */
     char why[1024];
     int aborted = 0;
     pthread_mutex_lock(&S.mu);
