@@ -16,9 +16,11 @@
 #ifndef ASLC_DYNLIB_H
 #define ASLC_DYNLIB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <curl/curl.h>
+#include <nettle/hmac.h>
 #include <nettle/md5.h>
 #include <nettle/nettle-meta.h>
 #include <nettle/sha1.h>
@@ -59,5 +61,12 @@ const char *rt_dynlib_error(void);
  * with an rt_hash_ctx; digests are at most RT_HASH_MAX bytes. */
 const struct nettle_hash *rt_hash(const char *name, size_t n);
 enum { RT_HASH_MAX = 64 };
+
+/* SHA-256 of [n] bytes and HMAC-SHA256 of them under [key] (the SigV4
+ * pieces libcurl does not compute for us: aws_sign.c, aws_s3.c), from
+ * Nettle. false when Nettle cannot be loaded. */
+bool rt_sha256(const void *d, size_t n, unsigned char out[32]);
+bool rt_hmac_sha256(const unsigned char *key, size_t keylen, const void *d, size_t n,
+                    unsigned char out[32]);
 
 #endif

@@ -44,6 +44,11 @@ typedef enum {
     RT_PROGRESS_OFF,  /* --no-progress */
 } rt_progress_mode;
 
+/* STANDARD or EXPRESS (the executable's --type); by default the machine's. */
+typedef enum { RT_TYPE_OF_MACHINE, RT_TYPE_STANDARD, RT_TYPE_EXPRESS } rt_workflow_type;
+
+/* AWS's limit on an Express execution's duration: five minutes. */
+enum { RT_EXPRESS_MAX_SECONDS = 300 };
 /* How a child execution started by rt_child_fn ended, for the Task. */
 typedef enum {
     RT_CHILD_OK,          /* *result is the Task's result */
@@ -60,11 +65,6 @@ typedef enum {
 typedef rt_child_end (*rt_child_fn)(asl_exec *x, const char *resource, const cJSON *params,
                                     int64_t timeout_at, int64_t run_deadline, cJSON **result,
                                     char **error, char **cause);
-/* STANDARD or EXPRESS (the executable's --type); by default the machine's. */
-typedef enum { RT_TYPE_OF_MACHINE, RT_TYPE_STANDARD, RT_TYPE_EXPRESS } rt_workflow_type;
-
-/* AWS's limit on an Express execution's duration: five minutes. */
-enum { RT_EXPRESS_MAX_SECONDS = 300 };
 
 typedef struct rt_options {
     rt_wait_mode wait_mode;
@@ -74,6 +74,8 @@ typedef struct rt_options {
     bool trace;                  /* --trace: readable steps on stderr */
     rt_progress_mode progress;   /* the live line of long Maps and Waits (progress.c) */
     const char *bindings_file;   /* --bindings (Task issue) */
+    bool aws;                    /* --aws: a Task no binding or mock covers
+                                  * calls the real service (aws*.c) */
     const char *mock_config;     /* --mock-config (Task issue) */
     const char *test_case;       /* --test-case */
     const char *state_machine;   /* --state-machine: the mock config's machine
@@ -94,13 +96,13 @@ typedef struct rt_options {
     bool external_stop;          /* the run is stopped by setting run->aborted
                                   * from another thread: no signal handlers,
                                   * and Waits sleep in short slices */
-    rt_child_fn start_execution; /* Tasks on states:startExecution (.sync,
-                                  * .sync:2) with no binding start a child
-                                  * execution through it; 0 = off */
     rt_workflow_type type;       /* --type; RT_TYPE_OF_MACHINE: asl_machine.express */
     const struct cJSON *context; /* TestState's given context object: its members
                                   * replace those of $$ (objects merged); 0 = none
                                   * (context_object.c) */
+    rt_child_fn start_execution; /* Tasks on states:startExecution (.sync,
+                                  * .sync:2) with no binding start a child
+                                  * execution through it; 0 = off */
 } rt_options;
 
 /* ==== The execution: shared by every state of one run ================== */

@@ -13,7 +13,8 @@
  *      for .waitForTaskToken and .sync), then TaskSucceeded / TaskFailed /
  *      TaskTimedOut; LambdaFunction* for a Lambda function ARN used as the
  *      Resource; Activity* for an activity ARN;
- *   4. runs the handler (handler.c, http.c) and turns its reply into the
+ *   4. runs the handler (handler.c, http.c; the real service with --aws or
+ *      an {"aws": true} binding, aws*.c) and turns its reply into the
  *      result or an ASL error (see reply_* below), wraps the reply of a
  *      bound lambda:invoke in Lambda's response envelope, and enforces the
  *      256 KiB result limit (States.DataLimitExceeded).
@@ -39,6 +40,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "aws.h"
 #include "dispatch.h"
 #include "effects.h"
 #include "values.h"
@@ -603,6 +605,28 @@ static void run_binding(inv *v, const rt_binding *b, const cJSON *hin, const cha
     free(text);
 }
 
+/* The real service (--aws, {"aws": true}): aws*.c builds AWS's own result. */
+static void run_aws(inv *v, const cJSON *input, outcome *o)
+{
+    rt_limits lim;
+    limits(v, &lim);
+    rt_aws_out a;
+    rt_aws_task(v->x, &v->ri, v->resource, input, v->credentials, &lim, &a);
+    if (a.end != RT_END_DONE) {
+        stop_outcome(o, a.end);
+    } else if (a.error) {
+        set_error(o, a.error, a.cause);
+        a.cause = NULL;
+    } else {
+        o->kind = OUT_RESULT;
+        o->result = a.result ? a.result : cJSON_CreateNull();
+        a.result = NULL;
+    }
+    free(a.error);
+    free(a.cause);
+    cJSON_Delete(a.result);
+}
+
 /* A Task on arn:aws:states:::states:startExecution (.sync, .sync:2). */
 static bool is_start_execution(const rt_resource *ri)
 {
@@ -705,6 +729,8 @@ cJSON *asl_task_invoke(asl_exec *x, const asl_task *t, const cJSON *in, const cJ
             b = tk ? rt_bindings_find(tk->bindings, v.resource) : NULL;
         if (!b && is_start_execution(&v.ri) && child_hook(x))
             child = child_hook(x);
+        if (!b && !child && tk && tk->aws)
+            b = &tk->aws_default;
         if (!b && !child) {
             if (fn_arn && v.ri.lambda_invoke)
                 asl_fail_runtime(x, "No binding for the Lambda function '%s' (FunctionName) or "
@@ -728,6 +754,7 @@ cJSON *asl_task_invoke(asl_exec *x, const asl_task *t, const cJSON *in, const cJ
     free(input_text);
     ev_started(&v, mocked ? "mock" : child ? "aslc serve" : b->kind == RT_BIND_EXEC ? b->argv[0]
                                     : b->kind == RT_BIND_HTTP ? b->url
+                                    : b->kind == RT_BIND_AWS  ? "aws"
                                                               : b->symbol);
     if (v.ri.callback || v.ri.job)
         ev_submitted(&v);
@@ -747,6 +774,8 @@ cJSON *asl_task_invoke(asl_exec *x, const asl_task *t, const cJSON *in, const cJ
         }
     } else if (child) {
         run_child(&v, child, input, &o);
+    } else if (b->kind == RT_BIND_AWS) {
+        run_aws(&v, input, &o);
     } else {
         run_binding(&v, b, hin, fn_arn, &o);
         if (o.kind == OUT_RESULT && v.ri.lambda_invoke && !v.ri.callback) {

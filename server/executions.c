@@ -223,6 +223,7 @@ static srv_exec *new_exec(const srv_machine *m, const char *arn, const char *nam
     wait_mode(&e->opt);
     e->opt.execution_name = e->name;
     e->opt.bindings_file = S.opt->bindings;
+    e->opt.aws = S.opt->aws;
     if (test_case) {
         e->opt.mock_config = S.opt->mock_config;
         e->opt.test_case = e->test_case;

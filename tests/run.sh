@@ -166,6 +166,8 @@ run_step "test-state (tests/teststate: golden TestState responses; via aslc serv
     env BUILD="$BUILD" sh tests/teststate/check.sh
 run_step "lambda (aslc build --zip; bootstrap against a stub Runtime API)" \
     env BUILD="$BUILD" LAMBDA_CC="$BUILD_CC" sh tests/lambda/check.sh
+run_step "aws (--aws against a local endpoint that checks SigV4 with botocore)" \
+    env BUILD="$BUILD" AWS_CC="$BUILD_CC" sh tests/aws/check.sh
 
 echo
 echo "==== summary ($BUILD)"
