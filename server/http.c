@@ -63,7 +63,9 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, srv_reply r)
     if (!resp)
         return MHD_NO;
     MHD_add_response_header(resp, "Content-Type", "application/x-amz-json-1.0");
-    MHD_add_response_header(resp, "x-amzn-RequestId", "00000000-0000-0000-0000-000000000000");
+    char id[37]; /* what the SDKs log with an error */
+    rt_uuid_v4(id);
+    MHD_add_response_header(resp, "x-amzn-RequestId", id);
     enum MHD_Result ok = MHD_queue_response(c, (unsigned)r.status, resp);
     MHD_destroy_response(resp);
     return ok;
