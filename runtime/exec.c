@@ -268,13 +268,6 @@ static bool over_data_limit(const cJSON *doc, size_t growth, doc_bound *b)
     return false;
 }
 
-void rt_add_growth(asl_exec *x, size_t n)
-{
-    if (x->doc_growth == RT_GROWTH_UNKNOWN)
-        return;
-    x->doc_growth = n >= RT_GROWTH_UNKNOWN - x->doc_growth ? RT_GROWTH_UNKNOWN : x->doc_growth + n;
-}
-
 
 
 /* Fills in the run's names, ARNs, clock and input copy. Returns false when
