@@ -31,14 +31,9 @@ static void oom(rt_aws_call *call)
 /* "x-amz-content-sha256: <hex>" of [body], or 0. */
 static char *sha256_header(const char *body, size_t len)
 {
-    const rt_crypto_api *cr = rt_crypto();
-    unsigned char md[64];
-    unsigned int n = 0;
-    if (!cr || !cr->digest(body ? body : "", len, md, &n, cr->sha256(), NULL) || n != 32)
-        return NULL;
     char hex[65];
-    for (unsigned i = 0; i < 32; i++)
-        snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    if (!rt_aws_sha256_hex(body ? body : "", len, hex))
+        return NULL;
     return rt_fmt("x-amz-content-sha256: %s", hex);
 }
 

@@ -10,8 +10,8 @@
  * The signature is AWS's documented algorithm: canonical request (method,
  * URI, sorted query, sorted lower-case headers, signed header names,
  * payload SHA-256), string to sign, and the HMAC-SHA256 key chain
- * date -> region -> service -> "aws4_request"; HMAC and SHA-256 come from
- * libcrypto through dynlib.c.
+ * date -> region -> service -> "aws4_request"; HMAC is RFC 2104's
+ * construction over Nettle's SHA-256 (rt_hash, loaded by dynlib.c).
  *
  * Layer: effects. Called by aws_config.c (rt_aws_send).
  */
@@ -34,23 +34,46 @@ static void hex(const unsigned char *md, unsigned n, char *out)
     out[2 * n] = '\0';
 }
 
-static bool sha256_hex(const rt_crypto_api *cr, const char *d, size_t n, char out[65])
+/* SHA-256 of [a] then [b] (either may be empty). */
+static bool sha256(const void *a, size_t an, const void *b, size_t bn, unsigned char out[32])
 {
-    unsigned char md[64];
-    unsigned int len = 0;
-    if (!cr->digest(d, n, md, &len, cr->sha256(), NULL) || len != 32)
+    const struct nettle_hash *h = rt_hash("SHA-256", 7);
+    if (!h)
+        return false;
+    rt_hash_ctx ctx;
+    h->init(&ctx);
+    h->update(&ctx, an, a);
+    h->update(&ctx, bn, b);
+    h->digest(&ctx, 32, out);
+    return true;
+}
+
+bool rt_aws_sha256_hex(const char *d, size_t n, char out[65])
+{
+    unsigned char md[32];
+    if (!sha256(d, n, "", 0, md))
         return false;
     hex(md, 32, out);
     return true;
 }
 
-static bool hmac(const rt_crypto_api *cr, const unsigned char *key, size_t keylen, const char *d,
-                 unsigned char out[32])
+/* HMAC-SHA256 (RFC 2104) of [d] under [key], on Nettle's SHA-256. */
+static bool hmac(const unsigned char *key, size_t keylen, const char *d, unsigned char out[32])
 {
-    unsigned int len = 0;
-    return cr->hmac(cr->sha256(), key, (int)keylen, (const unsigned char *)d, strlen(d), out,
-                    &len) &&
-           len == 32;
+    unsigned char k[64] = {0}, pad[64], inner[32];
+    if (keylen > sizeof k) {
+        if (!sha256(key, keylen, "", 0, k))
+            return false;
+    } else {
+        memcpy(k, key, keylen);
+    }
+    for (size_t i = 0; i < sizeof k; i++)
+        pad[i] = k[i] ^ 0x36;
+    if (!sha256(pad, sizeof pad, d, strlen(d), inner))
+        return false;
+    for (size_t i = 0; i < sizeof k; i++)
+        pad[i] = k[i] ^ 0x5c;
+    return sha256(pad, sizeof pad, inner, sizeof inner, out);
 }
 
 typedef struct hdr {
@@ -117,9 +140,8 @@ char **rt_aws_sign(const rt_aws_creds *c, const char *signing, const char *metho
                    const char *url, const char *content_type, const char *const *extra,
                    const char *body, size_t len)
 {
-    const rt_crypto_api *cr = rt_crypto();
     const char *auth = strstr(url, "://");
-    if (!cr || !auth)
+    if (!auth)
         return NULL;
     auth += 3;
     const char *path = strchr(auth, '/');
@@ -164,16 +186,16 @@ char **rt_aws_sign(const rt_aws_creds *c, const char *signing, const char *metho
                                                      signing);
     char **out = NULL;
     bool ok = uri && query && canon_h && signed_h && scope &&
-              sha256_hex(cr, body ? body : "", body ? len : 0, payload) &&
+              rt_aws_sha256_hex(body ? body : "", body ? len : 0, payload) &&
               (creq = rt_fmt("%s\n%s\n%s\n%s\n%s\n%s", method, uri, query, canon_h, signed_h,
                              payload)) &&
-              sha256_hex(cr, creq, strlen(creq), creq_hash) &&
+              rt_aws_sha256_hex(creq, strlen(creq), creq_hash) &&
               (sts = rt_fmt("AWS4-HMAC-SHA256\n%s\n%s\n%s", stamp, scope, creq_hash));
     unsigned char k1[32], k2[32], k3[32], k4[32], s[32];
     char *secret = ok ? rt_fmt("AWS4%s", c->secret) : NULL;
-    ok = ok && secret && hmac(cr, (const unsigned char *)secret, strlen(secret), date, k1) &&
-         hmac(cr, k1, 32, c->region, k2) && hmac(cr, k2, 32, signing, k3) &&
-         hmac(cr, k3, 32, "aws4_request", k4) && hmac(cr, k4, 32, sts, s);
+    ok = ok && secret && hmac((const unsigned char *)secret, strlen(secret), date, k1) &&
+         hmac(k1, 32, c->region, k2) && hmac(k2, 32, signing, k3) &&
+         hmac(k3, 32, "aws4_request", k4) && hmac(k4, 32, sts, s);
     if (secret) {
         memset(secret, 0, strlen(secret));
         free(secret);
