@@ -137,6 +137,22 @@ t1=$(date +%s)
 [ $rc = 1 ] && echo "$out" | grep -q '"error":"States.Timeout"' && [ $((t1 - t0)) -lt 4 ] ||
     fail "TimeoutSeconds: exit $rc after $((t1 - t0)) s: $out"
 
+# ---- 7b. a role assumed once for a Map's iterations (the keys are kept)
+cat >"$T/map.asl.json" <<'JSON'
+{"StartAt": "M", "States": {"M": {"Type": "Map", "ItemsPath": "$.items", "MaxConcurrency": 1,
+  "ItemProcessor": {"StartAt": "S", "States": {"S": {"Type": "Task",
+    "Resource": "arn:aws:states:::aws-sdk:secretsmanager:getSecretValue",
+    "Credentials": {"RoleArn": "arn:aws:iam::123456789012:role/reader"},
+    "Parameters": {"SecretId": "db-password"}, "OutputPath": "$.SecretString", "End": true}}},
+  "End": true}}}
+JSON
+sts0=$(grep -c '^ok sts ' "$T/log")
+# shellcheck disable=SC2086
+out=$(clean $keys AWS_ENDPOINT_URL="$URL" "$ASLC" run "$T/map.asl.json" --aws --input '{"items":[1,2,3]}' 2>&1)
+sts1=$(grep -c '^ok sts ' "$T/log")
+[ "$out" = '["hunter2","hunter2","hunter2"]' ] && [ $((sts1 - sts0)) = 1 ] ||
+    fail "Map with Credentials: $out, $((sts1 - sts0)) AssumeRole calls (1 expected)"
+
 # ---- 8. Step Functions against aslc serve: aws-sdk:sfn and states:startExecution;
 # the server runs with --aws: a child's Task calls the endpoint
 # shellcheck disable=SC2086
