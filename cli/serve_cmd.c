@@ -37,15 +37,19 @@ static void help_serve(void)
            "--aws: a Task no binding or mock covers calls the real AWS service, as\n"
            "with aslc run --aws.\n"
            "--wait: real (default) sleeps through Wait states, skip jumps the clock,\n"
-           "scale=X sleeps X times as long. --state-dir DIR keeps machines and\n"
-           "executions in DIR (SQLite) across restarts; without it, memory only.\n"
+           "scale=X sleeps X times as long.\n"
+           "--state-dir DIR keeps state machines, executions and their histories in\n"
+           "DIR/state.sqlite (created when missing), so that a restarted server\n"
+           "still lists and describes them; executions running when it stopped are\n"
+           "ABORTED. Without it everything lives in memory.\n"
            "\n"
            "Actions: CreateStateMachine, DescribeStateMachine, UpdateStateMachine,\n"
            "DeleteStateMachine, ListStateMachines, ValidateStateMachineDefinition,\n"
            "StartExecution, StartSyncExecution (EXPRESS), DescribeExecution,\n"
            "ListExecutions, StopExecution, GetExecutionHistory,\n"
            "DescribeStateMachineForExecution, TestState.\n"
-           "Exit codes: 0 stopped cleanly, 2 bad usage or cannot listen.\n");
+           "Exit codes: 0 stopped cleanly, 2 bad usage, cannot listen, or the state\n"
+           "dir is unusable (corrupt, unwritable, in use by another server).\n");
 }
 
 static bool valid_wait(const char *w)

@@ -109,10 +109,6 @@ char **rt_aws_sign(const rt_aws_creds *c, const char *signing, const char *metho
                    const char *url, const char *content_type, const char *const *extra,
                    const char *body, size_t len);
 
-/* aws_sign.c: the SHA-256 of [n] bytes at [d] in hex; false without
- * Nettle (rt_dynlib_error says why). */
-bool rt_aws_sha256_hex(const char *d, size_t n, char out[65]);
-
 /* Replaces call->creds by those of role [role_arn] (STS AssumeRole). */
 bool rt_aws_assume_role(rt_aws_call *call, const char *role_arn);
 

@@ -31,9 +31,12 @@ static void oom(rt_aws_call *call)
 /* "x-amz-content-sha256: <hex>" of [body], or 0. */
 static char *sha256_header(const char *body, size_t len)
 {
-    char hex[65];
-    if (!rt_aws_sha256_hex(body ? body : "", len, hex))
+    unsigned char md[32];
+    if (!rt_sha256(body ? body : "", len, md))
         return NULL;
+    char hex[65];
+    for (unsigned i = 0; i < 32; i++)
+        snprintf(hex + 2 * i, 3, "%02x", md[i]);
     return rt_fmt("x-amz-content-sha256: %s", hex);
 }
 

@@ -10,8 +10,8 @@
  * The signature is AWS's documented algorithm: canonical request (method,
  * URI, sorted query, sorted lower-case headers, signed header names,
  * payload SHA-256), string to sign, and the HMAC-SHA256 key chain
- * date -> region -> service -> "aws4_request"; HMAC is RFC 2104's
- * construction over Nettle's SHA-256 (rt_hash, loaded by dynlib.c).
+ * date -> region -> service -> "aws4_request"; HMAC and SHA-256 come from
+ * Nettle through dynlib.c.
  *
  * Layer: effects. Called by aws_config.c (rt_aws_send).
  */
@@ -34,46 +34,18 @@ static void hex(const unsigned char *md, unsigned n, char *out)
     out[2 * n] = '\0';
 }
 
-/* SHA-256 of [a] then [b] (either may be empty). */
-static bool sha256(const void *a, size_t an, const void *b, size_t bn, unsigned char out[32])
-{
-    const struct nettle_hash *h = rt_hash("SHA-256", 7);
-    if (!h)
-        return false;
-    rt_hash_ctx ctx;
-    h->init(&ctx);
-    h->update(&ctx, an, a);
-    h->update(&ctx, bn, b);
-    h->digest(&ctx, 32, out);
-    return true;
-}
-
-bool rt_aws_sha256_hex(const char *d, size_t n, char out[65])
+static bool sha256_hex(const char *d, size_t n, char out[65])
 {
     unsigned char md[32];
-    if (!sha256(d, n, "", 0, md))
+    if (!rt_sha256(d, n, md))
         return false;
     hex(md, 32, out);
     return true;
 }
 
-/* HMAC-SHA256 (RFC 2104) of [d] under [key], on Nettle's SHA-256. */
 static bool hmac(const unsigned char *key, size_t keylen, const char *d, unsigned char out[32])
 {
-    unsigned char k[64] = {0}, pad[64], inner[32];
-    if (keylen > sizeof k) {
-        if (!sha256(key, keylen, "", 0, k))
-            return false;
-    } else {
-        memcpy(k, key, keylen);
-    }
-    for (size_t i = 0; i < sizeof k; i++)
-        pad[i] = k[i] ^ 0x36;
-    if (!sha256(pad, sizeof pad, d, strlen(d), inner))
-        return false;
-    for (size_t i = 0; i < sizeof k; i++)
-        pad[i] = k[i] ^ 0x5c;
-    return sha256(pad, sizeof pad, inner, sizeof inner, out);
+    return rt_hmac_sha256(key, keylen, d, strlen(d), out);
 }
 
 typedef struct hdr {
@@ -186,10 +158,10 @@ char **rt_aws_sign(const rt_aws_creds *c, const char *signing, const char *metho
                                                      signing);
     char **out = NULL;
     bool ok = uri && query && canon_h && signed_h && scope &&
-              rt_aws_sha256_hex(body ? body : "", body ? len : 0, payload) &&
+              sha256_hex(body ? body : "", body ? len : 0, payload) &&
               (creq = rt_fmt("%s\n%s\n%s\n%s\n%s\n%s", method, uri, query, canon_h, signed_h,
                              payload)) &&
-              rt_aws_sha256_hex(creq, strlen(creq), creq_hash) &&
+              sha256_hex(creq, strlen(creq), creq_hash) &&
               (sts = rt_fmt("AWS4-HMAC-SHA256\n%s\n%s\n%s", stamp, scope, creq_hash));
     unsigned char k1[32], k2[32], k3[32], k4[32], s[32];
     char *secret = ok ? rt_fmt("AWS4%s", c->secret) : NULL;

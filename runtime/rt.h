@@ -44,6 +44,11 @@ typedef enum {
     RT_PROGRESS_OFF,  /* --no-progress */
 } rt_progress_mode;
 
+/* STANDARD or EXPRESS (the executable's --type); by default the machine's. */
+typedef enum { RT_TYPE_OF_MACHINE, RT_TYPE_STANDARD, RT_TYPE_EXPRESS } rt_workflow_type;
+
+/* AWS's limit on an Express execution's duration: five minutes. */
+enum { RT_EXPRESS_MAX_SECONDS = 300 };
 /* How a child execution started by rt_child_fn ended, for the Task. */
 typedef enum {
     RT_CHILD_OK,          /* *result is the Task's result */
@@ -60,11 +65,6 @@ typedef enum {
 typedef rt_child_end (*rt_child_fn)(asl_exec *x, const char *resource, const cJSON *params,
                                     int64_t timeout_at, int64_t run_deadline, cJSON **result,
                                     char **error, char **cause);
-/* STANDARD or EXPRESS (the executable's --type); by default the machine's. */
-typedef enum { RT_TYPE_OF_MACHINE, RT_TYPE_STANDARD, RT_TYPE_EXPRESS } rt_workflow_type;
-
-/* AWS's limit on an Express execution's duration: five minutes. */
-enum { RT_EXPRESS_MAX_SECONDS = 300 };
 
 typedef struct rt_options {
     rt_wait_mode wait_mode;
@@ -91,18 +91,29 @@ typedef struct rt_options {
     /* aslc serve (server/) runs many executions in one process: */
     const char *arn_prefix;      /* "arn:aws:states:REGION:ACCOUNT:" of the run's
                                   * ARNs; 0: AWS's documentation account */
+    const char *execution_arn;   /* $$.Execution.Id as given; 0: made from
+                                  * arn_prefix, the machine and the name */
     struct rt_event_log *events; /* every history event is also appended here
                                   * (history.c, effects.h); 0 = off */
     bool external_stop;          /* the run is stopped by setting run->aborted
                                   * from another thread: no signal handlers,
                                   * and Waits sleep in short slices */
-    rt_child_fn start_execution; /* Tasks on states:startExecution (.sync,
-                                  * .sync:2) with no binding start a child
-                                  * execution through it; 0 = off */
     rt_workflow_type type;       /* --type; RT_TYPE_OF_MACHINE: asl_machine.express */
     const struct cJSON *context; /* TestState's given context object: its members
                                   * replace those of $$ (objects merged); 0 = none
                                   * (context_object.c) */
+    rt_child_fn start_execution; /* Tasks on states:startExecution (.sync,
+                                  * .sync:2) with no binding start a child
+                                  * execution through it; 0 = off */
+    /* Tasks that wait for their token (callback.c): */
+    bool callbacks;              /* a .waitForTaskToken Task waits for
+                                  * SendTaskSuccess / SendTaskFailure on its
+                                  * token (--callback-port, aslc serve); its
+                                  * handler, if bound, is still called and its
+                                  * result ignored. false: the handler's reply
+                                  * completes the task */
+    bool activities;             /* an activity Task no binding covers waits for
+                                  * a worker's GetActivityTask (aslc serve) */
 } rt_options;
 
 /* ==== The execution: shared by every state of one run ================== */
@@ -145,6 +156,9 @@ struct asl_exec {
     const asl_machine *machine;
     /* the error, once set */
     bool failed;
+    bool heartbeat_timeout;      /* the error is a Task's missed heartbeat: recorded
+                                  * as States.Timeout (AWS's history), matched by
+                                  * ErrorEquals "States.HeartbeatTimeout" too */
     rt_status status;            /* RT_FAILED, RT_TIMED_OUT or RT_ABORTED */
     char *error;
     char *cause;

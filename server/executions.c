@@ -146,6 +146,7 @@ static void run_exec(srv_exec *e)
         e->stop = srv_now_s();
     rt_tasks_close(e->tasks);
     e->tasks = NULL;
+    srv_store_put_exec(e);
     pthread_mutex_unlock(&S.mu);
     free(text);
     rt_exec_dispose(&x);
@@ -221,6 +222,7 @@ static srv_exec *new_exec(const srv_machine *m, const char *arn, const char *nam
     }
     wait_mode(&e->opt);
     e->opt.execution_name = e->name;
+    e->opt.execution_arn = e->arn; /* $$.Execution.Id is the ARN the client sees */
     e->opt.bindings_file = S.opt->bindings;
     e->opt.aws = S.opt->aws;
     if (test_case) {
@@ -231,6 +233,9 @@ static srv_exec *new_exec(const srv_machine *m, const char *arn, const char *nam
     e->opt.events = &e->events;
     e->opt.external_stop = true;
     e->opt.start_execution = srv_start_child; /* nested workflows, children.c */
+    e->opt.callbacks = e->opt.activities = true; /* tokens: callbacks.c, activities.c */
+    /* The type CreateStateMachine gave: EXPRESS runs at most five minutes. */
+    e->opt.type = strcmp(m->type, "EXPRESS") == 0 ? RT_TYPE_EXPRESS : RT_TYPE_STANDARD;
     e->run.opt = &e->opt;
     return e;
 }
@@ -295,7 +300,8 @@ srv_exec *srv_exec_start(const char *sm_arn_in, const char *name, const char *in
         return NULL;
     }
     char arn[1024];
-    if (sync) { /* AWS's express ARN: names of express executions may repeat */
+    bool express = strcmp(m->type, "EXPRESS") == 0;
+    if (express) { /* AWS's express ARN: names of express executions may repeat */
         char id[37];
         rt_uuid_v4(id);
         snprintf(arn, sizeof arn, "arn:aws:states:%s:%s:express:%s:%s:%s", S.opt->region,
@@ -304,7 +310,7 @@ srv_exec *srv_exec_start(const char *sm_arn_in, const char *name, const char *in
         snprintf(arn, sizeof arn, "arn:aws:states:%s:%s:execution:%s:%s", S.opt->region,
                  S.opt->account, m->name, name);
     }
-    if (sync && strcmp(m->type, "EXPRESS") != 0) {
+    if (sync && !express) {
         pthread_mutex_unlock(&S.mu);
         cJSON_Delete(doc);
         *err = srv_error(400, "StateMachineTypeNotSupported",
@@ -374,6 +380,7 @@ srv_exec *srv_exec_start(const char *sm_arn_in, const char *name, const char *in
         else
             fail_early(e, "cannot start a thread for the execution");
     }
+    srv_store_put_exec(e);
     pthread_mutex_unlock(&S.mu);
     return e;
 }
@@ -601,6 +608,7 @@ srv_reply srv_stop_execution(const cJSON *req)
         e->stop = srv_now_s();
         e->status = EX_ABORTED; /* at once, as AWS; the thread ends soon after */
         __atomic_store_n(&e->run.aborted, 1, __ATOMIC_SEQ_CST);
+        srv_store_put_exec(e);
     }
     cJSON *o = cJSON_CreateObject();
     add_date(o, "stopDate", e->stop);
@@ -610,13 +618,21 @@ srv_reply srv_stop_execution(const cJSON *req)
 
 /* ==== shutdown =========================================================== */
 
-void srv_executions_close(void)
+void srv_executions_stop(void)
 {
     pthread_mutex_lock(&S.mu);
     S.closing = true;
     for (srv_exec *e = S.execs; e; e = e->next)
         if (e->status == EX_RUNNING)
             __atomic_store_n(&e->run.aborted, 1, __ATOMIC_SEQ_CST);
+    pthread_cond_broadcast(&S.changed); /* waiters see S.closing */
+    pthread_mutex_unlock(&S.mu);
+}
+
+void srv_executions_close(void)
+{
+    srv_executions_stop();
+    pthread_mutex_lock(&S.mu);
     while (S.running > 0)
         pthread_cond_wait(&S.changed, &S.mu);
     while (S.execs) {
