@@ -90,14 +90,16 @@ static jn_val *fn_substring(jn_ctx *cx, jn_val **a, int n)
     return jn_str(cx, s + b0, b1 - b0);
 }
 
-/* Byte offset of [pat] in [s] (JavaScript indexOf), or -1. */
+/* Byte offset of [pat] in [s] (JavaScript indexOf), or -1. An undefined
+ * [pat] is searched for as "undefined", as JavaScript converts it. */
 static long index_of(const jn_val *s, const jn_val *pat)
 {
-    size_t n = s->u.str.len, m = pat->u.str.len;
+    const char *ps = pat ? pat->u.str.s : "undefined";
+    size_t n = s->u.str.len, m = pat ? pat->u.str.len : 9;
     if (m == 0)
         return 0;
     for (size_t i = 0; i + m <= n; i++)
-        if (memcmp(s->u.str.s + i, pat->u.str.s, m) == 0)
+        if (memcmp(s->u.str.s + i, ps, m) == 0)
             return (long)i;
     return -1;
 }
@@ -119,7 +121,7 @@ static jn_val *fn_substring_after(jn_ctx *cx, jn_val **a, int n)
     long p = index_of(a[0], a[1]);
     if (p < 0)
         return a[0];
-    size_t at = (size_t)p + a[1]->u.str.len;
+    size_t at = (size_t)p + (a[1] ? a[1]->u.str.len : 9); /* "undefined" */
     return jn_str(cx, a[0]->u.str.s + at, a[0]->u.str.len - at);
 }
 
@@ -189,6 +191,8 @@ static jn_val *fn_pad(jn_ctx *cx, jn_val **a, int n)
         pc = a[2]->u.str.s;
         pclen = a[2]->u.str.len;
     }
+    if (!a[1])
+        return a[0]; /* width undefined: NaN padding, none added (jsonata-js) */
     double w = a[1]->u.num;
     double want = fabs(w) - (double)cp_len(a[0]->u.str.s, a[0]->u.str.len);
     if (!(want >= 1))

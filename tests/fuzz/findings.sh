@@ -40,6 +40,18 @@ expect 0 '^""$' "$ASLC" jsonata --no-input '$substring("Hello World", $x, 5)'
 expect 0 '^"Hello World"$' "$ASLC" jsonata --no-input '$substring("Hello World", $x)'
 expect 0 '^"ello World"$' "$ASLC" jsonata --no-input '$substring("Hello World", 1, $x)'
 
+# More built-ins read an undefined argument (NULL): each now does what
+# jsonata-js 2.0.6 does (checked with the npm package).
+expect 0 '^"Hello"$' "$ASLC" jsonata --no-input '$substringBefore("Hello", $x)'
+expect 0 '^"Hello"$' "$ASLC" jsonata --no-input '$substringAfter("Hello", $x)'
+expect 0 '^" b"$' "$ASLC" jsonata --no-input '$substringAfter("a undefined b", $x)'
+expect 0 '^"a"$' "$ASLC" jsonata --no-input '$pad("a", $x)'
+expect 0 '' "$ASLC" jsonata --no-input '$lookup({"a": 1}, $x)'
+expect 1 'exponent=undefined' "$ASLC" jsonata --no-input '$power(2, $x)'
+expect 1 "reading 'split'" "$ASLC" jsonata --no-input '$formatNumber(1, $x)'
+expect 1 "reading 'lastIndexOf'" "$ASLC" jsonata --no-input '$formatInteger(1, $x)'
+expect 1 "reading 'lastIndexOf'" "$ASLC" jsonata --no-input '$parseInteger("1", $x)'
+
 # Two variables back to back in an intrinsic argument ("$a$b"): check
 # accepted it (it read "$$", the context object) and emit aborted with an
 # internal error. Now check refuses it and emit exits 1.
