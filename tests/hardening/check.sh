@@ -203,5 +203,19 @@ printf '{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":299,"Next":"X"},"X
 expect 3 '"status":"TIMED_OUT","error":"States.Timeout"' "$ASLC" run --type EXPRESS five.json --input '{}' --wait skip
 expect 0 '' "$ASLC" run five.json --input '{}' --wait skip
 
+# ---- JSONPath deep scans are bounded in memory and time: $..a..a..a on a
+# 200-deep chain (1.3 million matches) and an InputPath of 100,000 `..a`
+# steps fail with States.Runtime in seconds (they took 29 s / 7.2 GB and
+# forever; test_jsonpath checks that an aborted run stops a scan)
+deep=1; i=1; while [ $i -lt 200 ]; do deep="{\"a\":$deep}"; i=$((i + 1)); done
+printf '{"a":%s}\n' "$deep" >deep.json
+printf '{"StartAt":"P","States":{"P":{"Type":"Pass","Parameters":{"n.$":"States.ArrayLength($..a..a..a)"},"End":true}}}\n' >scan3.json
+printf '{"StartAt":"P","States":{"P":{"Type":"Pass","Parameters":{"n.$":"States.ArrayLength($..a)"},"End":true}}}\n' >scan1.json
+steps=$(i=0; while [ $i -lt 100000 ]; do printf '..a'; i=$((i + 1)); done)
+printf '{"StartAt":"P","States":{"P":{"Type":"Pass","InputPath":"$%s","End":true}}}\n' "$steps" >scan100k.json
+expect 0 '^\{"n":200\}$' "$ASLC" run scan1.json --input-file deep.json
+expect 1 "The JSONPath '\\\$\\.\\.a\\.\\.a\\.\\.a' selects more than 64 MiB" timeout 30 "$ASLC" run scan3.json --input-file deep.json
+expect 1 'visits more than 10000000 nodes' timeout 30 "$ASLC" run scan100k.json --input-file deep.json
+
 [ "$status" -eq 0 ] && echo "hardening: $count checks passed"
 exit "$status"
