@@ -203,6 +203,17 @@ printf '{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":299,"Next":"X"},"X
 expect 3 '"status":"TIMED_OUT","error":"States.Timeout"' "$ASLC" run --type EXPRESS five.json --input '{}' --wait skip
 expect 0 '' "$ASLC" run five.json --input '{}' --wait skip
 
+# a distributed Map's child executions have their own 25,000 events
+# (STANDARD children fail, EXPRESS ones have no such limit)
+for t in STANDARD EXPRESS; do
+    printf '{"StartAt":"M","States":{"M":{"Type":"Map","ItemsPath":"$.items","ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"%s"},"StartAt":"P","States":{"P":{"Type":"Pass","Parameters":{"i.$":"States.MathAdd($.i, 1)","n.$":"$.n"},"Next":"C"},"C":{"Type":"Choice","Choices":[{"Variable":"$.i","NumericEqualsPath":"$.n","Next":"E"}],"Default":"P"},"E":{"Type":"Succeed"}}},"End":true}}}\n' "$t" >dist-$t.json
+done
+expect 1 'States.ExceedToleratedFailureThreshold' "$ASLC" run dist-STANDARD.json --input '{"items":[{"i":0,"n":6250}]}'
+expect 0 '^\[\{"i":6250,"n":6250\}\]$' "$ASLC" run dist-EXPRESS.json --input '{"items":[{"i":0,"n":6250}]}'
+# a template's StateMachineType: EXPRESS says it for its machine
+printf 'Resources:\n  M:\n    Type: AWS::StepFunctions::StateMachine\n    Properties:\n      StateMachineType: EXPRESS\n      Definition:\n        StartAt: P\n        States:\n          P:\n            Type: Pass\n            Parameters:\n              id.$: $$.Execution.Id\n            End: true\n' >xtpl.yaml
+expect 0 ':express:M:n1:[0-9a-f-]{36}"\}$' "$ASLC" run xtpl.yaml --input '{}' --name n1
+
 # ---- JSONPath deep scans are bounded in memory and time: $..a..a..a on a
 # 200-deep chain (1.3 million matches) and an InputPath of 100,000 `..a`
 # steps fail with States.Runtime in seconds (they took 29 s / 7.2 GB and
