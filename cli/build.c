@@ -57,7 +57,7 @@ static const char rt_ldflags[] = "";
 #endif
 
 /* The libraries libaslrt.a needs, in link order. */
-/* libcurl and libcrypto are not among them: the runtime loads them on
+/* libcurl and Nettle are not among them: the runtime loads them on
  * first use (runtime/dynlib.c). */
 static const char *const runtime_libs[] = {"cjson", "pcre2-8", "pthread", "dl", "m"};
 enum { NLIBS = sizeof runtime_libs / sizeof runtime_libs[0] };

@@ -124,7 +124,9 @@ static char *strip_variables(check_ctx *c, const cJSON *v, const char *s, size_t
             }
         } else if (ch == '\'') {
             quoted = true;
-        } else if (ch == '$' && (i == 0 || s[i - 1] != '$') && path_is_variable(s + i)) {
+        } else if (ch == '$' && (n == 0 || out[n - 1] != '$') && path_is_variable(s + i)) {
+            /* out[n - 1], not s[i - 1]: "$a$b" must not become "$$", a
+             * valid path the lowering (which sees "$a$b") would refuse. */
             size_t k = i + 1;
             while (is_ident_char(s[k]))
                 k++;

@@ -23,6 +23,9 @@
  * the details object ("stateEnteredEventDetails"); [details] is taken.
  * Returns the event id. Cheap when neither --history nor --trace is on. */
 long rt_event(asl_exec *x, const char *type, const char *details_key, cJSON *details);
+/* True when events are kept anywhere (--history, --trace, an in-memory
+ * log): callers skip building details nobody reads. */
+bool rt_recording(const asl_exec *x);
 /* AWS's hard quota of events in one Standard execution's history. When event
  * number RT_HISTORY_MAX would be anything but ExecutionSucceeded, it is
  * recorded as ExecutionFailed (States.Runtime, RT_HISTORY_FULL_CAUSE)

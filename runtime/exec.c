@@ -142,12 +142,6 @@ static bool add_string(cJSON *o, const char *key, const char *val)
 
 /* ==== Events =============================================================== */
 
-static bool recording(const asl_exec *x)
-{
-    const rt_options *o = options_of(x->run);
-    return o->history || o->trace || o->events;
-}
-
 /* {"<key>": "<doc as JSON text>", "<key>Details": {"truncated": false}}
  * added to [d]; documents are never truncated here. */
 static bool add_doc(cJSON *d, const char *key, const char *details_key, const cJSON *doc)
@@ -195,7 +189,7 @@ static long state_event(asl_exec *x, bool entered, const cJSON *doc, cJSON *assi
 static void execution_started(asl_exec *x, const cJSON *input)
 {
     cJSON *d = NULL;
-    if (recording(x)) {
+    if (rt_recording(x)) {
         d = cJSON_CreateObject();
         if (d && !(add_doc(d, "input", "inputDetails", input) &&
                    add_string(d, "roleArn", x->run->role_arn))) {
@@ -221,7 +215,7 @@ static void execution_ended(asl_exec *x)
     };
     rt_status s = x->status == RT_SUCCEEDED ? RT_FAILED : x->status;
     cJSON *d = NULL;
-    if (recording(x)) {
+    if (rt_recording(x)) {
         d = cJSON_CreateObject();
         /* AWS records an empty details object for a timeout. */
         if (d && s != RT_TIMED_OUT) {
@@ -405,7 +399,7 @@ rt_status rt_run_machine(asl_exec *x, const asl_machine *m, cJSON *input, cJSON 
     } else if (ok) {
         x->status = RT_SUCCEEDED;
         cJSON *d = NULL;
-        if (recording(x)) {
+        if (rt_recording(x)) {
             d = cJSON_CreateObject();
             if (d && !add_doc(d, "output", "outputDetails", doc)) {
                 cJSON_Delete(d);
@@ -478,7 +472,7 @@ rt_status rt_exec_states(asl_exec *x, const asl_machine *m, cJSON *input, cJSON 
         return x->status;
     }
 
-    const bool rec = recording(x);
+    const bool rec = rt_recording(x);
     const int64_t deadline = run->deadline_ns;
     cJSON *doc = input;
     doc_bound bound = {0, false};

@@ -159,6 +159,12 @@ void rt_event_log_free(rt_event_log *l)
     l->n = l->cap = 0;
 }
 
+bool rt_recording(const asl_exec *x)
+{
+    const rt_options *o = x->run ? x->run->opt : NULL;
+    return o && (o->history || o->trace || o->events);
+}
+
 /* What becomes of an event, by its id: recorded, recorded as the
  * execution's failure (the history is full) or dropped (past the quota). */
 typedef enum { EV_RECORD, EV_HISTORY_FULL, EV_DROP } ev_fate;

@@ -79,6 +79,9 @@ typedef struct rt_options {
                                   * from another thread: no signal handlers,
                                   * and Waits sleep in short slices */
     rt_workflow_type type;       /* --type; RT_TYPE_OF_MACHINE: asl_machine.express */
+    const struct cJSON *context; /* TestState's given context object: its members
+                                  * replace those of $$ (objects merged); 0 = none
+                                  * (context_object.c) */
 } rt_options;
 
 /* ==== The execution: shared by every state of one run ================== */
@@ -240,8 +243,8 @@ cJSON *rt_json_parse(const char *text, size_t len, char *err, size_t errlen);
 /* Compact JSON text, malloc'd (free with free()). */
 char *rt_json_print(const cJSON *v);
 /* An upper bound of the compact JSON size of [v], exact except that a
- * number counts as 26 bytes (cJSON's longest rendering); stops adding once
- * past [cap]. Allocates nothing. */
+ * number other than an int counts as 26 bytes (cJSON's longest
+ * rendering); stops adding once past [cap]. Allocates nothing. */
 size_t rt_json_size_bound(const cJSON *v, size_t cap);
 /* JSON value equality: objects unordered, numbers by value. */
 bool rt_json_equal(const cJSON *a, const cJSON *b);

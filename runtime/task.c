@@ -57,12 +57,6 @@ static rt_tasks *tasks_of(const asl_exec *x)
 
 /* ==== Events =============================================================== */
 
-static bool recording(const asl_exec *x)
-{
-    const rt_options *o = x->run ? x->run->opt : NULL;
-    return o && (o->history || o->trace || o->events);
-}
-
 /* "<key>": text, "<key>Details": {"truncated": false}. */
 static bool add_text(cJSON *d, const char *key, const char *details_key, const char *text)
 {
@@ -613,7 +607,7 @@ cJSON *asl_task_invoke(asl_exec *x, const asl_task *t, const cJSON *in, const cJ
 {
     inv v = {.x = x, .resource = t && t->resource ? t->resource : ""};
     rt_resource_classify(v.resource, &v.ri);
-    v.rec = recording(x);
+    v.rec = rt_recording(x);
     const char *state = rt_state_name(x);
 
     /* 1. Limits and credentials, from the state input. */
