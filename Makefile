@@ -41,7 +41,7 @@ CC_SRC   = $(wildcard compiler/*.c) $(wildcard codegen/*.c) $(wildcard graph/*.c
 RT_OBJ   = $(RT_SRC:%.c=$(BUILD)/%.o)
 # `aslc serve` (issue 13): linked into aslc only.
 SRV_OBJ  = $(patsubst %.c,$(BUILD)/%.o,$(wildcard server/*.c) cli/serve_cmd.c cli/test_state.c)
-SRV_LIBS = -lmicrohttpd
+SRV_LIBS = -lmicrohttpd -lsqlite3
 CC_OBJ   = $(CC_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/aslrt_h.o
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
