@@ -666,6 +666,11 @@ bool srv_store_open(const char *dir, char *err, size_t cap)
         close_db();
         return false;
     }
+    if (sqlite3_db_readonly(D.db, "main") == 1) { /* SQLite opens a read-only file so */
+        put_err(err, cap, "%s is read-only", path);
+        close_db();
+        return false;
+    }
     sqlite3_busy_timeout(D.db, 2000);
     sqlite3_wal_autocheckpoint(D.db, 0); /* the flusher checkpoints */
     char why[1024];
