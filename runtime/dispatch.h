@@ -206,4 +206,29 @@ struct rt_tasks {
     rt_binding aws_default;  /* the binding that stands for --aws */
 };
 
+
+/* ==== callback.c: a Task waiting for its token ============================ */
+typedef struct rt_cb rt_cb;
+/* Registers [token]; for an activity task ([activity_arn] not 0) it is
+ * queued for GetActivityTask with [input] (JSON text). 0 when out of
+ * memory. Register before the handler runs: an answer may come first. */
+rt_cb *rt_cb_open(const char *token, const char *activity_arn, const char *input);
+/* An activity task: waits until a worker takes it (RT_END_DONE, *worker its
+ * malloc'd workerName) or [lim] stops the wait (TIMEOUT, RUN_TIMEOUT,
+ * ABORTED). The heartbeat clock starts when the worker takes it. */
+rt_end rt_cb_await_worker(rt_cb *c, const rt_limits *lim, char **worker);
+typedef struct rt_cb_result {
+    bool failed;
+    char *output;        /* success: JSON text */
+    char *error, *cause; /* failure: each may be 0 */
+} rt_cb_result;
+/* Waits for the answer (RT_END_DONE, [r] filled: the caller frees it with
+ * rt_cb_result_free) or until [lim] stops the wait: TIMEOUT, HEARTBEAT (no
+ * SendTaskHeartbeat within lim->heartbeat_ns), RUN_TIMEOUT, ABORTED (seen
+ * within 20 ms). */
+rt_end rt_cb_await(rt_cb *c, const rt_limits *lim, rt_cb_result *r);
+void rt_cb_result_free(rt_cb_result *r);
+/* Unregisters and frees [c]; later answers to its token get TaskTimedOut. */
+void rt_cb_close(rt_cb *c);
+
 #endif

@@ -1,6 +1,7 @@
 /*
- * dynlib.c - loads libcurl and Nettle with dlopen the first time a
- * workflow needs them (an HTTP Task, the Lambda Runtime API loop, a hash)
+ * dynlib.c - loads libcurl, Nettle and libmicrohttpd with dlopen the
+ * first time a workflow needs them (an HTTP Task, the Lambda Runtime API
+ * loop, a hash, the --callback-port listener)
  * and resolves the functions the runtime calls (dynlib.h says why).
  *
  * Owns: the two library handles, for the life of the process (never
@@ -171,4 +172,39 @@ bool rt_hmac_sha256(const unsigned char *key, size_t keylen, const void *d, size
     hmac256.update(&ctx, n, d);
     hmac256.digest(&ctx, 32, out);
     return true;
+}
+
+/* ---- libmicrohttpd */
+
+static rt_mhd_api mhd_api;
+static bool mhd_ok;
+static pthread_once_t mhd_once = PTHREAD_ONCE_INIT;
+
+static void load_mhd(void)
+{
+    static const char *const so[] = {"libmicrohttpd.so.12", "libmicrohttpd.so", NULL};
+    static const char *const names[] = {
+        "MHD_start_daemon", "MHD_stop_daemon", "MHD_get_daemon_info",
+        "MHD_lookup_connection_value", "MHD_create_response_from_buffer",
+        "MHD_add_response_header", "MHD_queue_response", "MHD_destroy_response",
+    };
+    void *slots[sizeof names / sizeof names[0]];
+    if (!load("libmicrohttpd (Debian package libmicrohttpd12)", so, names, slots,
+              sizeof names / sizeof names[0]))
+        return;
+    memcpy(&mhd_api.start_daemon, &slots[0], sizeof(void *));
+    memcpy(&mhd_api.stop_daemon, &slots[1], sizeof(void *));
+    memcpy(&mhd_api.get_daemon_info, &slots[2], sizeof(void *));
+    memcpy(&mhd_api.lookup_connection_value, &slots[3], sizeof(void *));
+    memcpy(&mhd_api.create_response_from_buffer, &slots[4], sizeof(void *));
+    memcpy(&mhd_api.add_response_header, &slots[5], sizeof(void *));
+    memcpy(&mhd_api.queue_response, &slots[6], sizeof(void *));
+    memcpy(&mhd_api.destroy_response, &slots[7], sizeof(void *));
+    mhd_ok = true;
+}
+
+const rt_mhd_api *rt_mhd(void)
+{
+    pthread_once(&mhd_once, load_mhd);
+    return mhd_ok ? &mhd_api : NULL;
 }

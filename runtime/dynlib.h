@@ -1,9 +1,9 @@
 /*
- * dynlib.h - libcurl and Nettle's hashes, loaded on first use (dlopen)
- * instead of linked: a workflow that makes no HTTP call and computes no
- * hash does not pay the dynamic loader for them (libcurl alone pulls in
- * some thirty libraries, about 10 ms of start-up), and neither does
- * `aslc check`. Only the types and constants of their headers are used at
+ * dynlib.h - libcurl, Nettle's hashes and libmicrohttpd (the
+ * --callback-port listener), loaded on first use (dlopen) instead of
+ * linked: a workflow that makes no HTTP call and computes no hash does not
+ * pay the dynamic loader for them (libcurl alone pulls in some thirty
+ * libraries, about 10 ms of start-up), and neither does `aslc check`. Only the types and constants of their headers are used at
  * compile time.
  *
  * Hashes come from Nettle, not OpenSSL's libcrypto: measured on this
@@ -20,6 +20,7 @@
 #include <stddef.h>
 
 #include <curl/curl.h>
+#include <microhttpd.h>
 #include <nettle/hmac.h>
 #include <nettle/md5.h>
 #include <nettle/nettle-meta.h>
@@ -40,6 +41,26 @@ typedef struct rt_curl_api {
     void (*slist_free_all)(struct curl_slist *l);
 } rt_curl_api;
 
+/* The libmicrohttpd functions the --callback-port listener calls
+ * (callback_listen.c): executables must not need it to start. */
+typedef struct rt_mhd_api {
+    struct MHD_Daemon *(*start_daemon)(unsigned int flags, uint16_t port, MHD_AcceptPolicyCallback apc,
+                                       void *apc_cls, MHD_AccessHandlerCallback dh, void *dh_cls,
+                                       ...);
+    void (*stop_daemon)(struct MHD_Daemon *d);
+    const union MHD_DaemonInfo *(*get_daemon_info)(struct MHD_Daemon *d,
+                                                   enum MHD_DaemonInfoType info, ...);
+    const char *(*lookup_connection_value)(struct MHD_Connection *c, enum MHD_ValueKind kind,
+                                           const char *key);
+    struct MHD_Response *(*create_response_from_buffer)(size_t size, void *buffer,
+                                                        enum MHD_ResponseMemoryMode mode);
+    enum MHD_Result (*add_response_header)(struct MHD_Response *r, const char *header,
+                                           const char *content);
+    enum MHD_Result (*queue_response)(struct MHD_Connection *c, unsigned int status,
+                                      struct MHD_Response *r);
+    void (*destroy_response)(struct MHD_Response *r);
+} rt_mhd_api;
+
 /* A hash function's state, big enough for every hash rt_hash names. */
 typedef union rt_hash_ctx {
     struct md5_ctx md5;
@@ -51,6 +72,7 @@ typedef union rt_hash_ctx {
 /* The library, loaded once (thread-safe), or NULL when it cannot be
  * loaded; rt_dynlib_error then says why (a constant string, never NULL). */
 const rt_curl_api *rt_curl(void);
+const rt_mhd_api *rt_mhd(void);
 const char *rt_dynlib_error(void);
 
 /* The hash named as States.Hash and $hash name them (MD5, SHA-1, SHA-256,

@@ -91,6 +91,8 @@ typedef struct rt_options {
     /* aslc serve (server/) runs many executions in one process: */
     const char *arn_prefix;      /* "arn:aws:states:REGION:ACCOUNT:" of the run's
                                   * ARNs; 0: AWS's documentation account */
+    const char *execution_arn;   /* $$.Execution.Id as given; 0: made from
+                                  * arn_prefix, the machine and the name */
     struct rt_event_log *events; /* every history event is also appended here
                                   * (history.c, effects.h); 0 = off */
     bool external_stop;          /* the run is stopped by setting run->aborted
@@ -103,6 +105,15 @@ typedef struct rt_options {
     rt_child_fn start_execution; /* Tasks on states:startExecution (.sync,
                                   * .sync:2) with no binding start a child
                                   * execution through it; 0 = off */
+    /* Tasks that wait for their token (callback.c): */
+    bool callbacks;              /* a .waitForTaskToken Task waits for
+                                  * SendTaskSuccess / SendTaskFailure on its
+                                  * token (--callback-port, aslc serve); its
+                                  * handler, if bound, is still called and its
+                                  * result ignored. false: the handler's reply
+                                  * completes the task */
+    bool activities;             /* an activity Task no binding covers waits for
+                                  * a worker's GetActivityTask (aslc serve) */
 } rt_options;
 
 /* ==== The execution: shared by every state of one run ================== */
@@ -145,6 +156,9 @@ struct asl_exec {
     const asl_machine *machine;
     /* the error, once set */
     bool failed;
+    bool heartbeat_timeout;      /* the error is a Task's missed heartbeat: recorded
+                                  * as States.Timeout (AWS's history), matched by
+                                  * ErrorEquals "States.HeartbeatTimeout" too */
     rt_status status;            /* RT_FAILED, RT_TIMED_OUT or RT_ABORTED */
     char *error;
     char *cause;

@@ -158,9 +158,15 @@ static void ev_started(const inv *v, const char *worker)
     event(v, "Started", d);
 }
 
-static void ev_submitted(const inv *v)
+/* [output_text]: the integration's answer (0: none recorded). */
+static void ev_submitted(const inv *v, const char *output_text)
 {
-    event(v, "Submitted", v->rec ? service_details(v) : NULL);
+    cJSON *d = v->rec ? service_details(v) : NULL;
+    if (d && output_text && !add_text(d, "output", "outputDetails", output_text)) {
+        cJSON_Delete(d);
+        d = NULL;
+    }
+    event(v, "Submitted", d);
 }
 
 static void ev_succeeded(const inv *v, const char *output_text)
@@ -204,6 +210,7 @@ typedef struct outcome {
     out_kind kind;
     cJSON *result;
     char *error, *cause;
+    bool heartbeat; /* the States.Timeout of a missed heartbeat */
 } outcome;
 
 /* A failure named [error] ("States.TaskFailed" when 0 or empty). */
@@ -278,6 +285,7 @@ static void stop_outcome(outcome *o, rt_end end)
         o->kind = OUT_ABORTED;
     else /* TIMEOUT, HEARTBEAT: AWS records States.Timeout with no cause */
         set_error(o, "States.Timeout", NULL);
+    o->heartbeat = end == RT_END_HEARTBEAT;
 }
 
 static char *too_big_cause(const inv *v)
@@ -668,6 +676,86 @@ static void run_child(inv *v, rt_child_fn fn, const cJSON *params, outcome *o)
     free(cause);
 }
 
+/* ==== Waiting for the token (callback.c) =================================== */
+
+/* A .waitForTaskToken Task with rt_options.callbacks, or an activity Task
+ * no binding covers with rt_options.activities: registers the token, calls
+ * the handler [b] if any (a failure fails the task; a result is recorded
+ * in TaskSubmitted and otherwise ignored), then waits for SendTaskSuccess /
+ * SendTaskFailure, TimeoutSeconds counting from TaskStarted and
+ * HeartbeatSeconds from the submission (an activity's from the moment a
+ * worker takes it). */
+static void run_waiting(inv *v, const rt_binding *b, const cJSON *hin, const char *fn_arn,
+                        const cJSON *input, outcome *o)
+{
+    asl_exec *x = v->x;
+    bool activity = v->ri.kind == RT_RES_ACTIVITY && !b;
+    rt_limits lim;
+    limits(v, &lim);
+    char *input_text = activity ? rt_json_print(input) : NULL;
+    rt_cb *c = (!activity || input_text)
+                   ? rt_cb_open(rt_task_token(x), activity ? v->resource : NULL, input_text)
+                   : NULL;
+    free(input_text);
+    if (!c) {
+        set_error(o, "States.Runtime", rt_fmt("Out of memory."));
+        return;
+    }
+    if (activity) {
+        char *worker = NULL;
+        rt_end end = rt_cb_await_worker(c, &lim, &worker);
+        if (end != RT_END_DONE) {
+            stop_outcome(o, end);
+            rt_cb_close(c);
+            return;
+        }
+        ev_started(v, worker ? worker : "");
+        free(worker);
+    } else if (b) {
+        run_binding(v, b, hin, fn_arn, o);
+        if (o->kind != OUT_RESULT) {
+            rt_cb_close(c);
+            return;
+        }
+        char *text = v->rec ? rt_json_print(o->result) : NULL;
+        ev_submitted(v, text);
+        free(text);
+        cJSON_Delete(o->result);
+        o->result = NULL;
+        o->kind = OUT_ERROR;
+    } else {
+        ev_submitted(v, NULL);
+    }
+    /* The history so far is on disk while the Task waits: a client may
+     * read the token from it ($$.Task.Token in TaskScheduled). */
+    const rt_options *opt = rt_root_run(x->run)->opt;
+    if (opt && opt->history)
+        fflush(opt->history);
+    rt_cb_result r;
+    rt_end end = rt_cb_await(c, &lim, &r);
+    rt_cb_close(c);
+    if (end != RT_END_DONE) {
+        stop_outcome(o, end);
+        return;
+    }
+    if (r.failed) {
+        /* SendTaskFailure without an error name records none (AWS's). */
+        set_error(o, "", r.cause);
+        r.cause = NULL;
+        free(o->error);
+        o->error = r.error;
+        r.error = NULL;
+    } else {
+        char perr[200] = "";
+        o->result = rt_json_parse(r.output, strlen(r.output), perr, sizeof perr);
+        if (o->result)
+            o->kind = OUT_RESULT;
+        else
+            set_error(o, "States.Runtime", rt_fmt("Out of memory."));
+    }
+    rt_cb_result_free(&r);
+}
+
 cJSON *asl_task_invoke(asl_exec *x, const asl_task *t, const cJSON *in, const cJSON *input)
 {
     inv v = {.x = x, .resource = t && t->resource ? t->resource : ""};
@@ -689,6 +777,10 @@ cJSON *asl_task_invoke(asl_exec *x, const asl_task *t, const cJSON *in, const cJ
         return NULL;
     if (t && t->credentials_value && !(v.credentials = cJSON_Duplicate(t->credentials_value, 1)))
         return asl_fail_with(x, "States.Runtime", "Out of memory."), NULL;
+    const rt_options *opt = x->run ? rt_root_run(x->run)->opt : NULL;
+    /* rt_options.callbacks / .activities: the Task waits for its token. */
+    bool waits = opt && opt->callbacks && v.ri.callback;
+    bool activity_waits = opt && opt->activities && v.ri.kind == RT_RES_ACTIVITY;
 
     /* 2. Mock or binding. */
     rt_tasks *tk = tasks_of(x);
@@ -729,9 +821,11 @@ cJSON *asl_task_invoke(asl_exec *x, const asl_task *t, const cJSON *in, const cJ
             b = tk ? rt_bindings_find(tk->bindings, v.resource) : NULL;
         if (!b && is_start_execution(&v.ri) && child_hook(x))
             child = child_hook(x);
-        if (!b && !child && tk && tk->aws)
+        /* --aws: not for a Task that waits for its token on aslc serve
+         * (it waits without the call) */
+        if (!b && !child && tk && tk->aws && !waits && !activity_waits)
             b = &tk->aws_default;
-        if (!b && !child) {
+        if (!b && !child && !waits && !activity_waits) {
             if (fn_arn && v.ri.lambda_invoke)
                 asl_fail_runtime(x, "No binding for the Lambda function '%s' (FunctionName) or "
                                     "for the resource '%s'; add one to the bindings file or mock "
@@ -752,12 +846,17 @@ cJSON *asl_task_invoke(asl_exec *x, const asl_task *t, const cJSON *in, const cJ
     char *input_text = v.rec ? rt_json_print(input) : NULL;
     ev_scheduled(&v, input_text);
     free(input_text);
-    ev_started(&v, mocked ? "mock" : child ? "aslc serve" : b->kind == RT_BIND_EXEC ? b->argv[0]
-                                    : b->kind == RT_BIND_HTTP ? b->url
-                                    : b->kind == RT_BIND_AWS  ? "aws"
-                                                              : b->symbol);
-    if (v.ri.callback || v.ri.job)
-        ev_submitted(&v);
+    bool waiting = !mocked && !child && (waits || (activity_waits && !b));
+    if (!waiting || b || !activity_waits) /* an activity's starts with its worker */
+        ev_started(&v, mocked ? "mock"
+                       : child ? "aslc serve"
+                       : !b    ? "callback"
+                       : b->kind == RT_BIND_EXEC ? b->argv[0]
+                       : b->kind == RT_BIND_HTTP ? b->url
+                       : b->kind == RT_BIND_AWS  ? "aws"
+                                                 : b->symbol);
+    if ((v.ri.callback || v.ri.job) && !waiting)
+        ev_submitted(&v, NULL);
 
     /* 4. The call. */
     if (mocked) {
@@ -774,6 +873,8 @@ cJSON *asl_task_invoke(asl_exec *x, const asl_task *t, const cJSON *in, const cJ
         }
     } else if (child) {
         run_child(&v, child, input, &o);
+    } else if (waiting) {
+        run_waiting(&v, b, hin, fn_arn, input, &o);
     } else if (b->kind == RT_BIND_AWS) {
         run_aws(&v, input, &o);
     } else {
@@ -806,6 +907,8 @@ cJSON *asl_task_invoke(asl_exec *x, const asl_task *t, const cJSON *in, const cJ
         cJSON_Delete(o.result);
         o.result = NULL;
         ev_failed(&v, o.error, o.cause);
+        if (!x->failed) /* the first error wins (asl_fail_with) */
+            x->heartbeat_timeout = o.heartbeat;
         asl_fail_with(x, o.error, o.cause);
         break;
     case OUT_RUN_TIMEOUT: end_run(x, RT_TIMED_OUT); break;

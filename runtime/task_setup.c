@@ -78,6 +78,18 @@ static bool starts_execution(const asl_task_ref *ref)
             strcmp(ri.action + 14, ".sync:2") == 0);
 }
 
+/* A Task that needs no binding: with rt_options.callbacks a
+ * .waitForTaskToken Task just waits for its token, with .activities an
+ * activity Task waits for a worker. */
+static bool waits_unbound(const rt_options *opt, const asl_task_ref *ref)
+{
+    if (!ref->resource)
+        return false;
+    rt_resource ri;
+    rt_resource_classify(ref->resource, &ri);
+    return (opt->callbacks && ri.callback) || (opt->activities && ri.kind == RT_RES_ACTIVITY);
+}
+
 /* Appends [line] to the malloc'd string *s. */
 static void append(char **s, const char *line)
 {
@@ -151,7 +163,8 @@ rt_tasks *rt_tasks_open(const rt_options *opt, const asl_machine *m, char **err)
     char *lines = NULL;
     for (int i = 0; m && i < m->ntasks; i++) {
         const asl_task_ref *ref = &m->tasks[i];
-        if (ref_bound(t, ref) || (opt->start_execution && starts_execution(ref)))
+        if (ref_bound(t, ref) || (opt->start_execution && starts_execution(ref)) ||
+            waits_unbound(opt, ref))
             continue;
         unbound++;
         char *line;

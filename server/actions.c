@@ -509,6 +509,14 @@ static const action actions[] = {
     {"StopExecution", srv_stop_execution},
     {"DescribeStateMachineForExecution", srv_describe_sm_for_execution},
     {"GetExecutionHistory", srv_get_execution_history},
+    {"SendTaskSuccess", srv_send_task_success},     /* callbacks.c */
+    {"SendTaskFailure", srv_send_task_failure},
+    {"SendTaskHeartbeat", srv_send_task_heartbeat},
+    {"CreateActivity", srv_create_activity},        /* activities.c */
+    {"DescribeActivity", srv_describe_activity},
+    {"ListActivities", srv_list_activities},
+    {"DeleteActivity", srv_delete_activity},
+    {"GetActivityTask", srv_get_activity_task},
 };
 
 srv_reply srv_dispatch(const char *name, const char *body, size_t len)
@@ -537,6 +545,7 @@ void srv_actions_init(const srv_opts *o)
 void srv_actions_close(void)
 {
     srv_executions_close(); /* they hold references to the machines' programs */
+    srv_activities_close();
     pthread_mutex_lock(&S.mu);
     while (S.machines) {
         machine *m = S.machines;

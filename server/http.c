@@ -257,6 +257,7 @@ int srv_main(const srv_opts *o)
         close(ls);
     srv_store_close();
     srv_executions_stop();
+    srv_activities_stop(); /* GetActivityTask long polls end too */
     MHD_stop_daemon(d);
     srv_actions_close();
     close(stop_pipe[0]);

@@ -126,6 +126,21 @@ void srv_executions_close(void);
 rt_child_end srv_start_child(asl_exec *x, const char *resource, const cJSON *params,
                              int64_t timeout_at, int64_t run_deadline, cJSON **result,
                              char **error, char **cause);
+/* ---- callbacks.c: SendTask* on the runtime's token registry ---- */
+srv_reply srv_send_task_success(const cJSON *req);
+srv_reply srv_send_task_failure(const cJSON *req);
+srv_reply srv_send_task_heartbeat(const cJSON *req);
+
+/* ---- activities.c ---- */
+srv_reply srv_create_activity(const cJSON *req);
+srv_reply srv_describe_activity(const cJSON *req);
+srv_reply srv_list_activities(const cJSON *req);
+srv_reply srv_delete_activity(const cJSON *req);
+srv_reply srv_get_activity_task(const cJSON *req);
+/* Ends the GetActivityTask long polls at once (before the daemon's
+ * threads are joined); srv_activities_close frees the activities. */
+void srv_activities_stop(void);
+void srv_activities_close(void);
 
 /* ---- history_api.c ---- */
 srv_reply srv_get_execution_history(const cJSON *req);

@@ -154,6 +154,8 @@ fi
 
 # ---- 5. aslc serve driven by the AWS CLI (issue 13; skips without aws)
 run_step "serve (AWS CLI against aslc serve)" env BUILD="$BUILD" sh tests/serve/cli.sh
+run_step "serve callbacks and activities (AWS CLI: send-task-*, get-activity-task, --callback-port)" \
+    env BUILD="$BUILD" sh tests/serve/callbacks.sh
 run_step "serve executions (AWS CLI: start, list, history, stop, sync, .sync child, mocks)" \
     env BUILD="$BUILD" sh tests/serve/executions.sh
 run_step "serve with the JS SDK (@aws-sdk/client-sfn from npm into $BUILD/node; skips without node)" \

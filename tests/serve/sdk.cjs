@@ -54,7 +54,7 @@ async function until(arn, status) {
     check(c.stateMachineArn === `${SM}:js`, 'create', c.stateMachineArn);
     check(c.creationDate instanceof Date, 'creationDate is a Date', typeof c.creationDate);
     await create('sleepy', { StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 100000, End: true } } });
-    await create('quick', { StartAt: 'P', States: { P: { Type: 'Pass', Result: { q: 1 }, End: true } } }, 'EXPRESS');
+    await create('quick', { StartAt: 'P', States: { P: { Type: 'Pass', Parameters: { q: 1, 'id.$': '$$.Execution.Id' }, End: true } } }, 'EXPRESS');
     await create('kid', { StartAt: 'P', States: { P: { Type: 'Pass', Parameters: { 'twice.$': 'States.MathAdd($.n, $.n)' }, End: true } } });
     await create('mom', {
         StartAt: 'T', States: {
@@ -86,7 +86,8 @@ async function until(arn, status) {
 
     // StartSyncExecution (host prefix disabled)
     const sy = await client.send(new StartSyncExecutionCommand({ stateMachineArn: `${SM}:quick`, input: '{}' }));
-    check(sy.status === 'SUCCEEDED' && sy.output === '{"q":1}', 'sync execution', sy);
+    check(sy.status === 'SUCCEEDED' && sy.output === JSON.stringify({ q: 1, id: sy.executionArn }), 'sync execution ($$.Execution.Id is its ARN)', sy);
+    check(/:express:quick:[^:]+:[0-9a-f-]{36}$/.test(sy.executionArn), 'express ARN', sy.executionArn);
     check(sy.billingDetails && sy.billingDetails.billedDurationInMilliseconds >= 100, 'billingDetails', sy.billingDetails);
 
     // stop a running Wait
