@@ -5,6 +5,7 @@
 #   1. golden files of emitted C      tests/golden/check.sh (when present),
 #      and of `aslc check`'s output    tests/diag/check.sh
 #      the --report pages              tests/report/check.sh (chromium when present)
+#      fuzz targets, 3 s each        tests/fuzz/smoke.sh (when clang is present)
 #   2. the project's own cases        tests/cases/, through `aslc run` AND
 #                                     `aslc build` + the executable; all must pass
 #   3. conformance                    $SHARED/conformance/cases, with the
@@ -95,7 +96,19 @@ fi
 
 # ---- 1c. hostile and out-of-range input to the front end and the CLI (issue 15)
 run_step "hardening (tests/hardening: limits, hostile input, write errors)" env BUILD="$BUILD" sh tests/hardening/check.sh
+run_step "aslc build --cc libtcc (tests/hardening/libtcc.sh: samples built by TinyCC)" env BUILD="$BUILD" sh tests/hardening/libtcc.sh
+run_step "front end (tests/hardening/front.sh: check speed, AWS limits, templates)" env BUILD="$BUILD" sh tests/hardening/front.sh
 run_step "progress line (long Maps and Waits; off when stderr is not a terminal)" env BUILD="$BUILD" sh tests/progress/check.sh
+
+# ---- 1d. what fuzzing found (plain aslc, no clang), then the fuzz targets
+# themselves: a few seconds each, after their regression inputs
+run_step "fuzz findings (tests/fuzz/findings.sh: minimal cases of fuzzing's crashes)" env BUILD="$BUILD" sh tests/fuzz/findings.sh
+# (tests/fuzz; the clang build lives in build-fuzz whatever BUILD is)
+if command -v "${FUZZ_CC:-clang}" >/dev/null 2>&1; then
+    run_step "fuzz smoke (tests/fuzz: every target 3 s, regression inputs)" env SHARED="$SHARED" sh tests/fuzz/smoke.sh
+else
+    skip_step "fuzz smoke" "clang not found (Debian package clang; make fuzz installs it)"
+fi
 
 # ---- 2. our own cases, both ways
 if [ -n "$BUILD_CC" ]; then
