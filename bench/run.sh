@@ -20,7 +20,8 @@
 # Then bench/check.sh (the validator), bench/fanout.sh (map, parallel, errors,
 # choice-heavy) and bench/baseline.sh (loop and map against the hand-written
 # C of $SHARED/bench/baseline: medians and ratios from the same run), and
-# bench/jsonata.sh (aslc jsonata against jsonata-js 2.0.6, when node is present).
+# bench/jsonata.sh (aslc jsonata against jsonata-js 2.0.6, when node is present),
+# and bench/serve_load.sh (1,000 executions through aslc serve's API).
 # Without the shared data it prints SKIPPED and exits 0.
 set -u
 
@@ -161,3 +162,6 @@ BUILD="$BUILD" SHARED="$SHARED" RUNS="$RUNS" sh bench/baseline.sh || exit 1
 
 # JSONata: aslc jsonata against jsonata-js 2.0.6 (bench/jsonata.sh; needs node)
 BUILD="$BUILD" SHARED="$SHARED" RUNS="$RUNS" sh bench/jsonata.sh || exit 1
+
+# aslc serve under load: 1,000 executions through the API (bench/serve_load.sh; needs curl)
+BUILD="$BUILD" sh bench/serve_load.sh || exit 1

@@ -16,6 +16,7 @@ static void help_serve(void)
     printf("usage: aslc serve [--port 8083] [--host 127.0.0.1] [--region us-east-1]\n"
            "                  [--account 123456789012] [--port-file F] [--state-dir DIR]\n"
            "                  [--bindings F] [--mock-config F] [--wait real|skip|scale=X]\n"
+           "                  [--aws]\n"
            "\n"
            "A local AWS Step Functions endpoint (AWS JSON 1.0 protocol, POST /,\n"
            "X-Amz-Target: AWSStepFunctions.<Action>) for the AWS CLI and SDKs:\n"
@@ -33,6 +34,8 @@ static void help_serve(void)
            "Their Tasks use --bindings F and the Step Functions Local mock file\n"
            "--mock-config F (default: $SFN_MOCK_CONFIG), as aslc run does;\n"
            "StartExecution on 'STATE_MACHINE_ARN#TestCase' runs that test case.\n"
+           "--aws: a Task no binding or mock covers calls the real AWS service, as\n"
+           "with aslc run --aws.\n"
            "--wait: real (default) sleeps through Wait states, skip jumps the clock,\n"
            "scale=X sleeps X times as long.\n"
            "--state-dir DIR keeps state machines, executions and their histories in\n"
@@ -72,6 +75,10 @@ int serve_cmd(int argc, char **argv)
         }
         const char **dst = NULL;
         const char *port = NULL;
+        if (strcmp(a, "--aws") == 0) {
+            o.aws = true;
+            continue;
+        }
         if (strcmp(a, "--host") == 0)
             dst = &o.host;
         else if (strcmp(a, "--region") == 0)

@@ -85,3 +85,12 @@ const char *rt_state_name(const asl_exec *x)
         return x->machine->states[x->state].name;
     return "";
 }
+
+/* The 256 KiB check's growth count (rt.h): the path functions of the
+ * values layer add to it, the engine's loop reads it. */
+void rt_add_growth(asl_exec *x, size_t n)
+{
+    if (x->doc_growth == RT_GROWTH_UNKNOWN)
+        return;
+    x->doc_growth = n >= RT_GROWTH_UNKNOWN - x->doc_growth ? RT_GROWTH_UNKNOWN : x->doc_growth + n;
+}

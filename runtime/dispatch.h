@@ -30,7 +30,8 @@
 typedef enum {
     RT_BIND_EXEC,   /* a program: input on stdin, result on stdout */
     RT_BIND_HTTP,   /* POST to a URL */
-    RT_BIND_NATIVE  /* a C function in a shared library */
+    RT_BIND_NATIVE, /* a C function in a shared library */
+    RT_BIND_AWS     /* {"aws": true}: the real service (aws*.c) */
 } rt_bind_kind;
 
 typedef struct rt_binding {
@@ -58,6 +59,7 @@ typedef struct rt_bindings {
     int n;
     rt_binding *b;
     bool any_http;
+    bool any_aws;
 } rt_bindings;
 
 /* Reads and checks a bindings file (see README, "Bindings and mocks"),
@@ -200,6 +202,8 @@ void rt_http_send(const rt_http_req *q, const char *body, size_t len, const rt_l
 struct rt_tasks {
     rt_bindings *bindings;
     rt_mocks *mocks;
+    bool aws;                /* --aws: what nothing else covers goes to AWS */
+    rt_binding aws_default;  /* the binding that stands for --aws */
 };
 
 

@@ -1,9 +1,9 @@
 /*
- * dynlib.h - libcurl and Nettle's hashes, loaded on first use (dlopen)
- * instead of linked: a workflow that makes no HTTP call and computes no
- * hash does not pay the dynamic loader for them (libcurl alone pulls in
- * some thirty libraries, about 10 ms of start-up), and neither does
- * `aslc check`. Only the types and constants of their headers are used at
+ * dynlib.h - libcurl, Nettle's hashes and libmicrohttpd (the
+ * --callback-port listener), loaded on first use (dlopen) instead of
+ * linked: a workflow that makes no HTTP call and computes no hash does not
+ * pay the dynamic loader for them (libcurl alone pulls in some thirty
+ * libraries, about 10 ms of start-up), and neither does `aslc check`. Only the types and constants of their headers are used at
  * compile time.
  *
  * Hashes come from Nettle, not OpenSSL's libcrypto: measured on this
@@ -16,10 +16,12 @@
 #ifndef ASLC_DYNLIB_H
 #define ASLC_DYNLIB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <curl/curl.h>
 #include <microhttpd.h>
+#include <nettle/hmac.h>
 #include <nettle/md5.h>
 #include <nettle/nettle-meta.h>
 #include <nettle/sha1.h>
@@ -39,20 +41,12 @@ typedef struct rt_curl_api {
     void (*slist_free_all)(struct curl_slist *l);
 } rt_curl_api;
 
-/* A hash function's state, big enough for every hash rt_hash names. */
-typedef union rt_hash_ctx {
-    struct md5_ctx md5;
-    struct sha1_ctx sha1;
-    struct sha256_ctx sha256;
-    struct sha512_ctx sha512; /* also SHA-384's */
-} rt_hash_ctx;
-
 /* The libmicrohttpd functions the --callback-port listener calls
  * (callback_listen.c): executables must not need it to start. */
 typedef struct rt_mhd_api {
-    struct MHD_Daemon *(*start_daemon)(unsigned int flags, uint16_t port,
-                                       MHD_AcceptPolicyCallback apc, void *apc_cls,
-                                       MHD_AccessHandlerCallback dh, void *dh_cls, ...);
+    struct MHD_Daemon *(*start_daemon)(unsigned int flags, uint16_t port, MHD_AcceptPolicyCallback apc,
+                                       void *apc_cls, MHD_AccessHandlerCallback dh, void *dh_cls,
+                                       ...);
     void (*stop_daemon)(struct MHD_Daemon *d);
     const union MHD_DaemonInfo *(*get_daemon_info)(struct MHD_Daemon *d,
                                                    enum MHD_DaemonInfoType info, ...);
@@ -66,6 +60,14 @@ typedef struct rt_mhd_api {
                                       struct MHD_Response *r);
     void (*destroy_response)(struct MHD_Response *r);
 } rt_mhd_api;
+
+/* A hash function's state, big enough for every hash rt_hash names. */
+typedef union rt_hash_ctx {
+    struct md5_ctx md5;
+    struct sha1_ctx sha1;
+    struct sha256_ctx sha256;
+    struct sha512_ctx sha512; /* also SHA-384's */
+} rt_hash_ctx;
 
 /* The library, loaded once (thread-safe), or NULL when it cannot be
  * loaded; rt_dynlib_error then says why (a constant string, never NULL). */
@@ -81,5 +83,12 @@ const char *rt_dynlib_error(void);
  * with an rt_hash_ctx; digests are at most RT_HASH_MAX bytes. */
 const struct nettle_hash *rt_hash(const char *name, size_t n);
 enum { RT_HASH_MAX = 64 };
+
+/* SHA-256 of [n] bytes and HMAC-SHA256 of them under [key] (the SigV4
+ * pieces libcurl does not compute for us: aws_sign.c, aws_s3.c), from
+ * Nettle. false when Nettle cannot be loaded. */
+bool rt_sha256(const void *d, size_t n, unsigned char out[32]);
+bool rt_hmac_sha256(const unsigned char *key, size_t keylen, const void *d, size_t n,
+                    unsigned char out[32]);
 
 #endif

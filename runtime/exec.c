@@ -268,13 +268,6 @@ static bool over_data_limit(const cJSON *doc, size_t growth, doc_bound *b)
     return false;
 }
 
-void rt_add_growth(asl_exec *x, size_t n)
-{
-    if (x->doc_growth == RT_GROWTH_UNKNOWN)
-        return;
-    x->doc_growth = n >= RT_GROWTH_UNKNOWN - x->doc_growth ? RT_GROWTH_UNKNOWN : x->doc_growth + n;
-}
-
 
 
 /* Fills in the run's names, ARNs, clock and input copy. Returns false when
@@ -294,7 +287,9 @@ static bool run_begin(asl_exec *x, const asl_machine *m, const cJSON *input)
     run->execution_name = str_dup(ename);
     const char *prefix = opt->arn_prefix ? opt->arn_prefix : RT_ARN_PREFIX;
     run->express = opt->type == RT_TYPE_EXPRESS || (opt->type == RT_TYPE_OF_MACHINE && m->express);
-    if (run->express) {
+    if (opt->execution_arn) { /* aslc serve: the ARN it answered StartExecution with */
+        run->execution_arn = str_dup(opt->execution_arn);
+    } else if (run->express) {
         /* AWS: arn:...:express:MACHINE:NAME:UUID (a fresh id per execution) */
         char id[37];
         rt_uuid_v4(id);
@@ -309,7 +304,8 @@ static bool run_begin(asl_exec *x, const asl_machine *m, const cJSON *input)
     run->last_event_id = 0;
     run->history_full = 0;
     run->skipped_ns = 0;
-    run->aborted = 0;
+    if (!opt->external_stop) /* else the owner's: a stop may come before the start */
+        run->aborted = 0;
     run->start_ns = rt_real_ns();
     run->deadline_ns = 0;
     if (m->timeout_seconds > 0) {

@@ -94,6 +94,10 @@ static void print_help(const char *prog, const asl_machine *m)
            "                        this machine's name)\n"
            "                        Every Task resource must be bound or mocked: the\n"
            "                        run does not start otherwise.\n"
+           "  --aws                 a Task no binding or mock covers calls the real AWS\n"
+           "                        service, signed with SigV4 (credentials, region and\n"
+           "                        endpoints as the AWS SDKs find them: AWS_PROFILE,\n"
+           "                        AWS_REGION, AWS_ENDPOINT_URL, ...)\n"
            "  --callback-port PORT  a .waitForTaskToken Task waits for its token:\n"
            "                        SendTaskSuccess / SendTaskFailure / SendTaskHeartbeat\n"
            "                        are answered on http://127.0.0.1:PORT (AWS JSON 1.0,\n"
@@ -295,6 +299,8 @@ int asl_main(int argc, char **argv, const asl_machine *m)
             lambda = true;
         } else if (strcmp(a, "--trace") == 0) {
             opt.trace = true;
+        } else if (strcmp(a, "--aws") == 0) {
+            opt.aws = true;
         } else if (strcmp(a, "--progress") == 0) {
             opt.progress = RT_PROGRESS_ON;
         } else if (strcmp(a, "--no-progress") == 0) {

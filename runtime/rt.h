@@ -49,6 +49,22 @@ typedef enum { RT_TYPE_OF_MACHINE, RT_TYPE_STANDARD, RT_TYPE_EXPRESS } rt_workfl
 
 /* AWS's limit on an Express execution's duration: five minutes. */
 enum { RT_EXPRESS_MAX_SECONDS = 300 };
+/* How a child execution started by rt_child_fn ended, for the Task. */
+typedef enum {
+    RT_CHILD_OK,          /* *result is the Task's result */
+    RT_CHILD_FAILED,      /* *error / *cause (malloc'd, may be 0): the Task fails */
+    RT_CHILD_TIMEOUT,     /* the Task's TimeoutSeconds passed while waiting */
+    RT_CHILD_RUN_TIMEOUT, /* the execution's own deadline passed while waiting */
+    RT_CHILD_STOPPED      /* rt_cancelled(x) while waiting */
+} rt_child_end;
+/* aslc serve (server/children.c): start a child execution for the Task
+ * [resource] (arn:aws:states:::states:startExecution, .sync or .sync:2)
+ * with the Task's effective input [params] (StateMachineArn, Input, Name);
+ * for .sync wait for its end, until [timeout_at] / [run_deadline]
+ * (rt_mono_ns; 0 = none) or rt_cancelled(x). */
+typedef rt_child_end (*rt_child_fn)(asl_exec *x, const char *resource, const cJSON *params,
+                                    int64_t timeout_at, int64_t run_deadline, cJSON **result,
+                                    char **error, char **cause);
 
 typedef struct rt_options {
     rt_wait_mode wait_mode;
@@ -58,6 +74,8 @@ typedef struct rt_options {
     bool trace;                  /* --trace: readable steps on stderr */
     rt_progress_mode progress;   /* the live line of long Maps and Waits (progress.c) */
     const char *bindings_file;   /* --bindings (Task issue) */
+    bool aws;                    /* --aws: a Task no binding or mock covers
+                                  * calls the real service (aws*.c) */
     const char *mock_config;     /* --mock-config (Task issue) */
     const char *test_case;       /* --test-case */
     const char *state_machine;   /* --state-machine: the mock config's machine
@@ -73,6 +91,8 @@ typedef struct rt_options {
     /* aslc serve (server/) runs many executions in one process: */
     const char *arn_prefix;      /* "arn:aws:states:REGION:ACCOUNT:" of the run's
                                   * ARNs; 0: AWS's documentation account */
+    const char *execution_arn;   /* $$.Execution.Id as given; 0: made from
+                                  * arn_prefix, the machine and the name */
     struct rt_event_log *events; /* every history event is also appended here
                                   * (history.c, effects.h); 0 = off */
     bool external_stop;          /* the run is stopped by setting run->aborted
@@ -82,6 +102,9 @@ typedef struct rt_options {
     const struct cJSON *context; /* TestState's given context object: its members
                                   * replace those of $$ (objects merged); 0 = none
                                   * (context_object.c) */
+    rt_child_fn start_execution; /* Tasks on states:startExecution (.sync,
+                                  * .sync:2) with no binding start a child
+                                  * execution through it; 0 = off */
     /* Tasks that wait for their token (callback.c): */
     bool callbacks;              /* a .waitForTaskToken Task waits for
                                   * SendTaskSuccess / SendTaskFailure on its

@@ -13,7 +13,8 @@
  *      for .waitForTaskToken and .sync), then TaskSucceeded / TaskFailed /
  *      TaskTimedOut; LambdaFunction* for a Lambda function ARN used as the
  *      Resource; Activity* for an activity ARN;
- *   4. runs the handler (handler.c, http.c) and turns its reply into the
+ *   4. runs the handler (handler.c, http.c; the real service with --aws or
+ *      an {"aws": true} binding, aws*.c) and turns its reply into the
  *      result or an ASL error (see reply_* below), wraps the reply of a
  *      bound lambda:invoke in Lambda's response envelope, and enforces the
  *      256 KiB result limit (States.DataLimitExceeded).
@@ -39,6 +40,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "aws.h"
 #include "dispatch.h"
 #include "effects.h"
 #include "values.h"
@@ -611,6 +613,69 @@ static void run_binding(inv *v, const rt_binding *b, const cJSON *hin, const cha
     free(text);
 }
 
+/* The real service (--aws, {"aws": true}): aws*.c builds AWS's own result. */
+static void run_aws(inv *v, const cJSON *input, outcome *o)
+{
+    rt_limits lim;
+    limits(v, &lim);
+    rt_aws_out a;
+    rt_aws_task(v->x, &v->ri, v->resource, input, v->credentials, &lim, &a);
+    if (a.end != RT_END_DONE) {
+        stop_outcome(o, a.end);
+    } else if (a.error) {
+        set_error(o, a.error, a.cause);
+        a.cause = NULL;
+    } else {
+        o->kind = OUT_RESULT;
+        o->result = a.result ? a.result : cJSON_CreateNull();
+        a.result = NULL;
+    }
+    free(a.error);
+    free(a.cause);
+    cJSON_Delete(a.result);
+}
+
+/* A Task on arn:aws:states:::states:startExecution (.sync, .sync:2). */
+static bool is_start_execution(const rt_resource *ri)
+{
+    return strcmp(ri->type, "states") == 0 &&
+           (strcmp(ri->action, "startExecution") == 0 ||
+            strcmp(ri->action, "startExecution.sync") == 0 ||
+            strcmp(ri->action, "startExecution.sync:2") == 0);
+}
+
+/* The run's child-execution hook (aslc serve), or 0. */
+static rt_child_fn child_hook(const asl_exec *x)
+{
+    const rt_run *root = rt_root_run(x->run);
+    return root && root->opt ? root->opt->start_execution : 0;
+}
+
+/* A child execution through the hook, bounded as a handler would be. */
+static void run_child(inv *v, rt_child_fn fn, const cJSON *params, outcome *o)
+{
+    rt_limits lim;
+    limits(v, &lim);
+    cJSON *res = NULL;
+    char *error = NULL, *cause = NULL;
+    rt_child_end end =
+        fn(v->x, v->resource, params, lim.timeout_at, lim.run_deadline, &res, &error, &cause);
+    switch (end) {
+    case RT_CHILD_OK:
+        o->kind = OUT_RESULT;
+        o->result = res;
+        res = NULL;
+        break;
+    case RT_CHILD_FAILED: set_error(o, error, cause), cause = NULL; break;
+    case RT_CHILD_TIMEOUT: stop_outcome(o, RT_END_TIMEOUT); break;
+    case RT_CHILD_RUN_TIMEOUT: stop_outcome(o, RT_END_RUN_TIMEOUT); break;
+    case RT_CHILD_STOPPED: stop_outcome(o, RT_END_ABORTED); break;
+    }
+    cJSON_Delete(res);
+    free(error);
+    free(cause);
+}
+
 /* ==== Waiting for the token (callback.c) =================================== */
 
 /* A .waitForTaskToken Task with rt_options.callbacks, or an activity Task
@@ -722,6 +787,7 @@ cJSON *asl_task_invoke(asl_exec *x, const asl_task *t, const cJSON *in, const cJ
     bool mocked = tk && tk->mocks && rt_mocks_has(tk->mocks, state);
     rt_mock_answer ans = {.kind = RT_MOCK_NONE};
     const rt_binding *b = NULL;
+    rt_child_fn child = 0; /* a child execution on the server instead */
     const cJSON *hin = input; /* what the handler receives */
     char *fn_arn = NULL;
     cJSON *result = NULL;
@@ -753,7 +819,13 @@ cJSON *asl_task_invoke(asl_exec *x, const asl_task *t, const cJSON *in, const cJ
         }
         if (!b)
             b = tk ? rt_bindings_find(tk->bindings, v.resource) : NULL;
-        if (!b && !waits && !activity_waits) {
+        if (!b && is_start_execution(&v.ri) && child_hook(x))
+            child = child_hook(x);
+        /* --aws: not for a Task that waits for its token on aslc serve
+         * (it waits without the call) */
+        if (!b && !child && tk && tk->aws && !waits && !activity_waits)
+            b = &tk->aws_default;
+        if (!b && !child && !waits && !activity_waits) {
             if (fn_arn && v.ri.lambda_invoke)
                 asl_fail_runtime(x, "No binding for the Lambda function '%s' (FunctionName) or "
                                     "for the resource '%s'; add one to the bindings file or mock "
@@ -774,12 +846,14 @@ cJSON *asl_task_invoke(asl_exec *x, const asl_task *t, const cJSON *in, const cJ
     char *input_text = v.rec ? rt_json_print(input) : NULL;
     ev_scheduled(&v, input_text);
     free(input_text);
-    bool waiting = !mocked && (waits || (activity_waits && !b));
+    bool waiting = !mocked && !child && (waits || (activity_waits && !b));
     if (!waiting || b || !activity_waits) /* an activity's starts with its worker */
         ev_started(&v, mocked ? "mock"
-                       : !b   ? "callback"
+                       : child ? "aslc serve"
+                       : !b    ? "callback"
                        : b->kind == RT_BIND_EXEC ? b->argv[0]
                        : b->kind == RT_BIND_HTTP ? b->url
+                       : b->kind == RT_BIND_AWS  ? "aws"
                                                  : b->symbol);
     if ((v.ri.callback || v.ri.job) && !waiting)
         ev_submitted(&v, NULL);
@@ -797,8 +871,12 @@ cJSON *asl_task_invoke(asl_exec *x, const asl_task *t, const cJSON *in, const cJ
             free(o.error);
             o.error = ans.error ? rt_fmt("%s", ans.error) : NULL;
         }
+    } else if (child) {
+        run_child(&v, child, input, &o);
     } else if (waiting) {
         run_waiting(&v, b, hin, fn_arn, input, &o);
+    } else if (b->kind == RT_BIND_AWS) {
+        run_aws(&v, input, &o);
     } else {
         run_binding(&v, b, hin, fn_arn, &o);
         if (o.kind == OUT_RESULT && v.ri.lambda_invoke && !v.ri.callback) {

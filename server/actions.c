@@ -190,10 +190,16 @@ void srv_prog_unref(srv_prog *p)
 
 static cJSON *parse_body(const char *body, size_t len, srv_reply *err)
 {
-    cJSON *req = len ? cJSON_ParseWithLength(body, len) : cJSON_CreateObject();
+    /* Strict (trailing bytes, "01", raw control characters are refused) and
+     * safe from many request threads, unlike a bare cJSON parse. */
+    char why[256] = "";
+    cJSON *req = len ? rt_json_parse(body, len, why, sizeof why) : cJSON_CreateObject();
     if (!req || !cJSON_IsObject(req)) {
+        if (req || !why[0])
+            *err = srv_error(400, "SerializationException", "the request body is not a JSON object");
+        else
+            *err = srv_error(400, "SerializationException", "the request body is not JSON: %s", why);
         cJSON_Delete(req);
-        *err = srv_error(400, "SerializationException", "the request body is not a JSON object");
         return NULL;
     }
     return req;
@@ -374,12 +380,16 @@ bool srv_paging(const cJSON *req, int dflt, int *max, int *start, srv_reply *err
     *max = dflt;
     *start = 0;
     if (mr && !cJSON_IsNull(mr)) {
-        if (!cJSON_IsNumber(mr) || mr->valuedouble < 0 || mr->valuedouble > 1000 ||
+        if (!cJSON_IsNumber(mr)) {
+            *err = srv_error(400, "SerializationException", "'maxResults' must be an integer");
+            return false;
+        }
+        if (mr->valuedouble < 0 || mr->valuedouble > 1000 ||
             mr->valuedouble != (int)mr->valuedouble) {
             *err = srv_error(400, "ValidationException",
                              "1 validation error detected: Value '%g' at 'maxResults' failed to "
                              "satisfy constraint: Member must have value less than or equal to 1000",
-                             cJSON_IsNumber(mr) ? mr->valuedouble : 0.0);
+                             mr->valuedouble);
             return false;
         }
         if (mr->valueint > 0)

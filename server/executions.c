@@ -222,7 +222,9 @@ static srv_exec *new_exec(const srv_machine *m, const char *arn, const char *nam
     }
     wait_mode(&e->opt);
     e->opt.execution_name = e->name;
+    e->opt.execution_arn = e->arn; /* $$.Execution.Id is the ARN the client sees */
     e->opt.bindings_file = S.opt->bindings;
+    e->opt.aws = S.opt->aws;
     if (test_case) {
         e->opt.mock_config = S.opt->mock_config;
         e->opt.test_case = e->test_case;
@@ -230,7 +232,10 @@ static srv_exec *new_exec(const srv_machine *m, const char *arn, const char *nam
     e->opt.role_arn = e->role_arn;
     e->opt.events = &e->events;
     e->opt.external_stop = true;
+    e->opt.start_execution = srv_start_child; /* nested workflows, children.c */
     e->opt.callbacks = e->opt.activities = true; /* tokens: callbacks.c, activities.c */
+    /* The type CreateStateMachine gave: EXPRESS runs at most five minutes. */
+    e->opt.type = strcmp(m->type, "EXPRESS") == 0 ? RT_TYPE_EXPRESS : RT_TYPE_STANDARD;
     e->run.opt = &e->opt;
     return e;
 }
@@ -295,7 +300,8 @@ srv_exec *srv_exec_start(const char *sm_arn_in, const char *name, const char *in
         return NULL;
     }
     char arn[1024];
-    if (sync) { /* AWS's express ARN: names of express executions may repeat */
+    bool express = strcmp(m->type, "EXPRESS") == 0;
+    if (express) { /* AWS's express ARN: names of express executions may repeat */
         char id[37];
         rt_uuid_v4(id);
         snprintf(arn, sizeof arn, "arn:aws:states:%s:%s:express:%s:%s:%s", S.opt->region,
@@ -304,7 +310,7 @@ srv_exec *srv_exec_start(const char *sm_arn_in, const char *name, const char *in
         snprintf(arn, sizeof arn, "arn:aws:states:%s:%s:execution:%s:%s", S.opt->region,
                  S.opt->account, m->name, name);
     }
-    if (sync && strcmp(m->type, "EXPRESS") != 0) {
+    if (sync && !express) {
         pthread_mutex_unlock(&S.mu);
         cJSON_Delete(doc);
         *err = srv_error(400, "StateMachineTypeNotSupported",

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 
 #include "effects.h"
+#include "rt.h"
 #include "jit.h"
 #include "serve.h"
 
@@ -119,6 +120,11 @@ void srv_executions_stop(void);
 /* Abort the running executions, wait for their threads, free them all. */
 void srv_executions_close(void);
 
+/* ---- children.c ---- */
+/* rt_options.start_execution of every served execution (rt.h's rt_child_fn). */
+rt_child_end srv_start_child(asl_exec *x, const char *resource, const cJSON *params,
+                             int64_t timeout_at, int64_t run_deadline, cJSON **result,
+                             char **error, char **cause);
 /* ---- callbacks.c: SendTask* on the runtime's token registry ---- */
 srv_reply srv_send_task_success(const cJSON *req);
 srv_reply srv_send_task_failure(const cJSON *req);

@@ -46,8 +46,11 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS machines(arn TEXT PRIMARY KEY, name TEXT NOT NULL,"
     " definition TEXT NOT NULL, role_arn TEXT NOT NULL, type TEXT NOT NULL,"
     " created REAL NOT NULL, updated REAL NOT NULL);"
+    /* each definition an execution ran, once however many ran it */
+    "CREATE TABLE IF NOT EXISTS definitions(id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE);"
     "CREATE TABLE IF NOT EXISTS executions(arn TEXT PRIMARY KEY, name TEXT NOT NULL,"
-    " sm_arn TEXT NOT NULL, sm_name TEXT NOT NULL, definition TEXT NOT NULL,"
+    " sm_arn TEXT NOT NULL, sm_name TEXT NOT NULL,"
+    " definition INTEGER NOT NULL REFERENCES definitions(id),"
     " role_arn TEXT NOT NULL, type TEXT NOT NULL, sm_updated REAL NOT NULL,"
     " input TEXT, output TEXT, error TEXT, cause TEXT, status TEXT NOT NULL,"
     " start REAL NOT NULL, stop REAL NOT NULL);"
@@ -58,6 +61,8 @@ static const char schema[] =
 enum {
     Q_PUT_MACHINE,
     Q_DROP_MACHINE,
+    Q_PUT_DEF,
+    Q_DEF_ID,
     Q_PUT_EXEC,
     Q_EVENTS_STORED,
     Q_PUT_EVENT,
@@ -71,6 +76,8 @@ static const char *const query_text[Q_COUNT] = {
                       " VALUES(?1,?2,?3,?4,?5,?6,?7) ON CONFLICT(arn) DO UPDATE SET"
                       " definition=?3, role_arn=?4, updated=?7",
     [Q_DROP_MACHINE] = "DELETE FROM machines WHERE arn=?1",
+    [Q_PUT_DEF] = "INSERT OR IGNORE INTO definitions(text) VALUES(?1)",
+    [Q_DEF_ID] = "SELECT id FROM definitions WHERE text=?1",
     [Q_PUT_EXEC] = "INSERT INTO executions(arn,name,sm_arn,sm_name,definition,role_arn,type,"
                    "sm_updated,input,output,error,cause,status,start,stop)"
                    " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)"
@@ -180,15 +187,34 @@ static const char *const status_names[] = {
 
 /* The row of [e], with [st], [error], [cause] and [stop] in place of its
  * own (the close writes running executions as aborted). */
+/* The id of definition [text] in the definitions table, added when new;
+ * -1 on failure. */
+static sqlite3_int64 definition_id(const char *text)
+{
+    sqlite3_stmt *st = D.q[Q_PUT_DEF];
+    bind_text(st, 1, text);
+    if (!run(st))
+        return -1;
+    st = D.q[Q_DEF_ID];
+    bind_text(st, 1, text);
+    sqlite3_int64 id = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return id;
+}
+
 static bool put_exec_row_as(const srv_exec *e, srv_status st_, const char *error,
                             const char *cause, double stop)
 {
+    sqlite3_int64 def = definition_id(e->definition ? e->definition : "");
+    if (def < 0)
+        return false;
     sqlite3_stmt *st = D.q[Q_PUT_EXEC];
     bind_text(st, 1, e->arn);
     bind_text(st, 2, e->name);
     bind_text(st, 3, e->sm_arn);
     bind_text(st, 4, e->sm_name);
-    bind_text(st, 5, e->definition ? e->definition : "");
+    sqlite3_bind_int64(st, 5, def);
     bind_text(st, 6, e->role_arn ? e->role_arn : "");
     bind_text(st, 7, e->type ? e->type : "STANDARD");
     sqlite3_bind_double(st, 8, e->sm_updated);
@@ -331,6 +357,10 @@ static void *flusher_main(void *arg)
         pthread_mutex_unlock(&D.mu); /* lock order: S.mu first */
         flush_running();
         pthread_mutex_lock(&D.mu);
+        /* Checkpoints (which sync the files) here, not in the commits the
+         * actions make while holding srv_store.mu. */
+        if (D.db)
+            sqlite3_wal_checkpoint_v2(D.db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
     }
     pthread_mutex_unlock(&D.mu);
     return NULL;
@@ -459,9 +489,11 @@ static bool abort_orphan(srv_exec *e)
 static bool load_executions(int *aborted, char *err, size_t cap)
 {
     sqlite3_stmt *st, *ev;
-    if (sqlite3_prepare_v2(D.db, "SELECT arn,name,sm_arn,sm_name,definition,role_arn,type,"
-                                 "sm_updated,input,output,error,cause,status,start,stop"
-                                 " FROM executions ORDER BY rowid", -1, &st, NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v2(D.db, "SELECT e.arn,e.name,e.sm_arn,e.sm_name,d.text,e.role_arn,e.type,"
+                                 "e.sm_updated,e.input,e.output,e.error,e.cause,e.status,e.start,"
+                                 "e.stop FROM executions e LEFT JOIN definitions d"
+                                 " ON d.id = e.definition ORDER BY e.rowid", -1, &st,
+                           NULL) != SQLITE_OK) {
         put_err(err, cap, "%s", sqlite3_errmsg(D.db));
         return false;
     }
@@ -502,6 +534,10 @@ static bool load_executions(int *aborted, char *err, size_t cap)
         if (!parse_status(status, &e->status)) {
             put_err(err, cap, "execution '%s' has an unknown status '%s'",
                     e->arn ? e->arn : "?", status ? status : "");
+            ok = false;
+        } else if (!e->definition && e->arn && sqlite3_column_type(st, 4) == SQLITE_NULL) {
+            put_err(err, cap, "execution '%s' names a definition the store does not have",
+                    e->arn);
             ok = false;
         } else if (!e->arn || !e->name || !e->sm_arn || !e->sm_name || !e->definition ||
                    !e->role_arn || !e->type) {
@@ -631,6 +667,7 @@ bool srv_store_open(const char *dir, char *err, size_t cap)
         return false;
     }
     sqlite3_busy_timeout(D.db, 2000);
+    sqlite3_wal_autocheckpoint(D.db, 0); /* the flusher checkpoints */
     char why[1024];
     int aborted = 0;
     pthread_mutex_lock(&S.mu);

@@ -156,10 +156,20 @@ fi
 run_step "serve (AWS CLI against aslc serve)" env BUILD="$BUILD" sh tests/serve/cli.sh
 run_step "serve callbacks and activities (AWS CLI: send-task-*, get-activity-task, --callback-port)" \
     env BUILD="$BUILD" sh tests/serve/callbacks.sh
+run_step "serve executions (AWS CLI: start, list, history, stop, sync, .sync child, mocks)" \
+    env BUILD="$BUILD" sh tests/serve/executions.sh
+run_step "serve with the JS SDK (@aws-sdk/client-sfn from npm into $BUILD/node; skips without node)" \
+    env BUILD="$BUILD" sh tests/serve/sdk_js.sh
+run_step "serve-robust (hostile clients: bad bodies, garbage, slow clients, floods)" \
+    env BUILD="$BUILD" sh tests/serve/robust.sh
+run_step "serve-restart (--state-dir: bad dirs refused; AWS CLI across SIGTERM and SIGKILL)" \
+    env BUILD="$BUILD" sh tests/serve/restart.sh
 run_step "test-state (tests/teststate: golden TestState responses; via aslc serve + aws when present)" \
     env BUILD="$BUILD" sh tests/teststate/check.sh
 run_step "lambda (aslc build --zip; bootstrap against a stub Runtime API)" \
     env BUILD="$BUILD" LAMBDA_CC="$BUILD_CC" sh tests/lambda/check.sh
+run_step "aws (--aws against a local endpoint that checks SigV4 with botocore)" \
+    env BUILD="$BUILD" AWS_CC="$BUILD_CC" sh tests/aws/check.sh
 
 echo
 echo "==== summary ($BUILD)"

@@ -34,6 +34,12 @@ expect 0 '' "$ASLC" jsonata --no-input '$range(1, $x)'
 expect 0 '' "$ASLC" jsonata --no-input '$partition([1, 2], $x)'
 expect 0 '^\[1,2,3\]$' "$ASLC" jsonata --no-input '$range(1, 3)'
 
+# $substring with an undefined start crashed (NULL dereference); jsonata-js
+# slices from undefined to NaN: "" with a length, the whole string without.
+expect 0 '^""$' "$ASLC" jsonata --no-input '$substring("Hello World", $x, 5)'
+expect 0 '^"Hello World"$' "$ASLC" jsonata --no-input '$substring("Hello World", $x)'
+expect 0 '^"ello World"$' "$ASLC" jsonata --no-input '$substring("Hello World", 1, $x)'
+
 # Two variables back to back in an intrinsic argument ("$a$b"): check
 # accepted it (it read "$$", the context object) and emit aborted with an
 # internal error. Now check refuses it and emit exits 1.
