@@ -9,6 +9,7 @@ BUILD=${BUILD:-build}
 ASLC=$BUILD/aslc
 tmp=$(mktemp -d)
 pid=
+RUN= # a command to run the server under (as_user below)
 trap '[ -n "$pid" ] && kill -KILL $pid 2>/dev/null; rm -rf "$tmp"' EXIT
 fails=0; passes=0
 ok() { passes=$((passes + 1)); }
@@ -28,7 +29,7 @@ start() {
 }
 # refused WHAT DIR NEEDLE: the server must exit 2 at once, saying NEEDLE
 refused() {
-    "$ASLC" serve --port 0 --state-dir "$2" >"$tmp/out" 2>&1 &
+    $RUN "$ASLC" serve --port 0 --state-dir "$2" >"$tmp/out" 2>&1 &
     p=$!
     i=0
     while kill -0 $p 2>/dev/null && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
@@ -69,6 +70,27 @@ if command -v sqlite3 >/dev/null 2>&1; then
     refused dangling-definition "$tmp/badrow" "names a definition the store does not have"
 else
     echo "serve-restart: SKIPPED the schema checks: sqlite3 is not installed"
+fi
+# Permissions only bind a user other than root: as root, run those as nobody.
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1; then
+    as_user() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+else
+    as_user() { "$@"; }
+fi
+if [ "$(id -u)" != 0 ] || command -v setpriv >/dev/null 2>&1; then
+    chmod 755 "$tmp"
+    mkdir -p "$tmp/ro" "$tmp/rodb"
+    [ "$(id -u)" = 0 ] && chown 65534:65534 "$tmp/rodb"
+    chmod 555 "$tmp/ro"
+    start "$tmp/rodb"; kill -TERM $pid; wait $pid; pid= # a real store, then made read-only
+    [ "$(id -u)" = 0 ] && chown -R 65534:65534 "$tmp/rodb" && chown 0:0 "$tmp/rodb/state.sqlite"
+    chmod 444 "$tmp/rodb/state.sqlite"
+    RUN=as_user
+    refused read-only-dir "$tmp/ro" 'Permission denied'
+    refused read-only-db "$tmp/rodb" 'read-only'
+    RUN=
+else
+    echo "serve-restart: SKIPPED the permission checks: root without setpriv"
 fi
 # one server per state dir
 start "$tmp/st0"
