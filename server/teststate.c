@@ -114,14 +114,19 @@ static bool read_mock(req *r, reply *rep)
             return false;
         }
         if (!task && !fan) {
-            *rep = invalid("Mocks are supported only for Task, Map and Parallel states, not for "
-                           "a %s state", r->type);
+            *rep = invalid("State type '%s' is not supported when a mock is specified", r->type);
             return false;
         }
         const cJSON *eo = get(mock, "errorOutput");
         bool has_result = get(mock, "result") && !cJSON_IsNull(get(mock, "result"));
-        if (has_result == (eo && !cJSON_IsNull(eo))) {
-            *rep = invalid("%s", "mock must have exactly one of result and errorOutput");
+        if (has_result && eo && !cJSON_IsNull(eo)) {
+            *rep = invalid("%s", "A test mock should have only one of the following fields: "
+                                 "[result, errorOutput].");
+            return false;
+        }
+        if (!has_result && !(eo && !cJSON_IsNull(eo))) {
+            *rep = invalid("%s", "A test mock should have one of the following fields: "
+                                 "[result, errorOutput].");
             return false;
         }
         if (has_result && !json_member(mock, "result", &r->mock_result, err, sizeof err)) {
@@ -149,11 +154,22 @@ static bool read_mock(req *r, reply *rep)
             return false;
         }
         if (has_result && strcmp(r->type, "Parallel") == 0) {
-            int n = cJSON_GetArraySize(get(r->state, "Branches"));
-            if (!cJSON_IsArray(r->mock_result) || cJSON_GetArraySize(r->mock_result) != n) {
-                snprintf(err, sizeof err, "The mocked result of a Parallel state must be an array "
-                         "with one element per branch (%d)", n);
-                *rep = invalid("%s", err);
+            if (!cJSON_IsArray(r->mock_result)) {
+                *rep = invalid("%s", "Mocked result must be an array.");
+                return false;
+            }
+            if (cJSON_GetArraySize(r->mock_result) != cJSON_GetArraySize(get(r->state, "Branches"))) {
+                *rep = invalid("%s", "Mocked result must contain the same number of items as "
+                                     "number of Parallel branches.");
+                return false;
+            }
+        }
+        if (has_result && strcmp(r->type, "Map") == 0) {
+            /* with a ResultWriter a Map's result is the writer's summary object */
+            bool writer = get(r->state, "ResultWriter") != NULL;
+            if (writer ? !cJSON_IsObject(r->mock_result) : !cJSON_IsArray(r->mock_result)) {
+                *rep = invalid("%s", writer ? "Mocked result must be a JSON object."
+                                            : "Mocked result must be an array.");
                 return false;
             }
         }
@@ -173,12 +189,14 @@ static bool read_mock(req *r, reply *rep)
         }
         const cJSON *rs = get(r->body, "revealSecrets");
         if (cJSON_IsTrue(rs)) {
-            *rep = invalid("%s", "revealSecrets cannot be used with a mock");
+            *rep = invalid("%s", "TestState does not support RevealSecrets when a mock is specified.");
             return false;
         }
     } else {
         if (fan) {
-            *rep = invalid("A mock is required to test a %s state", r->type);
+            *rep = srv_error(400, "InvalidDefinition", "%s",
+                             "TestState API does not support Map or Parallel states. Supported "
+                             "state types include: [Task, Wait, Pass, Succeed, Fail, Choice]");
             return false;
         }
         if (resource && needs_mock(resource)) {
@@ -192,11 +210,8 @@ static bool read_mock(req *r, reply *rep)
             return false;
         }
     }
-    if (strcmp(r->level, "TRACE") == 0 &&
-        !(resource && strcmp(resource, "arn:aws:states:::http:invoke") == 0)) {
-        *rep = invalid("%s", "The TRACE inspection level is supported only for HTTP Tasks");
-        return false;
-    }
+    /* TRACE adds the HTTP request and response of an HTTP Task; AWS accepts
+     * it for every state (recorded on Map states) and answers as DEBUG. */
     const cJSON *cfg = get(r->body, "stateConfiguration");
     const cJSON *rc = get(cfg, "retrierRetryCount");
     if (rc && !cJSON_IsNull(rc)) {
@@ -240,7 +255,7 @@ static bool read_mock(req *r, reply *rep)
                                  "mocked errorOutput only");
             return false;
         }
-        if (!ts_find_state(r->state, by) && !ts_find_state(get(r->state, "ItemProcessor"), by) &&
+        if (strcmp(by, r->name) != 0 && !ts_find_state(r->state, by) && !ts_find_state(get(r->state, "ItemProcessor"), by) &&
             !ts_find_state(get(r->state, "Iterator"), by)) {
             const cJSON *b;
             bool found = false;
@@ -450,7 +465,8 @@ static void add_str(cJSON *o, const char *key, const char *v)
 }
 
 /* Do r->map_failures failed iterations exceed what the Map tolerates?
- * Without ToleratedFailureCount / Percentage, one failure is too many. */
+ * Without ToleratedFailureCount / Percentage the count changes nothing, as
+ * AWS answers (its recordings: SUCCEEDED with the mocked result). */
 static bool map_over_tolerance(req *r)
 {
     if (!r->has_map_failures || r->map_failures == 0)
@@ -458,7 +474,7 @@ static bool map_over_tolerance(req *r)
     const cJSON *count = get(r->state, "ToleratedFailureCount");
     const cJSON *pct = get(r->state, "ToleratedFailurePercentage");
     if (!cJSON_IsNumber(count) && !cJSON_IsNumber(pct))
-        return true;
+        return false;
     if (cJSON_IsNumber(count) && (double)r->map_failures <= count->valuedouble)
         return false;
     if (cJSON_IsNumber(pct)) {
