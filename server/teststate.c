@@ -130,7 +130,7 @@ static bool read_mock(req *r, reply *rep)
             return false;
         }
         if (has_result && !json_member(mock, "result", &r->mock_result, err, sizeof err)) {
-            *rep = invalid("%s", err);
+            *rep = invalid("%s", "Mocked result must be valid JSON");
             return false;
         }
         if (!has_result) {
@@ -197,6 +197,11 @@ static bool read_mock(req *r, reply *rep)
             *rep = srv_error(400, "InvalidDefinition", "%s",
                              "TestState API does not support Map or Parallel states. Supported "
                              "state types include: [Task, Wait, Pass, Succeed, Fail, Choice]");
+            return false;
+        }
+        if (task && !get_string(r->body, "roleArn")) {
+            /* AWS's rule: a Task that really runs needs the role it runs as */
+            *rep = invalid("%s", "RoleArn must be specified when testing a Task state");
             return false;
         }
         if (resource && needs_mock(resource)) {
