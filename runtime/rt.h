@@ -72,9 +72,11 @@ typedef struct rt_options {
     bool external_stop;          /* the run is stopped by setting run->aborted
                                   * from another thread: no signal handlers,
                                   * and Waits sleep in short slices */
-    const struct cJSON *context; /* TestState's given context object: its members
-                                  * replace those of $$ (objects merged); 0 = none
-                                  * (context_object.c) */
+    const struct cJSON *context; /* TestState: with context_whole, $$ is exactly
+                                  * this object (a given context); otherwise its
+                                  * members are laid over $$ (objects merged);
+                                  * 0 = none (context_object.c) */
+    bool context_whole;
 } rt_options;
 
 /* ==== The execution: shared by every state of one run ================== */

@@ -100,6 +100,71 @@ static bool needs_mock(const char *resource)
            ends_with(resource, ".waitForTaskToken") || strstr(resource, ":activity:") != NULL;
 }
 
+/* Is the request's context one AWS accepts? Its members and their types;
+ * [err] says what is not (AWS's wording after "Invalid Context object
+ * provided: "). */
+static bool context_allowed(const req *r, const char *resource, char *err, size_t cap)
+{
+    static const struct { const char *part, *field; bool string; } known[] = {
+        {"Execution", "Id", true},        {"Execution", "Input", false},
+        {"Execution", "Name", true},      {"Execution", "RoleArn", true},
+        {"Execution", "StartTime", true}, {"Execution", "RedriveCount", false},
+        {"Execution", "RedriveTime", true}, {"State", "EnteredTime", true},
+        {"State", "Name", true},          {"State", "RetryCount", false},
+        {"StateMachine", "Id", true},     {"StateMachine", "Name", true},
+        {"Task", "Token", true},
+    };
+    if (!cJSON_IsObject(r->context)) {
+        snprintf(err, cap, "%s", "the context must be a JSON object");
+        return false;
+    }
+    const cJSON *part;
+    cJSON_ArrayForEach(part, r->context) {
+        const char *p = part->string;
+        if (strcmp(p, "Map") == 0) {
+            snprintf(err, cap, "%s", "'Map' field is not supported when mocking a Context object");
+            return false;
+        }
+        bool part_known = false;
+        for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+            part_known = part_known || strcmp(known[i].part, p) == 0;
+        if (!part_known) {
+            snprintf(err, cap, "Field '%s' is not allowed", p);
+            return false;
+        }
+        if (!cJSON_IsObject(part)) {
+            snprintf(err, cap, "%s must be an object", p);
+            return false;
+        }
+        const cJSON *f;
+        cJSON_ArrayForEach(f, part) {
+            size_t i = 0;
+            while (i < sizeof known / sizeof known[0] &&
+                   !(strcmp(known[i].part, p) == 0 && strcmp(known[i].field, f->string) == 0))
+                i++;
+            if (i == sizeof known / sizeof known[0]) {
+                snprintf(err, cap, "Field '%s' is not allowed", f->string);
+                return false;
+            }
+            if (known[i].string && !cJSON_IsString(f)) {
+                snprintf(err, cap, "%s.%s must be a string", p, f->string);
+                return false;
+            }
+            if (!known[i].string && strcmp(f->string, "Input") != 0 && !cJSON_IsNumber(f)) {
+                snprintf(err, cap, "%s.%s must be a number", p, f->string);
+                return false;
+            }
+        }
+        if (strcmp(p, "Task") == 0 && !(resource && needs_mock(resource) &&
+                                       strstr(resource, ":activity:") == NULL)) {
+            snprintf(err, cap, "%s", "Context object contains 'Task' when state is not a Task "
+                     "state with a '.sync' or '.waitForTaskToken' service integration pattern");
+            return false;
+        }
+    }
+    return true;
+}
+
 /* The mock and stateConfiguration members, with AWS's rules on them. */
 static bool read_mock(req *r, reply *rep)
 {
@@ -182,9 +247,8 @@ static bool read_mock(req *r, reply *rep)
             *rep = invalid("%s", err);
             return false;
         }
-        if (r->context && !cJSON_IsObject(r->context)) {
-            *rep = invalid("%s", "context must be a JSON object (the context object: Execution, "
-                                 "State, StateMachine, Task, Map)");
+        if (r->context && !context_allowed(r, resource, err, sizeof err)) {
+            *rep = invalid("Invalid Context object provided: %s", err);
             return false;
         }
         const cJSON *rs = get(r->body, "revealSecrets");
@@ -297,12 +361,18 @@ static cJSON *object_member(cJSON *o, const char *key)
     return cJSON_AddObjectToObject(o, key);
 }
 
-/* What the runs lay over $$: the request's context, and where it does not
- * say, $$.Map.Item {Index 0, Value: the input} for a state inside a Map
- * (AWS's default) and $$.Execution.Input = the input when the variables
- * seed wraps the run's input. */
+/* $$ of the runs: the request's context, which is all of it (AWS answers
+ * {} for a context {}); without one, laid over what the runtime builds:
+ * $$.Map.Item {Index 0, Value: the input} for a state inside a Map (AWS's
+ * default) and $$.Execution.Input = the input when the variables seed
+ * wraps the run's input. */
 static void set_context(req *r)
 {
+    if (r->context) { /* the request's: all of $$, as AWS answers */
+        r->env.context = r->context;
+        r->env.context_whole = true;
+        return;
+    }
     bool wrapped = r->variables && r->variables->child;
     if (!r->context && (r->in_map || wrapped))
         r->context = cJSON_CreateObject();

@@ -128,7 +128,7 @@ cJSON *ts_inspection(req *r, const cJSON *variables, bool failed)
         }
         if (strcmp(t, "Map") == 0)
             add_map_items(insp, r);
-        if (flow && strcmp(t, "Pass") != 0) {
+        if (flow && strcmp(t, "Pass") != 0 && strcmp(t, "Map") != 0) { /* AWS: no Map result */
             cJSON *res = failed ? NULL : copy(r->mock_result);
             add_text(insp, "result", res);
             cJSON_Delete(res);
@@ -153,7 +153,7 @@ cJSON *ts_inspection(req *r, const cJSON *variables, bool failed)
                 res = get(r->state, "Result") ? copy(get(r->state, "Result")) : copy(after_par);
             else
                 res = failed ? NULL : copy(r->mock_result);
-            if (res && strcmp(t, "Pass") != 0)
+            if (res && strcmp(t, "Pass") != 0 && strcmp(t, "Map") != 0) /* AWS: no Map result */
                 add_text(insp, "result", res);
             cJSON *sel = res;
             if (res && get(r->state, "ResultSelector") && strcmp(t, "Pass") != 0) {
