@@ -99,9 +99,11 @@ typedef struct rt_options {
                                   * from another thread: no signal handlers,
                                   * and Waits sleep in short slices */
     rt_workflow_type type;       /* --type; RT_TYPE_OF_MACHINE: asl_machine.express */
-    const struct cJSON *context; /* TestState's given context object: its members
-                                  * replace those of $$ (objects merged); 0 = none
-                                  * (context_object.c) */
+    const struct cJSON *context; /* TestState: with context_whole, $$ is exactly
+                                  * this object (a given context); otherwise its
+                                  * members are laid over $$ (objects merged);
+                                  * 0 = none (context_object.c) */
+    bool context_whole;
     rt_child_fn start_execution; /* Tasks on states:startExecution (.sync,
                                   * .sync:2) with no binding start a child
                                   * execution through it; 0 = off */
