@@ -147,6 +147,8 @@ static jn_val *lookup(jn_ctx *cx, const jn_val *in, const jn_val *key)
 jn_val *jn_fn_lookup(jn_ctx *cx, jn_val **a, int n)
 {
     (void)n;
+    if (!a[1]) /* an undefined key finds nothing, as in jsonata-js */
+        return NULL;
     return lookup(cx, a[0], a[1]);
 }
 

@@ -56,6 +56,8 @@ jn_val *jn_fn_format_number(jn_ctx *cx, jn_val **a, int n)
         option(cx, o, "zero-digit"), option(cx, o, "digit"),
         option(cx, o, "pattern-separator"),
     };
+    if (!a[1]) /* jsonata-js fails with a TypeError: a clear error here */
+        return jn_throwf(cx, "T0410", "Argument 2 of function formatNumber does not match function signature");
     char *out = NULL;
     jn_error err = {0};
     int rc = jn_format_number(a[0]->u.num, a[1]->u.str.s, a[1]->u.str.len, &f, &out, &err);
@@ -67,6 +69,8 @@ jn_val *jn_fn_format_integer(jn_ctx *cx, jn_val **a, int n)
     (void)n;
     if (!a[0])
         return NULL;
+    if (!a[1]) /* jsonata-js fails with a TypeError: a clear error here */
+        return jn_throwf(cx, "T0410", "Argument 2 of function formatInteger does not match function signature");
     char *out = NULL;
     jn_error err = {0};
     int rc = jn_format_integer(a[0]->u.num, a[1]->u.str.s, a[1]->u.str.len, &out, &err);
@@ -78,6 +82,8 @@ jn_val *jn_fn_parse_integer(jn_ctx *cx, jn_val **a, int n)
     (void)n;
     if (!a[0])
         return NULL;
+    if (!a[1]) /* jsonata-js fails with a TypeError: a clear error here */
+        return jn_throwf(cx, "T0410", "Argument 2 of function parseInteger does not match function signature");
     double d = 0;
     jn_error err = {0};
     int rc = jn_parse_integer(a[0]->u.str.s, a[0]->u.str.len, a[1]->u.str.s, a[1]->u.str.len,

@@ -67,6 +67,10 @@ static jn_val *fn_substring(jn_ctx *cx, jn_val **a, int n)
 {
     if (!a[0])
         return NULL;
+    /* An undefined start: jsonata-js slices from NaN, i.e. the whole
+     * string, or nothing when a length is given (found by fuzzing). */
+    if (!a[1])
+        return n > 2 && a[2] ? jn_str(cx, "", 0) : a[0];
     const char *s = a[0]->u.str.s;
     size_t len = a[0]->u.str.len, cps = cp_len(s, len);
     double start = a[1]->u.num;
@@ -104,6 +108,8 @@ static jn_val *fn_substring_before(jn_ctx *cx, jn_val **a, int n)
     (void)n;
     if (!a[0])
         return NULL;
+    if (!a[1]) /* undefined chars: not found, the string as it is */
+        return a[0];
     long p = index_of(a[0], a[1]);
     return p < 0 ? a[0] : jn_str(cx, a[0]->u.str.s, (size_t)p);
 }
@@ -113,6 +119,8 @@ static jn_val *fn_substring_after(jn_ctx *cx, jn_val **a, int n)
     (void)n;
     if (!a[0])
         return NULL;
+    if (!a[1]) /* undefined chars: not found, the string as it is */
+        return a[0];
     long p = index_of(a[0], a[1]);
     if (p < 0)
         return a[0];
@@ -186,6 +194,8 @@ static jn_val *fn_pad(jn_ctx *cx, jn_val **a, int n)
         pc = a[2]->u.str.s;
         pclen = a[2]->u.str.len;
     }
+    if (!a[1]) /* an undefined width pads nothing, as in jsonata-js */
+        return a[0];
     double w = a[1]->u.num;
     double want = fabs(w) - (double)cp_len(a[0]->u.str.s, a[0]->u.str.len);
     if (!(want >= 1))

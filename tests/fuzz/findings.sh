@@ -33,6 +33,18 @@ expect 0 '' "$ASLC" jsonata --no-input '$range($x, 3)'
 expect 0 '' "$ASLC" jsonata --no-input '$range(1, $x)'
 expect 0 '' "$ASLC" jsonata --no-input '$partition([1, 2], $x)'
 expect 0 '^\[1,2,3\]$' "$ASLC" jsonata --no-input '$range(1, 3)'
+# More built-ins read an undefined argument (NULL): jsonata-js's answers,
+# or a clear error where jsonata-js fails with a JavaScript TypeError.
+expect 0 '^"abc"$' "$ASLC" jsonata --no-input '$substring("abc", $x)'
+expect 0 '^""$' "$ASLC" jsonata --no-input '$substring("abc", $x, 2)'
+expect 0 '^"ab"$' "$ASLC" jsonata --no-input '$substringBefore("ab", $x)'
+expect 0 '^"ab"$' "$ASLC" jsonata --no-input '$substringAfter("ab", $x)'
+expect 0 '^"a"$' "$ASLC" jsonata --no-input '$pad("a", $x)'
+expect 0 '' "$ASLC" jsonata --no-input '$lookup({"a": 1}, $x)'
+expect 1 'exponent=undefined \[D3061\]' "$ASLC" jsonata --no-input '$power(2, $x)'
+expect 1 'T0410' "$ASLC" jsonata --no-input '$formatNumber(1, $x)'
+expect 1 'T0410' "$ASLC" jsonata --no-input '$formatInteger(1, $x)'
+expect 1 'T0410' "$ASLC" jsonata --no-input '$parseInteger("1", $x)'
 
 # Two variables back to back in an intrinsic argument ("$a$b"): check
 # accepted it (it read "$$", the context object) and emit aborted with an
@@ -40,6 +52,12 @@ expect 0 '^\[1,2,3\]$' "$ASLC" jsonata --no-input '$range(1, 3)'
 cp "$here/regress/lower/intrinsic-two-variables.json" two-vars.json
 expect 1 'INVALID_JSONPATH' "$ASLC" check two-vars.json
 expect 1 'INVALID_JSONPATH' "$ASLC" emit two-vars.json
+
+# The same through a variable path: "$context$.Execution.Input" read as
+# "$$.Execution.Input" in check; emit aborted.
+cp "$here/regress/lower/variable-then-dollar.json" var-dollar.json
+expect 1 "after '\\\$context', found '\\\$'" "$ASLC" check var-dollar.json
+expect 1 'INVALID_JSONPATH' "$ASLC" emit var-dollar.json
 
 [ "$status" -eq 0 ] && echo "fuzz findings: $count checks passed"
 exit "$status"
