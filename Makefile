@@ -24,7 +24,7 @@ CPPFLAGS += -D_GNU_SOURCE -Iruntime -Icompiler -Icodegen -Icli -Igraph -Iserver 
             -DASLC_LIBDIR='"$(LIBDIR)"' -DASLC_INCDIR='"$(INCDIR)"'
 CFLAGS   += $(WARN) $(OPT) $(SANITIZE)
 LDFLAGS  += $(SANITIZE)
-# libcurl and libcrypto are not linked: runtime/dynlib.c loads them on
+# libcurl and Nettle are not linked: runtime/dynlib.c loads them on
 # first use, so that a workflow (and `aslc check`) that needs neither starts
 # without them; their headers are still needed (tools/deps.sh).
 RT_LIBS  = -lcjson -lpcre2-8 -lpthread -ldl -lm

@@ -58,15 +58,15 @@ fi
 
 echo "== measuring (median of $RUNS runs)"
 echo '{"n":0}' > "$W/trivial.input.json"
-repeat 3 build "$ASLC" build "$B/loop.asl.json" -o "$W/loop" -O2 || exit 1
+repeat 3 build "$ASLC" build --type EXPRESS "$B/loop.asl.json" -o "$W/loop" -O2 || exit 1
 repeat "$RUNS" exe "$W/loop" --input-file "$B/loop.input.json" --wait skip || exit 1
 repeat $((RUNS * 3)) exe0 "$W/loop" --input-file "$W/trivial.input.json" --wait skip || exit 1
-repeat "$RUNS" jit "$ASLC" run "$B/loop.asl.json" --input-file "$B/loop.input.json" --wait skip || exit 1
-repeat $((RUNS * 3)) jit0 "$ASLC" run "$B/loop.asl.json" --input-file "$W/trivial.input.json" --wait skip || exit 1
+repeat "$RUNS" jit "$ASLC" run --type EXPRESS "$B/loop.asl.json" --input-file "$B/loop.input.json" --wait skip || exit 1
+repeat $((RUNS * 3)) jit0 "$ASLC" run --type EXPRESS "$B/loop.asl.json" --input-file "$W/trivial.input.json" --wait skip || exit 1
 repeat $((RUNS * 3)) check "$ASLC" check "$B/loop.asl.json" || exit 1
 rexe=$(peak_kb exe "$W/loop" --input-file "$B/loop.input.json" --wait skip)
-rjit=$(peak_kb jit "$ASLC" run "$B/loop.asl.json" --input-file "$B/loop.input.json" --wait skip)
-rbuild=$(peak_kb build "$ASLC" build "$B/loop.asl.json" -o "$W/loop" -O2)
+rjit=$(peak_kb jit "$ASLC" run --type EXPRESS "$B/loop.asl.json" --input-file "$B/loop.input.json" --wait skip)
+rbuild=$(peak_kb build "$ASLC" build --type EXPRESS "$B/loop.asl.json" -o "$W/loop" -O2)
 
 # a generated 100-state machine: 90 Pass states (States.MathAdd), 9 Choice, 1 Succeed
 gen=$W/gen100.asl.json
@@ -106,9 +106,9 @@ if [ -f "$B/dataflow.asl.json" ]; then
         echo "bench: wrong dataflow output; not measuring" >&2
         exit 1
     fi
-    "$ASLC" build "$B/dataflow.asl.json" -o "$W/dataflow" -O2 || exit 1
+    "$ASLC" build --type EXPRESS "$B/dataflow.asl.json" -o "$W/dataflow" -O2 || exit 1
     repeat $((RUNS * 3)) dfexe "$W/dataflow" --input-file "$B/dataflow.input.json" --wait skip || exit 1
-    repeat $((RUNS * 3)) dfjit "$ASLC" run "$B/dataflow.asl.json" --input-file "$B/dataflow.input.json" \
+    repeat $((RUNS * 3)) dfjit "$ASLC" run --type EXPRESS "$B/dataflow.asl.json" --input-file "$B/dataflow.input.json" \
         --wait skip || exit 1
 fi
 

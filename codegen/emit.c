@@ -218,6 +218,13 @@ static int count_tasks(const ir_machine *m)
     return n;
 }
 
+void cg_put_state_entry(FILE *o, const ir_state *s, const char *fn)
+{
+    fputs("    {", o);
+    cg_cstrz(o, s->name ? s->name : "");
+    fprintf(o, ", \"%s\", %s, %d},\n", ir_kind_name(s->kind), fn, cg_tracks_growth(s) ? 1 : 0);
+}
+
 static void emit_machine_table(cg *g)
 {
     const ir_machine *m = g->m;
@@ -227,9 +234,7 @@ static void emit_machine_table(cg *g)
         fputs("\nstatic const asl_state states[] = {\n", o);
         for (int i = 0; i < m->nstates; i++) {
             const ir_state *s = m->states[i];
-            fputs("    {", o);
-            cg_cstrz(o, s->name ? s->name : "");
-            fprintf(o, ", \"%s\", %s},\n", ir_kind_name(s->kind), cg_ident(id, i, s->name));
+            cg_put_state_entry(o, s, cg_ident(id, i, s->name));
         }
         fputs("};\n", o);
     }
@@ -253,6 +258,8 @@ static void emit_machine_table(cg *g)
     fprintf(o, "    .timeout_seconds = %ld,\n", m->timeout_seconds);
     if (ntasks > 0)
         fprintf(o, "    .ntasks = %d,\n    .tasks = tasks,\n", ntasks);
+    if (g->prog->express)
+        fputs("    .express = 1,\n", o);
     if (g->prog->graph_svg) { /* the --report page's picture, drawn by the driver */
         fputs("    .graph_svg = ", o);
         cg_cstrz(o, g->prog->graph_svg);

@@ -89,10 +89,7 @@ static int emit_machine(cg *g, const ir_machine *m)
             fprintf(o, "\nstatic const asl_state m%d_states[] = {\n", m->id);
             for (int i = 0; i < m->nstates; i++) {
                 const ir_state *s = m->states[i];
-                fputs("    {", o);
-                cg_cstrz(o, s->name ? s->name : "");
-                fprintf(o, ", \"%s\", %s},\n", ir_kind_name(s->kind),
-                        cg_state_fn_name(g, fn, sizeof fn, i, s->name));
+                cg_put_state_entry(o, s, cg_state_fn_name(g, fn, sizeof fn, i, s->name));
             }
             fputs("};\n", o);
         }

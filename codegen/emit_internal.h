@@ -44,6 +44,14 @@ typedef struct cg {
     bool oom;
 } cg;
 
+/* True when the code emitted for [s] changes the document only through
+ * the runtime's path functions, which account for its growth
+ * (asl_state.tracks_growth). */
+bool cg_tracks_growth(const ir_state *s);
+
+/* One line of a machine's asl_state table: name, type, function [fn]. */
+void cg_put_state_entry(FILE *o, const ir_state *s, const char *fn);
+
 /* An impossible IR is our bug, never the user's: say where, and stop. */
 #define CG_UNREACHABLE() cg_unreachable(__FILE__, __LINE__)
 void cg_unreachable(const char *file, int line);

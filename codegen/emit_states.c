@@ -98,6 +98,24 @@ static void put_next(cg *g, FILE *b, const ir_state *s)
 
 /* ==== Pass =============================================================== */
 
+bool cg_tracks_growth(const ir_state *s)
+{
+    if (s->jsonata)
+        return false; /* Output puts a new tree in */
+    switch (s->kind) {
+    case IR_CHOICE:
+    case IR_WAIT:
+    case IR_SUCCEED:
+        return true; /* only InputPath and OutputPath touch the document */
+    case IR_PASS:
+        /* all but a ResultPath "$" that puts Parameters' or Result's new
+         * tree in place of the document (cg_emit_pass) */
+        return !cg_is_identity(&s->result_path) || (!s->parameters && !s->result);
+    default:
+        return false;
+    }
+}
+
 /*
  * Pass: InputPath -> Parameters -> (Result replaces it) -> ResultPath ->
  * OutputPath. Every step that is an identity emits nothing; a selection

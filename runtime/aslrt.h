@@ -231,6 +231,10 @@ typedef struct asl_state {
     const char *name;
     const char *type;           /* "Pass", "Choice", ...: history event names */
     asl_state_fn run;
+    /* 1 when the state changes the document only through asl_apply_path,
+     * asl_set_empty and asl_apply_result_path, which account for what they
+     * add: the 256 KiB check after it then need not walk the document */
+    int tracks_growth;
 } asl_state;
 
 /* One Task state of a definition, listed so that a run can check before it
@@ -261,6 +265,11 @@ typedef struct asl_machine {
      * of its name's bytes, for the --report page (report.c); 0 = none.
      * Top-level machine only. */
     const char *graph_svg;
+    /* 1: an EXPRESS workflow (`--type EXPRESS`, a template's
+     * StateMachineType): at most five minutes, `:express:` execution
+     * ARNs, no 25,000-event history limit. Top-level machine only; the
+     * executable's --type overrides it. */
+    int express;
 } asl_machine;
 
 /* The generated executable's main(): parses the options documented in

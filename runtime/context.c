@@ -71,7 +71,7 @@ int rt_cancelled(const asl_exec *x)
     if (!x || !x->run)
         return 0;
     for (const rt_run *r = x->run; r; r = r->parent)
-        if (r->aborted)
+        if (r->aborted || r->history_full)
             return 1;
     for (const rt_scope *s = x->scope; s; s = s->parent)
         if (__atomic_load_n(&s->stop, __ATOMIC_ACQUIRE))

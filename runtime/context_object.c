@@ -2,7 +2,8 @@
  * context_object.c - the context object ($$) of the current state:
  * Execution (Id, Input, Name, RoleArn, StartTime, RedriveCount), State
  * (EnteredTime, Name, RetryCount), StateMachine (Id, Name) and, in a
- * .waitForTaskToken Task state, Task.Token.
+ * .waitForTaskToken Task state, Task.Token. TestState's given context
+ * (rt_options.context) is laid over what is built here.
  *
  * $$ is built only when a path reads it and refreshed when the state or
  * the attempt changes. The task token of a callback attempt is made on
@@ -23,6 +24,33 @@ static bool add_string(cJSON *o, const char *key, const char *val)
     return cJSON_AddStringToObject(o, key, val ? val : "") != NULL;
 }
 
+/* The members of [over] laid over [dst]: objects merged member by member,
+ * other values replacing (copies). */
+static void overlay(cJSON *dst, const cJSON *over)
+{
+    const cJSON *m;
+    cJSON_ArrayForEach(m, over) {
+        if (!m->string)
+            continue;
+        cJSON *d = cJSON_GetObjectItemCaseSensitive(dst, m->string);
+        if (cJSON_IsObject(d) && cJSON_IsObject(m)) {
+            overlay(d, m);
+            continue;
+        }
+        cJSON *c = cJSON_Duplicate(m, 1);
+        if (c && !(d ? cJSON_ReplaceItemViaPointer(dst, d, c)
+                     : cJSON_AddItemToObject(dst, m->string, c)))
+            cJSON_Delete(c);
+    }
+}
+
+/* The member [key] of the given context (rt_options.context), or NULL. */
+static const cJSON *given(const asl_exec *x, const char *key)
+{
+    const rt_options *opt = x->run ? x->run->opt : NULL;
+    return opt && opt->context ? cJSON_GetObjectItemCaseSensitive(opt->context, key) : NULL;
+}
+
 /* The State part of $$: name, entry time, retry count of the current state. */
 static cJSON *context_state(asl_exec *x)
 {
@@ -37,6 +65,7 @@ static cJSON *context_state(asl_exec *x)
         cJSON_Delete(st);
         return NULL;
     }
+    overlay(st, given(x, "State"));
     return st;
 }
 
@@ -78,6 +107,8 @@ static cJSON *context_build(asl_exec *x)
     if (!sm || !add_string(sm, "Id", run->state_machine_arn) ||
         !add_string(sm, "Name", x->machine ? x->machine->name : ""))
         goto fail;
+    if (run->opt && run->opt->context)
+        overlay(ctx, run->opt->context);
     return ctx;
 fail:
     cJSON_Delete(ctx);
@@ -134,6 +165,13 @@ static void task_context(asl_exec *x, cJSON *ctx)
     if (!ctx)
         return;
     cJSON_DeleteItemFromObjectCaseSensitive(ctx, "Task");
+    const cJSON *task_given = given(x, "Task");
+    if (task_given) { /* TestState's context names the token */
+        cJSON *t = cJSON_Duplicate(task_given, 1);
+        if (t && !cJSON_AddItemToObject(ctx, "Task", t))
+            cJSON_Delete(t);
+        return;
+    }
     const asl_task_ref *ref = current_ref(x);
     if (!ref || !ref->resource || !is_callback_resource(ref->resource))
         return;

@@ -1,5 +1,5 @@
 /*
- * dynlib.c - loads libcurl and libcrypto with dlopen the first time a
+ * dynlib.c - loads libcurl and Nettle with dlopen the first time a
  * workflow needs them (an HTTP Task, the Lambda Runtime API loop, a hash)
  * and resolves the functions the runtime calls (dynlib.h says why).
  *
@@ -97,54 +97,42 @@ const rt_curl_api *rt_curl(void)
     return curl_ok ? &curl_api : NULL;
 }
 
-/* ---- libcrypto */
+/* ---- Nettle's hashes */
 
-static rt_crypto_api crypto_api;
-static bool crypto_ok;
-static pthread_once_t crypto_once = PTHREAD_ONCE_INIT;
+static const char *const hash_names[] = {"MD5", "SHA-1", "SHA-256", "SHA-384", "SHA-512"};
+enum { NHASHES = sizeof hash_names / sizeof hash_names[0] };
+static const struct nettle_hash *hashes[NHASHES];
+static bool nettle_ok;
+static pthread_once_t nettle_once = PTHREAD_ONCE_INIT;
 
-static void load_crypto(void)
+static void load_nettle(void)
 {
-    static const char *const so[] = {"libcrypto.so.3", "libcrypto.so", NULL};
-    static const char *const names[] = {
-        "EVP_Digest", "EVP_md5", "EVP_sha1", "EVP_sha256", "EVP_sha384", "EVP_sha512",
-        "EVP_MD_CTX_new", "EVP_MD_CTX_free", "EVP_DigestInit_ex", "EVP_DigestUpdate",
-        "EVP_DigestFinal_ex",
-    };
-    void *slots[sizeof names / sizeof names[0]];
-    if (!load("libcrypto (Debian package libssl3)", so, names, slots, sizeof names / sizeof names[0]))
+    static const char *const so[] = {"libnettle.so.8", "libnettle.so", NULL};
+    /* Nettle describes each hash with a struct nettle_hash (nettle-meta.h):
+     * its sizes and its init / update / digest functions */
+    static const char *const names[NHASHES] = {"nettle_md5", "nettle_sha1", "nettle_sha256",
+                                               "nettle_sha384", "nettle_sha512"};
+    void *slots[NHASHES];
+    if (!load("Nettle (Debian package libnettle8)", so, names, slots, NHASHES))
         return;
-    memcpy(&crypto_api.digest, &slots[0], sizeof(void *));
-    memcpy(&crypto_api.md5, &slots[1], sizeof(void *));
-    memcpy(&crypto_api.sha1, &slots[2], sizeof(void *));
-    memcpy(&crypto_api.sha256, &slots[3], sizeof(void *));
-    memcpy(&crypto_api.sha384, &slots[4], sizeof(void *));
-    memcpy(&crypto_api.sha512, &slots[5], sizeof(void *));
-    memcpy(&crypto_api.ctx_new, &slots[6], sizeof(void *));
-    memcpy(&crypto_api.ctx_free, &slots[7], sizeof(void *));
-    memcpy(&crypto_api.digest_init, &slots[8], sizeof(void *));
-    memcpy(&crypto_api.digest_update, &slots[9], sizeof(void *));
-    memcpy(&crypto_api.digest_final, &slots[10], sizeof(void *));
-    crypto_ok = true;
+    for (size_t i = 0; i < NHASHES; i++) {
+        hashes[i] = slots[i];
+        if (hashes[i]->context_size > sizeof(rt_hash_ctx) || hashes[i]->digest_size > RT_HASH_MAX) {
+            set_error("Nettle (Debian package libnettle8)", names[i],
+                      "a hash state larger than this program was built for");
+            return;
+        }
+    }
+    nettle_ok = true;
 }
 
-const rt_crypto_api *rt_crypto(void)
+const struct nettle_hash *rt_hash(const char *name, size_t n)
 {
-    pthread_once(&crypto_once, load_crypto);
-    return crypto_ok ? &crypto_api : NULL;
-}
-
-const EVP_MD *rt_crypto_md(const rt_crypto_api *api, const char *name, size_t n)
-{
-    const struct {
-        const char *name;
-        const EVP_MD *(*md)(void);
-    } algs[] = {
-        {"MD5", api->md5}, {"SHA-1", api->sha1}, {"SHA-256", api->sha256},
-        {"SHA-384", api->sha384}, {"SHA-512", api->sha512},
-    };
-    for (size_t k = 0; k < sizeof algs / sizeof algs[0]; k++)
-        if (strlen(algs[k].name) == n && memcmp(algs[k].name, name, n) == 0)
-            return algs[k].md();
-    return NULL;
+    size_t k = 0;
+    while (k < NHASHES && !(strlen(hash_names[k]) == n && memcmp(hash_names[k], name, n) == 0))
+        k++;
+    if (k == NHASHES)
+        return NULL;
+    pthread_once(&nettle_once, load_nettle);
+    return nettle_ok ? hashes[k] : NULL;
 }

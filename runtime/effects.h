@@ -23,6 +23,19 @@
  * the details object ("stateEnteredEventDetails"); [details] is taken.
  * Returns the event id. Cheap when neither --history nor --trace is on. */
 long rt_event(asl_exec *x, const char *type, const char *details_key, cJSON *details);
+/* True when events are kept anywhere (--history, --trace, an in-memory
+ * log): callers skip building details nobody reads. */
+bool rt_recording(const asl_exec *x);
+/* AWS's hard quota of events in one Standard execution's history. When event
+ * number RT_HISTORY_MAX would be anything but ExecutionSucceeded, it is
+ * recorded as ExecutionFailed (States.Runtime, RT_HISTORY_FULL_CAUSE)
+ * instead, run->history_full is set (rt_cancelled then stops the run) and
+ * later events are counted but not recorded. */
+enum { RT_HISTORY_MAX = 25000 };
+#define RT_HISTORY_FULL_CAUSE "The execution reached the maximum number of history events (25000)."
+/* The next event id of [x]'s run for an event of [type], with the quota
+ * applied (what rt_event does when nothing is recorded). */
+long rt_event_id(asl_exec *x, const char *type);
 /* An in-memory history (rt_options.events): each event's JSON text, the
  * same line --history writes, in id order. Appended under [mu]; a reader
  * takes [mu] too. Start from {.mu = PTHREAD_MUTEX_INITIALIZER}. [oom] is

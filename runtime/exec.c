@@ -53,9 +53,8 @@ static const rt_options default_options = {.wait_mode = RT_WAIT_REAL};
  * quote them). Atomic: Map / Parallel threads share the counter. */
 static long next_event_id(asl_exec *x)
 {
-    long id = __atomic_add_fetch(&x->run->last_event_id, 1, __ATOMIC_RELAXED);
-    x->prev_event_id = id;
-    return id;
+    /* the type matters only for the run's last allowed event */
+    return rt_event_id(x, "StateEvent");
 }
 
 static const rt_options *options_of(const rt_run *run)
@@ -143,12 +142,6 @@ static bool add_string(cJSON *o, const char *key, const char *val)
 
 /* ==== Events =============================================================== */
 
-static bool recording(const asl_exec *x)
-{
-    const rt_options *o = options_of(x->run);
-    return o->history || o->trace || o->events;
-}
-
 /* {"<key>": "<doc as JSON text>", "<key>Details": {"truncated": false}}
  * added to [d]; documents are never truncated here. */
 static bool add_doc(cJSON *d, const char *key, const char *details_key, const cJSON *doc)
@@ -196,7 +189,7 @@ static long state_event(asl_exec *x, bool entered, const cJSON *doc, cJSON *assi
 static void execution_started(asl_exec *x, const cJSON *input)
 {
     cJSON *d = NULL;
-    if (recording(x)) {
+    if (rt_recording(x)) {
         d = cJSON_CreateObject();
         if (d && !(add_doc(d, "input", "inputDetails", input) &&
                    add_string(d, "roleArn", x->run->role_arn))) {
@@ -222,7 +215,7 @@ static void execution_ended(asl_exec *x)
     };
     rt_status s = x->status == RT_SUCCEEDED ? RT_FAILED : x->status;
     cJSON *d = NULL;
-    if (recording(x)) {
+    if (rt_recording(x)) {
         d = cJSON_CreateObject();
         /* AWS records an empty details object for a timeout. */
         if (d && s != RT_TIMED_OUT) {
@@ -241,49 +234,47 @@ static void execution_ended(asl_exec *x)
 /* AWS's limit on a state's output: 256 KiB of JSON text, UTF-8. */
 enum { RT_DATA_LIMIT = 262144 };
 
-/* An upper bound of the compact JSON size of [v], exact except that a
- * number counts as 26 bytes (cJSON's longest rendering); stops adding once
- * past [cap]. Walks the tree but allocates nothing, so checking every
- * state's output stays cheap. */
-static size_t json_size_bound(const cJSON *v, size_t cap)
+/* A bound of the current document's size, carried from state to state:
+ * a state that reports its growth (x->doc_growth) is checked by adding it,
+ * and the document is walked again only when the sum passes the limit or
+ * the growth is unknown. Choice and Pass states in a loop over a large
+ * document then cost what they touch, not the document's size. */
+typedef struct {
+    size_t bytes;
+    bool known;
+} doc_bound;
+
+/* True when [doc] is larger than AWS lets a state return; updates [b]. */
+static bool over_data_limit(const cJSON *doc, size_t growth, doc_bound *b)
 {
-    size_t n = 0;
-    if (cJSON_IsObject(v) || cJSON_IsArray(v)) {
-        n = 2;
-        for (const cJSON *c = v->child; c && n <= cap; c = c->next) {
-            if (c != v->child)
-                n++;
-            if (cJSON_IsObject(v) && c->string) {
-                for (const unsigned char *p = (const unsigned char *)c->string; *p; p++)
-                    n += *p == '"' || *p == '\\' ? 2 : *p < 0x20 ? 6 : 1;
-                n += 3; /* quotes and colon */
-            }
-            n += json_size_bound(c, cap - (n < cap ? n : cap));
-        }
-        return n;
+    if (b->known && growth != RT_GROWTH_UNKNOWN && growth <= RT_DATA_LIMIT &&
+        b->bytes + growth <= RT_DATA_LIMIT) {
+        b->bytes += growth;
+        return false;
     }
-    if (cJSON_IsString(v)) {
-        n = 2;
-        for (const unsigned char *p = (const unsigned char *)v->valuestring; p && *p && n <= cap;
-             p++)
-            n += *p == '"' || *p == '\\' ? 2 : *p < 0x20 ? 6 : 1;
-        return n;
+    b->known = false;
+    if (!doc)
+        return false;
+    size_t n = rt_json_size_bound(doc, RT_DATA_LIMIT);
+    if (n > RT_DATA_LIMIT) {
+        char *text = rt_json_print(doc);
+        n = text ? strlen(text) : RT_GROWTH_UNKNOWN;
+        free(text);
+        if (n > RT_DATA_LIMIT)
+            return true;
     }
-    if (cJSON_IsNumber(v))
-        return 26;
-    return 5; /* true, false, null */
+    b->bytes = n;
+    b->known = true;
+    return false;
 }
 
-/* True when [doc] is larger than AWS lets a state return. */
-static bool over_data_limit(const cJSON *doc)
+void rt_add_growth(asl_exec *x, size_t n)
 {
-    if (!doc || json_size_bound(doc, RT_DATA_LIMIT) <= RT_DATA_LIMIT)
-        return false;
-    char *text = rt_json_print(doc);
-    bool over = !text || strlen(text) > RT_DATA_LIMIT;
-    free(text);
-    return over;
+    if (x->doc_growth == RT_GROWTH_UNKNOWN)
+        return;
+    x->doc_growth = n >= RT_GROWTH_UNKNOWN - x->doc_growth ? RT_GROWTH_UNKNOWN : x->doc_growth + n;
 }
+
 
 
 /* Fills in the run's names, ARNs, clock and input copy. Returns false when
@@ -302,12 +293,21 @@ static bool run_begin(asl_exec *x, const asl_machine *m, const cJSON *input)
     }
     run->execution_name = str_dup(ename);
     const char *prefix = opt->arn_prefix ? opt->arn_prefix : RT_ARN_PREFIX;
-    run->execution_arn = rt_fmt("%sexecution:%s:%s", prefix, mname, ename);
+    run->express = opt->type == RT_TYPE_EXPRESS || (opt->type == RT_TYPE_OF_MACHINE && m->express);
+    if (run->express) {
+        /* AWS: arn:...:express:MACHINE:NAME:UUID (a fresh id per execution) */
+        char id[37];
+        rt_uuid_v4(id);
+        run->execution_arn = rt_fmt("%sexpress:%s:%s:%s", prefix, mname, ename, id);
+    } else {
+        run->execution_arn = rt_fmt("%sexecution:%s:%s", prefix, mname, ename);
+    }
     run->state_machine_arn = rt_fmt("%sstateMachine:%s", prefix, mname);
     run->role_arn =
         opt->role_arn ? str_dup(opt->role_arn) : str_printf(RT_DEFAULT_ROLE, mname, NULL);
     run->input = cJSON_Duplicate(input, 1);
     run->last_event_id = 0;
+    run->history_full = 0;
     run->skipped_ns = 0;
     run->aborted = 0;
     run->start_ns = rt_real_ns();
@@ -318,6 +318,12 @@ static bool run_begin(asl_exec *x, const asl_machine *m, const cJSON *input)
             run->deadline_ns = INT64_MAX;
         else
             run->deadline_ns = run->start_ns + (int64_t)m->timeout_seconds * 1000000000;
+    }
+    /* An Express execution lasts at most five minutes, whatever TimeoutSeconds says. */
+    if (run->express) {
+        int64_t cap = run->start_ns + (int64_t)RT_EXPRESS_MAX_SECONDS * 1000000000;
+        if (run->deadline_ns == 0 || cap < run->deadline_ns)
+            run->deadline_ns = cap;
     }
     /* An outer deadline (a Lambda invocation's) bounds the run like TimeoutSeconds. */
     if (opt->deadline_ns > 0 && (run->deadline_ns == 0 || opt->deadline_ns < run->deadline_ns))
@@ -384,11 +390,23 @@ rt_status rt_run_machine(asl_exec *x, const asl_machine *m, cJSON *input, cJSON 
     execution_started(x, input);
 
     cJSON *doc = NULL;
-    bool ok = rt_exec_states(x, m, input, &doc) == RT_SUCCEEDED;
-    if (ok) {
+    bool ok = rt_exec_states(x, m, input, &doc) == RT_SUCCEEDED && !run->history_full;
+    if (run->history_full) {
+        /* The history's last event already says so (history.c); whatever
+         * stopped the states afterwards (an abort by rt_cancelled) is not
+         * what the execution ended with. */
+        cJSON_Delete(doc);
+        doc = NULL;
+        free(x->error);
+        free(x->cause);
+        x->error = str_dup("States.Runtime");
+        x->cause = str_dup(RT_HISTORY_FULL_CAUSE);
+        x->failed = true;
+        x->status = RT_FAILED;
+    } else if (ok) {
         x->status = RT_SUCCEEDED;
         cJSON *d = NULL;
-        if (recording(x)) {
+        if (rt_recording(x)) {
             d = cJSON_CreateObject();
             if (d && !add_doc(d, "output", "outputDetails", doc)) {
                 cJSON_Delete(d);
@@ -448,13 +466,14 @@ rt_status rt_exec_states(asl_exec *x, const asl_machine *m, cJSON *input, cJSON 
         return x->status;
     }
 
-    const bool rec = recording(x);
+    const bool rec = rt_recording(x);
     const int64_t deadline = run->deadline_ns;
     cJSON *doc = input;
+    doc_bound bound = {0, false};
     int cur = m->start;
     bool ok = false;
     for (;;) {
-        if (run->aborted || (x->scope && rt_cancelled(x))) {
+        if (run->aborted || run->history_full || (x->scope && rt_cancelled(x))) {
             aborted(x);
             break;
         }
@@ -473,6 +492,7 @@ rt_status rt_exec_states(asl_exec *x, const asl_machine *m, cJSON *input, cJSON 
         x->context_stale = true;
         x->entered_event_id = rec ? state_event(x, true, doc, NULL) : next_event_id(x);
 
+        x->doc_growth = st->tracks_growth ? 0 : RT_GROWTH_UNKNOWN;
         int next = st->run(x, &doc);
         rt_scratch_reset(x);
 
@@ -484,7 +504,7 @@ rt_status rt_exec_states(asl_exec *x, const asl_machine *m, cJSON *input, cJSON 
                 state_aborted(x);
             break;
         }
-        if (over_data_limit(doc)) {
+        if (over_data_limit(doc, x->doc_growth, &bound)) {
             /* AWS's cause has no "An error occurred..." prefix here. */
             char *cause = str_printf("The state/task '%s' returned a result with a size "
                                      "exceeding the maximum number of bytes service limit.",

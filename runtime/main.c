@@ -81,6 +81,9 @@ static void print_help(const char *prog, const asl_machine *m)
            "  --wait MODE           how Wait states pass time: real (default), skip\n"
            "                        (no sleeping; the execution clock jumps ahead), or\n"
            "                        scale=X (sleep X times the duration, e.g. scale=0.01)\n"
+           "  --type TYPE           STANDARD or EXPRESS: the workflow's limits (EXPRESS:\n"
+           "                        five minutes at most, :express: execution ARNs, no\n"
+           "                        25,000-event history limit); default: %s\n"
            "  --name NAME           the execution name, as in $$.Execution.Name\n"
            "                        (default: a random UUID)\n"
            "  --bindings FILE       Task resource bindings (JSON): which local program,\n"
@@ -121,8 +124,9 @@ static void print_help(const char *prog, const asl_machine *m)
            "  1  the execution failed\n"
            "  2  bad usage, unreadable or invalid input JSON, or bad or missing\n"
            "     bindings / mocks\n"
-           "  3  the execution timed out (TimeoutSeconds)\n"
-           "  4  the execution was aborted (SIGINT or SIGTERM)\n");
+           "  3  the execution timed out (TimeoutSeconds, or five minutes for EXPRESS)\n"
+           "  4  the execution was aborted (SIGINT or SIGTERM)\n",
+           m && m->express ? "EXPRESS (as built)" : "STANDARD (as built)");
 }
 
 /* Reads all of [f] into a malloc'd NUL-terminated buffer; 0 on error. */
@@ -269,7 +273,7 @@ int asl_main(int argc, char **argv, const asl_machine *m)
     const char *prog = prog_name(argc > 0 ? argv[0] : NULL);
     rt_options opt = {.wait_mode = RT_WAIT_REAL, .wait_scale = 1.0};
     const char *input_json = NULL, *input_file = NULL, *history_file = NULL, *report_file = NULL,
-               *wait_arg = NULL;
+               *wait_arg = NULL, *type_arg = NULL;
     const char *lambda_api = getenv("AWS_LAMBDA_RUNTIME_API");
     bool lambda = lambda_api && *lambda_api;
 
@@ -299,6 +303,17 @@ int asl_main(int argc, char **argv, const asl_machine *m)
             if (!parse_wait(v, &opt)) {
                 usage_error(prog, "invalid --wait '%s': expected real, skip or scale=X (X >= 0)",
                             v);
+                return ASL_EXIT_USAGE;
+            }
+        } else if ((v = opt_value(argc, argv, &i, "--type", &missing))) {
+            if (!set_once(prog, "--type", &type_arg, v))
+                return ASL_EXIT_USAGE;
+            if (strcmp(v, "STANDARD") == 0) {
+                opt.type = RT_TYPE_STANDARD;
+            } else if (strcmp(v, "EXPRESS") == 0) {
+                opt.type = RT_TYPE_EXPRESS;
+            } else {
+                usage_error(prog, "invalid --type '%s': expected STANDARD or EXPRESS", v);
                 return ASL_EXIT_USAGE;
             }
         } else if ((v = opt_value(argc, argv, &i, "--name", &missing))) {

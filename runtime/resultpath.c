@@ -49,7 +49,7 @@ int asl_apply_path(asl_exec *x, const asl_path *p, cJSON **doc)
         cJSON *kept = cJSON_DetachItemViaPointer((cJSON *)parent, (cJSON *)v);
         drop_key(kept);
         cJSON_Delete(*doc);
-        *doc = kept;
+        *doc = kept; /* a part of the document: it did not grow */
         return 0;
     }
 
@@ -64,6 +64,10 @@ int asl_apply_path(asl_exec *x, const asl_path *p, cJSON **doc)
         asl_fail_with(x, "States.Runtime", "out of memory");
         return -1;
     }
+    /* matches of a scan, a wildcard or a filter can overlap and outgrow
+     * the document they came from */
+    if (x->doc_growth != RT_GROWTH_UNKNOWN)
+        rt_add_growth(x, rt_json_size_bound(kept, RT_GROWTH_UNKNOWN - 1));
     cJSON_Delete(*doc);
     *doc = kept;
     return 0;
@@ -106,6 +110,18 @@ int asl_apply_result_path(asl_exec *x, const asl_path *p, cJSON **doc, cJSON *re
         asl_fail_runtime(x, "Invalid path '%s' : ResultPath must start with '$'",
                          p->text ? p->text : "");
         return -1;
+    }
+    if (x->doc_growth != RT_GROWTH_UNKNOWN) {
+        /* what is written, plus the members created on the way (a name,
+         * quotes, colon, comma and braces each; a name is escaped at most
+         * six bytes a character) */
+        size_t way = 0;
+        for (int i = 0; i < p->nsegs; i++)
+            way += (p->segs[i].kind == ASL_SEG_FIELD && p->segs[i].name
+                        ? 6 * strlen(p->segs[i].name)
+                        : 0) +
+                   8;
+        rt_add_growth(x, rt_json_size_bound(result, RT_GROWTH_UNKNOWN - 1) + way);
     }
     if (p->nsegs == 0) {
         drop_key(result);

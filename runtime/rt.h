@@ -44,6 +44,12 @@ typedef enum {
     RT_PROGRESS_OFF,  /* --no-progress */
 } rt_progress_mode;
 
+/* STANDARD or EXPRESS (the executable's --type); by default the machine's. */
+typedef enum { RT_TYPE_OF_MACHINE, RT_TYPE_STANDARD, RT_TYPE_EXPRESS } rt_workflow_type;
+
+/* AWS's limit on an Express execution's duration: five minutes. */
+enum { RT_EXPRESS_MAX_SECONDS = 300 };
+
 typedef struct rt_options {
     rt_wait_mode wait_mode;
     double wait_scale;           /* RT_WAIT_SCALE */
@@ -72,6 +78,10 @@ typedef struct rt_options {
     bool external_stop;          /* the run is stopped by setting run->aborted
                                   * from another thread: no signal handlers,
                                   * and Waits sleep in short slices */
+    rt_workflow_type type;       /* --type; RT_TYPE_OF_MACHINE: asl_machine.express */
+    const struct cJSON *context; /* TestState's given context object: its members
+                                  * replace those of $$ (objects merged); 0 = none
+                                  * (context_object.c) */
 } rt_options;
 
 /* ==== The execution: shared by every state of one run ================== */
@@ -88,6 +98,10 @@ typedef struct rt_run {
     char *role_arn;              /* $$.Execution.RoleArn: opt->role_arn or a default */
     long last_event_id;          /* history ids: counted even with no --history */
     volatile int aborted;        /* set by SIGINT / SIGTERM */
+    /* set when the history passed AWS's 25,000 events (history.c): the
+     * run stops as when aborted and ends FAILED with States.Runtime */
+    volatile int history_full;
+    bool express;                /* an EXPRESS execution (rt_options.type) */
     struct rt_tasks *tasks;      /* bindings, mocks and mock counters (task.c);
                                   * 0: every Task invocation fails */
     /* Map and Parallel (pool.c, map.c, parallel.c) */
@@ -142,7 +156,16 @@ struct asl_exec {
     cJSON *staged;
     long vars_bytes;              /* printed size of vars, kept as they change */
     const asl_exec *outer;
+    /* An upper bound of the bytes the current state added to the document,
+     * so that the 256 KiB check need not walk it after every state: the
+     * loop starts it at 0 for a state whose table entry says it tracks its
+     * growth (asl_state.tracks_growth), else at RT_GROWTH_UNKNOWN; the path
+     * functions add what they write. */
+    size_t doc_growth;
 };
+#define RT_GROWTH_UNKNOWN ((size_t)-1)
+/* Adds [n] bytes to x->doc_growth, when the state tracks it (saturating). */
+void rt_add_growth(asl_exec *x, size_t n);
 
 /* ==== clock.c ============================================================== */
 /* Real time (CLOCK_REALTIME), epoch nanoseconds. */
@@ -219,6 +242,10 @@ void rt_uuid_v4(char out[37]);
 cJSON *rt_json_parse(const char *text, size_t len, char *err, size_t errlen);
 /* Compact JSON text, malloc'd (free with free()). */
 char *rt_json_print(const cJSON *v);
+/* An upper bound of the compact JSON size of [v], exact except that a
+ * number other than an int counts as 26 bytes (cJSON's longest
+ * rendering); stops adding once past [cap]. Allocates nothing. */
+size_t rt_json_size_bound(const cJSON *v, size_t cap);
 /* JSON value equality: objects unordered, numbers by value. */
 bool rt_json_equal(const cJSON *a, const cJSON *b);
 
@@ -243,6 +270,15 @@ int rt_base64_value(unsigned char c);
 /* [n] bytes of [in] in standard base64 with padding, NUL-terminated, into
  * [out] (room for 4 * ((n + 2) / 3) + 1); returns the length written. */
 size_t rt_base64_encode(char *out, const unsigned char *in, size_t n);
+/* The longest length <= [max] of s[0..n) that does not end inside a UTF-8
+ * sequence (n itself when n <= max): where to cut an excerpt. */
+size_t rt_utf8_prefix(const char *s, size_t n, size_t max);
+/* s[0..n) as valid UTF-8, NUL-terminated (malloc'd; 0 when out of memory):
+ * each byte that does not belong to a valid sequence becomes U+FFFD. */
+char *rt_utf8_valid(const char *s, size_t n);
+/* Takes the malloc'd string [s] (may be 0) and returns it as valid UTF-8:
+ * [s] itself when it already is, else a cleaned copy ([s] freed). */
+char *rt_utf8_valid_take(char *s);
 /* printf into a fresh string (0 when out of memory). */
 char *rt_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The whole file as a NUL-terminated string (malloc'd), or 0 with a

@@ -57,12 +57,6 @@ static rt_tasks *tasks_of(const asl_exec *x)
 
 /* ==== Events =============================================================== */
 
-static bool recording(const asl_exec *x)
-{
-    const rt_options *o = x->run ? x->run->opt : NULL;
-    return o && (o->history || o->trace || o->events);
-}
-
 /* "<key>": text, "<key>Details": {"truncated": false}. */
 static bool add_text(cJSON *d, const char *key, const char *details_key, const char *text)
 {
@@ -216,8 +210,10 @@ static void set_error(outcome *o, const char *error, char *cause_taken)
     o->kind = OUT_ERROR;
     free(o->error);
     free(o->cause);
-    o->error = rt_fmt("%s", error && *error ? error : "States.TaskFailed");
-    o->cause = cause_taken;
+    o->error = rt_utf8_valid_take(rt_fmt("%s", error && *error ? error : "States.TaskFailed"));
+    /* A handler's bytes may be anything (printf '\377'): the cause becomes
+     * JSON in the history, the status line and Catch's output. */
+    o->cause = rt_utf8_valid_take(cause_taken);
 }
 
 static void outcome_free(outcome *o)
@@ -258,10 +254,11 @@ static bool lambda_error(const cJSON *v)
     return true;
 }
 
-/* A short, printable excerpt of handler output for causes. */
+/* A short excerpt of handler output for causes, cut between characters
+ * (set_error makes the rest of it valid UTF-8). */
 static char *excerpt(const char *s, size_t n)
 {
-    size_t max = 200;
+    size_t max = rt_utf8_prefix(s, n, 200);
     return n > max ? rt_fmt("%.*s... (%zu bytes)", (int)max, s, n) : rt_fmt("%.*s", (int)n, s);
 }
 
@@ -610,7 +607,7 @@ cJSON *asl_task_invoke(asl_exec *x, const asl_task *t, const cJSON *in, const cJ
 {
     inv v = {.x = x, .resource = t && t->resource ? t->resource : ""};
     rt_resource_classify(v.resource, &v.ri);
-    v.rec = recording(x);
+    v.rec = rt_recording(x);
     const char *state = rt_state_name(x);
 
     /* 1. Limits and credentials, from the state input. */

@@ -12,6 +12,8 @@
  * serialises.
  */
 #include <errno.h>
+#include <ftw.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,12 +49,38 @@ void ts_out_free(ts_out *o)
     memset(o, 0, sizeof *o);
 }
 
-bool ts_check(const char *text, char *buf, size_t cap)
+bool ts_check(const char *text, int line_shift, char *buf, size_t cap)
 {
     unit *u = unit_from_text("definition.asl.json", text, strlen(text));
     bool ok = load_json(u) && u->nerrors == 0 && check_definition(u) && u->nerrors == 0;
-    if (!ok)
+    if (!ok && line_shift == 0) {
         srv_diag_summary(u, buf, cap);
+    } else if (!ok) {
+        /* srv_diag_summary's format, with lines counted in the user's text */
+        size_t n = 0;
+        buf[0] = '\0';
+        for (const diag *d = u->diags; d && n + 1 < cap; d = d->next) {
+            if (d->severity != DIAG_ERROR)
+                continue;
+            int line = 0, col = 0;
+            if (d->off != NO_OFFSET)
+                unit_linecol(u, d->off, &line, &col);
+            if (line <= line_shift) {
+                /* in the wrapper: a consequence of the state alone (no End
+                 * anywhere), or about the state as a whole */
+                if (d->code == DIAG_MISSING_END_STATE)
+                    continue;
+                line = 1 + line_shift;
+                col = 1;
+            }
+            line -= line_shift;
+            int w = snprintf(buf + n, cap - n, "%s%s at line %d, column %d [%s]", n ? "; " : "",
+                             d->message, line, col, diag_code_name(d->code));
+            if (w < 0)
+                break;
+            n += (size_t)w < cap - n ? (size_t)w : cap - n - 1;
+        }
+    }
     unit_close(u);
     return !ok;
 }
@@ -81,6 +109,76 @@ static char *generate(const char *text, char *msg, size_t cap)
     }
     unit_close(u);
     return c;
+}
+
+/* Is [name] a safe path inside a folder: no "..", no empty or absolute part? */
+static bool inside(const char *name, bool slashes)
+{
+    if (!*name || name[0] == '/')
+        return false;
+    for (const char *p = name; *p;) {
+        const char *e = strchr(p, '/');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        if (e && !slashes)
+            return false;
+        if (n == 0 || (n == 2 && p[0] == '.' && p[1] == '.') || (n == 1 && p[0] == '.'))
+            return false;
+        p += n + (e ? 1 : 0);
+    }
+    return true;
+}
+
+char *ts_s3_stage(const char *bucket, const char *key, const char *data)
+{
+    if (!inside(bucket, false) || !inside(key, true))
+        return NULL;
+    const char *dir = getenv("TMPDIR");
+    size_t cap = strlen(dir && *dir ? dir : "/tmp") + strlen(bucket) + strlen(key) + 40;
+    char *root = malloc(cap), *path = malloc(cap);
+    if (!root || !path)
+        goto fail;
+    snprintf(root, cap, "%s/aslc-teststate-s3-XXXXXX", dir && *dir ? dir : "/tmp");
+    if (!mkdtemp(root)) {
+        free(root);
+        root = NULL;
+        goto fail;
+    }
+    int n = snprintf(path, cap, "%s/%s/%s", root, bucket, key);
+    /* the folders on the way to the file */
+    for (char *p = path + strlen(root) + 1; (p = strchr(p, '/')) != NULL; p++) {
+        *p = '\0';
+        bool ok = mkdir(path, 0700) == 0 || errno == EEXIST;
+        *p = '/';
+        if (!ok)
+            goto fail;
+    }
+    FILE *f = n > 0 ? fopen(path, "wb") : NULL;
+    size_t len = strlen(data);
+    bool ok = f && fwrite(data, 1, len, f) == len;
+    if (f && fclose(f) != 0)
+        ok = false;
+    if (!ok)
+        goto fail;
+    free(path);
+    return root;
+fail:
+    free(path);
+    ts_s3_unstage(root);
+    return NULL;
+}
+
+static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st, (void)flag, (void)ftw;
+    remove(path);
+    return 0;
+}
+
+void ts_s3_unstage(char *root)
+{
+    if (root)
+        nftw(root, remove_one, 8, FTW_DEPTH | FTW_PHYS);
+    free(root);
 }
 
 /* [mock] written to a fresh temporary file; its path in [path]. */
@@ -145,6 +243,8 @@ void ts_run(const ts_env *env, const cJSON *def, const cJSON *input, const cJSON
         .test_case = mock ? TS_CASE : NULL,
         .state_machine = mock ? TS_MACHINE : NULL,
         .role_arn = env->role_arn,
+        .context = env->context,
+        .s3_root = env->s3_root,
     };
     const asl_machine *m = jit_machine(prog);
     char *terr = NULL;

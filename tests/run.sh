@@ -96,6 +96,8 @@ fi
 
 # ---- 1c. hostile and out-of-range input to the front end and the CLI (issue 15)
 run_step "hardening (tests/hardening: limits, hostile input, write errors)" env BUILD="$BUILD" sh tests/hardening/check.sh
+run_step "aslc build --cc libtcc (tests/hardening/libtcc.sh: samples built by TinyCC)" env BUILD="$BUILD" sh tests/hardening/libtcc.sh
+run_step "front end (tests/hardening/front.sh: check speed, AWS limits, templates)" env BUILD="$BUILD" sh tests/hardening/front.sh
 run_step "progress line (long Maps and Waits; off when stderr is not a terminal)" env BUILD="$BUILD" sh tests/progress/check.sh
 
 # ---- 1d. what fuzzing found (plain aslc, no clang), then the fuzz targets

@@ -2,9 +2,13 @@
 # check.sh - golden tests of `aslc test-state` (AWS's TestState, offline):
 # each tests/teststate/NAME.request.json (a TestState request body) must
 # print exactly NAME.expected.json, exit 0 (refuse-*: exit 2, an AWS error
-# object). When the AWS CLI is present the same requests also go through
-# `aslc serve` + `aws stepfunctions test-state --endpoint-url`, and the
-# CLI's answer (normalised with jq -S) must equal the command's.
+# object). The same requests also go through `aslc serve`: posted with
+# curl, the body must equal the command's output byte for byte; and, when
+# the AWS CLI is present, through `aws stepfunctions test-state
+# --endpoint-url`, whose answer (normalised with jq -S) must equal the
+# command's. A request with a NAME.bindings.json beside it (its Task runs
+# unmocked, through those bindings) is run by the command only: `aslc
+# serve` takes no bindings.
 # Run by tests/run.sh. Environment: BUILD (default build).
 set -u
 BUILD=${BUILD:-build}
@@ -23,7 +27,9 @@ for req in "$here"/*.request.json; do
     want_rc=0
     case $name in refuse-*) want_rc=2 ;; esac
     count=$((count + 1))
-    timeout 10 "$ASLC" test-state --request "$req" >"$t/out" 2>"$t/err"
+    set -- --request "$req"
+    [ -f "$here/$name.bindings.json" ] && set -- "$@" --bindings "$here/$name.bindings.json"
+    TMPDIR=$t timeout 10 "$ASLC" test-state "$@" >"$t/out" 2>"$t/err"
     rc=$?
     [ "$rc" -eq "$want_rc" ] || { fail "$name: exit $rc, expected $want_rc"; sed 's/^/    /' "$t/err" | head -5; continue; }
     cmp -s "$t/out" "$here/$name.expected.json" || {
@@ -32,8 +38,8 @@ for req in "$here"/*.request.json; do
     }
 done
 
-if ! command -v aws >/dev/null 2>&1 || ! command -v jq >/dev/null 2>&1; then
-    echo "teststate: SKIPPED the aslc serve + AWS CLI comparison: aws or jq is not installed"
+if ! command -v curl >/dev/null 2>&1; then
+    echo "teststate: SKIPPED the aslc serve comparisons: curl is not installed"
     [ "$status" -eq 0 ] && echo "teststate: $count golden requests passed"
     exit "$status"
 fi
@@ -44,6 +50,32 @@ i=0
 while [ ! -s "$t/port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
 port=$(cat "$t/port" 2>/dev/null)
 [ -n "$port" ] || { fail "aslc serve did not start"; cat "$t/log"; exit 1; }
+
+# The TestState action of `aslc serve`, posted as the AWS JSON 1.0 protocol
+# does: its body must be the command's output byte for byte (the command
+# adds one newline), with status 200, or 400 for refuse-*.
+raw=0
+for req in "$here"/*.request.json; do
+    name=$(basename "$req" .request.json)
+    [ -f "$here/$name.bindings.json" ] && continue
+    code=$(curl -s -o "$t/raw" -w '%{http_code}' -X POST "http://127.0.0.1:$port/" \
+        -H 'Content-Type: application/x-amz-json-1.0' \
+        -H 'X-Amz-Target: AWSStepFunctions.TestState' --data-binary "@$req")
+    want_code=200
+    case $name in refuse-*) want_code=400 ;; esac
+    printf '\n' >>"$t/raw"
+    raw=$((raw + 1))
+    [ "$code" = "$want_code" ] || fail "$name via aslc serve: HTTP $code, expected $want_code"
+    cmp -s "$t/raw" "$here/$name.expected.json" ||
+        { fail "$name via aslc serve: body differs from aslc test-state's"; diff "$here/$name.expected.json" "$t/raw" | head -6; }
+done
+
+if ! command -v aws >/dev/null 2>&1 || ! command -v jq >/dev/null 2>&1; then
+    echo "teststate: SKIPPED the AWS CLI comparison: aws or jq is not installed"
+    [ "$status" -eq 0 ] && echo "teststate: $count golden requests passed; $raw byte-identical through aslc serve"
+    exit "$status"
+fi
+
 export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1
 export AWS_DISABLE_HOST_PREFIX_INJECTION=true AWS_PAGER= AWS_CONFIG_FILE=/dev/null AWS_MAX_ATTEMPTS=1
 # The CLI takes ~1.5 s to start: three requests at a time keep this step short.
@@ -51,6 +83,7 @@ n=0
 jobs_=""
 for req in "$here"/*.request.json; do
     name=$(basename "$req" .request.json)
+    [ -f "$here/$name.bindings.json" ] && continue
     (aws stepfunctions test-state --endpoint-url "http://127.0.0.1:$port" --output json \
         --cli-input-json "file://$req" >"$t/$name.aws" 2>"$t/$name.awserr"
      echo $? >"$t/$name.rc") &
@@ -63,6 +96,7 @@ done
 served=0
 for req in "$here"/*.request.json; do
     name=$(basename "$req" .request.json)
+    [ -f "$here/$name.bindings.json" ] && continue
     rc=$(cat "$t/$name.rc")
     served=$((served + 1))
     case $name in
@@ -78,5 +112,5 @@ for req in "$here"/*.request.json; do
             cmp -s "$t/a" "$t/b" || { fail "$name via aws differs from aslc test-state"; diff "$t/b" "$t/a" | head -10; } ;;
     esac
 done
-[ "$status" -eq 0 ] && echo "teststate: $count golden requests passed; $served also through aslc serve + aws"
+[ "$status" -eq 0 ] && echo "teststate: $count golden requests passed; $raw byte-identical through aslc serve; $served through aslc serve + aws"
 exit "$status"

@@ -160,7 +160,7 @@ static void program_has_header_include_table_machine_and_main(void **state)
                                "#include \"aslrt.h\"\n";
     assert_int_equal(strncmp(c, head, sizeof head - 1), 0);
     assert_non_null(strstr(c, "/* State 0 \"A\" (Pass), orders.asl.json:3:5 */\n"));
-    assert_non_null(strstr(c, "    {\"A\", \"Pass\", st_000_A},\n    {\"B\", \"Succeed\", st_001_B},\n"));
+    assert_non_null(strstr(c, "    {\"A\", \"Pass\", st_000_A, 1},\n    {\"B\", \"Succeed\", st_001_B, 1},\n"));
     assert_non_null(strstr(c, "const asl_machine aslc_machine = {"));
     assert_non_null(strstr(c, ".timeout_seconds = 30,"));
     assert_non_null(strstr(c, "#ifndef ASLC_NO_MAIN\nint main(int argc, char **argv)\n"));

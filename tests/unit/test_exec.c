@@ -141,6 +141,24 @@ static int st_big(asl_exec *x, cJSON **doc)
     return ASL_NEXT_END;
 }
 
+/* Writes 100,000 bytes at $.<state name> through the path function that
+ * accounts for growth, as generated Pass states do. */
+static int st_grow(asl_exec *x, cJSON **doc)
+{
+    const char *name = x->machine->states[x->state].name;
+    const asl_seg seg = {.kind = ASL_SEG_FIELD, .name = name};
+    const asl_path p = {.text = name, .normalized = name, .root = ASL_ROOT_INPUT,
+                        .definite = 1, .nsegs = 1, .segs = &seg};
+    char *s = malloc(100001);
+    memset(s, 'g', 100000);
+    s[100000] = '\0';
+    cJSON *v = cJSON_CreateString(s);
+    free(s);
+    if (asl_apply_result_path(x, &p, doc, v) != 0)
+        return ASL_NEXT_ERROR;
+    return x->state + 1 < x->machine->nstates ? x->state + 1 : ASL_NEXT_END;
+}
+
 /* Loops forever between states 0 and 1. */
 static int st_loop(asl_exec *x, cJSON **doc)
 {
@@ -155,20 +173,22 @@ static int st_loop(asl_exec *x, cJSON **doc)
                                    .start = 0, .states = id##_states,                   \
                                    .timeout_seconds = timeout}
 
-MACHINE(m_success, 0, {"Init", "Pass", st_pass}, {"Done", "Succeed", st_succeed});
-MACHINE(m_fail, 0, {"FailState", "Fail", st_fail});
-MACHINE(m_fail_empty, 0, {"FailState", "Fail", st_fail_empty});
-MACHINE(m_fail_paths, 0, {"FailState", "Fail", st_fail_paths});
-MACHINE(m_runtime, 0, {"First", "Pass", st_pass}, {"Broken", "Pass", st_runtime_error});
-MACHINE(m_timeout, 5, {"WaitState", "Wait", st_wait_10});
-MACHINE(m_in_time, 5, {"WaitState", "Wait", st_wait_3});
-MACHINE(m_wait_path, 0, {"WaitState", "Wait", st_wait_path});
-MACHINE(m_wait_ts, 0, {"WaitUntil", "Wait", st_wait_ts_path});
-MACHINE(m_wait_literal, 0, {"WaitState", "Wait", st_wait_bad_literal});
-MACHINE(m_context, 0, {"Ctx", "Pass", st_context});
-MACHINE(m_abort, 0, {"Signal", "Pass", st_raise_sigint}, {"Never", "Pass", st_succeed});
-MACHINE(m_big, 0, {"State_1", "Pass", st_big});
-MACHINE(m_loop, 1, {"A", "Pass", st_loop}, {"B", "Pass", st_loop});
+MACHINE(m_success, 0, {"Init", "Pass", st_pass, 0}, {"Done", "Succeed", st_succeed, 0});
+MACHINE(m_fail, 0, {"FailState", "Fail", st_fail, 0});
+MACHINE(m_fail_empty, 0, {"FailState", "Fail", st_fail_empty, 0});
+MACHINE(m_fail_paths, 0, {"FailState", "Fail", st_fail_paths, 0});
+MACHINE(m_runtime, 0, {"First", "Pass", st_pass, 0}, {"Broken", "Pass", st_runtime_error, 0});
+MACHINE(m_timeout, 5, {"WaitState", "Wait", st_wait_10, 0});
+MACHINE(m_in_time, 5, {"WaitState", "Wait", st_wait_3, 0});
+MACHINE(m_wait_path, 0, {"WaitState", "Wait", st_wait_path, 0});
+MACHINE(m_wait_ts, 0, {"WaitUntil", "Wait", st_wait_ts_path, 0});
+MACHINE(m_wait_literal, 0, {"WaitState", "Wait", st_wait_bad_literal, 0});
+MACHINE(m_context, 0, {"Ctx", "Pass", st_context, 0});
+MACHINE(m_abort, 0, {"Signal", "Pass", st_raise_sigint, 0}, {"Never", "Pass", st_succeed, 0});
+MACHINE(m_big, 0, {"State_1", "Pass", st_big, 0});
+MACHINE(m_grow, 0, {"A", "Pass", st_grow, 1}, {"B", "Pass", st_grow, 1}, {"C", "Pass", st_grow, 1});
+MACHINE(m_grow_2, 0, {"A", "Pass", st_grow, 1}, {"B", "Pass", st_grow, 1});
+MACHINE(m_loop, 1, {"A", "Pass", st_loop, 0}, {"B", "Pass", st_loop, 0});
 
 /* ---- a fixture that runs one machine ---------------------------------- */
 
@@ -400,6 +420,23 @@ static void output_over_256_kib_is_data_limit_exceeded(void **state)
     assert_events(f, "ExecutionStarted PassStateEntered:State_1 ExecutionFailed");
 }
 
+/* States that report their growth are checked by adding it to a bound:
+ * the bound must still catch the state whose output passes the limit. */
+static void tracked_growth_still_meets_the_limit(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(run(f, &m_grow, "{}", false), RT_FAILED);
+    assert_string_equal(f->x.error, "States.DataLimitExceeded");
+    assert_string_equal(f->x.cause, "The state/task 'C' returned a result with a size "
+                                    "exceeding the maximum number of bytes service limit.");
+}
+
+static void tracked_growth_under_the_limit_passes(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(run(f, &m_grow_2, "{}", false), RT_SUCCEEDED);
+}
+
 static void output_just_under_256_kib_passes(void **state)
 {
     fixture *f = *state;
@@ -451,8 +488,50 @@ static void loop_times_out_without_waits(void **state)
 {
     fixture *f = *state;
     f->opt.wait_mode = RT_WAIT_REAL;
+    /* EXPRESS: a Standard run of this loop ends at 25,000 events first */
+    f->opt.type = RT_TYPE_EXPRESS;
     assert_int_equal(run(f, &m_loop, "{}", false), RT_TIMED_OUT);
     assert_true(f->run.last_event_id > 100);
+}
+
+/* AWS's 25,000 events per Standard execution: event 25,000 becomes the
+ * run's ExecutionFailed (States.Runtime), counted with or without a
+ * history; an Express run has no such limit. */
+static void standard_history_ends_at_25000_events(void **state)
+{
+    fixture *f = *state;
+    f->opt.wait_mode = RT_WAIT_REAL;
+    assert_int_equal(run(f, &m_loop, "{}", true), RT_FAILED);
+    assert_string_equal(f->x.error, "States.Runtime");
+    assert_string_equal(f->x.cause,
+                        "The execution reached the maximum number of history events (25000).");
+    size_t lines = 0;
+    const char *last = f->history;
+    for (const char *p = f->history; p && *p; p++)
+        if (*p == '\n') {
+            lines++;
+            if (p[1])
+                last = p + 1;
+        }
+    assert_int_equal(lines, 25000);
+    assert_non_null(strstr(last, "\"id\":25000,"));
+    assert_non_null(strstr(last, "\"type\":\"ExecutionFailed\""));
+    assert_non_null(strstr(last, "maximum number of history events (25000)"));
+}
+
+static void express_runs_have_express_arns(void **state)
+{
+    fixture *f = *state;
+    f->opt.type = RT_TYPE_EXPRESS;
+    assert_int_equal(run(f, &m_context, "{}", false), RT_SUCCEEDED);
+    const char *id = str_at(f->output, "Execution", "Id");
+    assert_non_null(id);
+    char want[256];
+    snprintf(want, sizeof want, "arn:aws:states:us-east-1:123456789012:express:%s:%s:", m_context.name,
+             f->opt.execution_name);
+    assert_memory_equal(id, want, strlen(want));
+    assert_int_equal(strlen(id), strlen(want) + 36); /* then a UUID */
+    assert_int_equal(f->run.deadline_ns - f->run.start_ns, 300 * 1000000000LL);
 }
 
 static void seconds_path_errors_match_aws(void **state)
@@ -651,6 +730,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(fail_state_error_path_must_be_a_string, setup, teardown),
         cmocka_unit_test_setup_teardown(runtime_error_cause_quotes_entered_event_id, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(tracked_growth_still_meets_the_limit, setup, teardown),
+        cmocka_unit_test_setup_teardown(tracked_growth_under_the_limit_passes, setup, teardown),
         cmocka_unit_test_setup_teardown(output_over_256_kib_is_data_limit_exceeded, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(output_just_under_256_kib_passes, setup, teardown),
@@ -659,6 +740,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(wait_skip_advances_clock_within_deadline, setup, teardown),
         cmocka_unit_test_setup_teardown(wait_scale_sleeps_a_fraction, setup, teardown),
         cmocka_unit_test_setup_teardown(loop_times_out_without_waits, setup, teardown),
+        cmocka_unit_test_setup_teardown(standard_history_ends_at_25000_events, setup, teardown),
+        cmocka_unit_test_setup_teardown(express_runs_have_express_arns, setup, teardown),
         cmocka_unit_test(seconds_path_errors_match_aws),
         cmocka_unit_test_setup_teardown(seconds_path_zero_and_positive_succeed, setup, teardown),
         cmocka_unit_test_setup_teardown(timestamp_path_rejects_invalid_timestamps, setup, teardown),

@@ -92,8 +92,8 @@ static int st_caught(asl_exec *x, cJSON **doc)
 }
 
 static const asl_state states[] = {
-    {"Task", "Task", st_task},
-    {"Caught", "Pass", st_caught},
+    {"Task", "Task", st_task, 0},
+    {"Caught", "Pass", st_caught, 0},
 };
 static const asl_machine machine = {.name = "retry", .source = "test_retry.c", .nstates = 2,
                                     .start = 0, .states = states};

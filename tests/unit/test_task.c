@@ -78,8 +78,8 @@ static int st_task_token(asl_exec *x, cJSON **doc)
     return ASL_NEXT_END;
 }
 
-static const asl_state states[] = {{"Work", "Task", st_task}};
-static const asl_state token_states[] = {{"Work", "Task", st_task_token}};
+static const asl_state states[] = {{"Work", "Task", st_task, 0}};
+static const asl_state token_states[] = {{"Work", "Task", st_task_token, 0}};
 static asl_machine machine = {.name = "M", .nstates = 1, .start = 0, .states = states,
                               .ntasks = 1, .tasks = refs};
 
