@@ -67,11 +67,12 @@ static jn_val *fn_substring(jn_ctx *cx, jn_val **a, int n)
 {
     if (!a[0])
         return NULL;
+    /* An undefined start: jsonata-js slices from NaN, i.e. the whole
+     * string, or nothing when a length is given (found by fuzzing). */
+    if (!a[1])
+        return n > 2 && a[2] ? jn_str(cx, "", 0) : a[0];
     const char *s = a[0]->u.str.s;
     size_t len = a[0]->u.str.len, cps = cp_len(s, len);
-    if (!a[1]) /* an undefined start: jsonata-js slices from undefined (0)
-                * to NaN (0) with a length, else to the end */
-        return n > 2 && a[2] ? jn_str(cx, "", 0) : jn_str(cx, s, len);
     double start = a[1]->u.num;
     if ((double)cps + start < 0)
         start = 0;
@@ -121,7 +122,9 @@ static jn_val *fn_substring_after(jn_ctx *cx, jn_val **a, int n)
     long p = index_of(a[0], a[1]);
     if (p < 0)
         return a[0];
-    size_t at = (size_t)p + (a[1] ? a[1]->u.str.len : 9); /* "undefined" */
+    if (!a[1]) /* found "undefined", then read undefined's length */
+        return jn_throwf(cx, "TypeError", "Cannot read properties of undefined (reading 'length')");
+    size_t at = (size_t)p + a[1]->u.str.len;
     return jn_str(cx, a[0]->u.str.s + at, a[0]->u.str.len - at);
 }
 

@@ -16,4 +16,4 @@ ${MAKE:-make} -j2 --no-print-directory fuzz-build > build-fuzz.log 2>&1 || {
     exit 1
 }
 rm -f build-fuzz.log
-exec env BUILD=build-fuzz sh tests/fuzz/run.sh "${FUZZ_SMOKE_SECONDS:-3}"
+exec env BUILD=build-fuzz FUZZ_SMOKE=1 sh tests/fuzz/run.sh "${FUZZ_SMOKE_SECONDS:-3}"
