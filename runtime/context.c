@@ -66,6 +66,14 @@ rt_run *rt_root_run(rt_run *run)
     return run;
 }
 
+bool rt_run_aborted(const asl_exec *x)
+{
+    for (const rt_run *r = x && x->run ? x->run : NULL; r; r = r->parent)
+        if (r->aborted)
+            return true;
+    return false;
+}
+
 int rt_cancelled(const asl_exec *x)
 {
     if (!x || !x->run)

@@ -28,6 +28,10 @@ int rt_wait_ns(asl_exec *x, int64_t ns);
  * returns RT_SUCCEEDED and sets *output; otherwise the status, with the
  * error on [x]. */
 rt_status rt_exec_states(asl_exec *x, const asl_machine *m, cJSON *input, cJSON **output);
+/* After the states of a run whose history filled up (run->history_full):
+ * [x] ends FAILED with States.Runtime and AWS's cause, whatever stopped
+ * the states afterwards; returns RT_FAILED. */
+rt_status rt_end_history_full(asl_exec *x);
 
 /* ==== pool.c =============================================================== */
 /* Join and free the run's pool (rt_run_machine calls it at the end). */

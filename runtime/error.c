@@ -44,6 +44,18 @@ int asl_fail_with(asl_exec *x, const char *error, const char *cause)
     return ASL_NEXT_ERROR;
 }
 
+int rt_fail_aborted(asl_exec *x)
+{
+    if (x->failed && (x->status == RT_TIMED_OUT || x->status == RT_ABORTED))
+        return ASL_NEXT_ERROR;
+    free(x->error);
+    free(x->cause);
+    x->error = x->cause = NULL;
+    x->failed = true;
+    x->status = RT_ABORTED;
+    return ASL_NEXT_ERROR;
+}
+
 int asl_fail_runtime(asl_exec *x, const char *fmt, ...)
 {
     const char *name = "";

@@ -388,17 +388,10 @@ rt_status rt_run_machine(asl_exec *x, const asl_machine *m, cJSON *input, cJSON 
     cJSON *doc = NULL;
     bool ok = rt_exec_states(x, m, input, &doc) == RT_SUCCEEDED && !run->history_full;
     if (run->history_full) {
-        /* The history's last event already says so (history.c); whatever
-         * stopped the states afterwards (an abort by rt_cancelled) is not
-         * what the execution ended with. */
+        /* The history's last event already says so (history.c). */
         cJSON_Delete(doc);
         doc = NULL;
-        free(x->error);
-        free(x->cause);
-        x->error = str_dup("States.Runtime");
-        x->cause = str_dup(RT_HISTORY_FULL_CAUSE);
-        x->failed = true;
-        x->status = RT_FAILED;
+        rt_end_history_full(x);
     } else if (ok) {
         x->status = RT_SUCCEEDED;
         cJSON *d = NULL;
@@ -425,6 +418,19 @@ rt_status rt_run_machine(asl_exec *x, const asl_machine *m, cJSON *input, cJSON 
     x->context = NULL;
     run_end(run);
     return ok ? RT_SUCCEEDED : x->status;
+}
+
+rt_status rt_end_history_full(asl_exec *x)
+{
+    /* whatever stopped the states afterwards (an abort by rt_cancelled)
+     * is not what the execution ended with */
+    free(x->error);
+    free(x->cause);
+    x->error = str_dup("States.Runtime");
+    x->cause = str_dup(RT_HISTORY_FULL_CAUSE);
+    x->failed = true;
+    x->status = RT_FAILED;
+    return RT_FAILED;
 }
 
 /* A state that takes time (Task, Wait, Parallel, Map) and ends in an error

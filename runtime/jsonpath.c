@@ -28,6 +28,15 @@
  * A definite path never allocates on success: it runs for every Choice
  * rule and template field.
  *
+ * Bounds: deep scans multiply ($..a..a..a on a 200-deep chain has 1.3
+ * million matches; 100,000 `..a` steps explore 2^depth partial matches), so
+ * an indefinite walk, its filters' walks included, is held to PATH_MAX_VISITS
+ * nodes, PATH_MAX_RESULT bytes of copied results and
+ * PATH_MAX_DEPTH nested calls, failing with States.Runtime past any of
+ * them; every PATH_POLL visits it stops when the run is aborted (SIGINT,
+ * SIGTERM) or its scope cancelled. These failures are reported even by
+ * the quiet selections: they are not "no match".
+ *
  * Layer: values
  */
 #include <math.h>
@@ -80,6 +89,21 @@ typedef struct where {
     long index;
 } where;
 
+/* The bounds of one selection, shared by the walks of its filters. */
+enum {
+    PATH_MAX_VISITS = 10000000,
+    PATH_MAX_DEPTH = 3000,
+    PATH_POLL = 4096,
+};
+#define PATH_MAX_RESULT ((size_t)64 << 20)
+
+typedef struct {
+    unsigned long visits; /* nodes visited */
+    size_t result_bytes;  /* memory of the copies emitted (copy_size_upto) */
+    int depth;            /* nested step / scan calls */
+    bool stopped;         /* a bound or a stop ended the selection (reported) */
+} walk_budget;
+
 typedef struct {
     asl_exec *x;
     const asl_path *p;
@@ -87,7 +111,61 @@ typedef struct {
     cJSON *out;        /* the result array */
     bool quiet;        /* report nothing */
     bool failed;       /* an error ends the walk */
+    walk_budget *budget;
 } walk;
+
+/* Ends the whole selection with States.Runtime, quiet or not (a bound is
+ * not "no match"). The path is quoted up to 100 bytes. */
+static void budget_fail(walk *w, const char *what)
+{
+    w->failed = true;
+    if (w->budget->stopped)
+        return;
+    w->budget->stopped = true;
+    const char *t = w->p->text ? w->p->text : "";
+    size_t n = strlen(t);
+    size_t cut = rt_utf8_prefix(t, n, 100);
+    asl_fail_runtime(w->x, "The JSONPath '%.*s%s' %s", (int)cut, t, cut < n ? "..." : "", what);
+}
+
+/* One more node visited: false when the selection must stop. */
+static bool spend(walk *w)
+{
+    walk_budget *b = w->budget;
+    if (b->stopped) {
+        w->failed = true;
+        return false;
+    }
+    if (++b->visits > PATH_MAX_VISITS) {
+        budget_fail(w, "visits more than 10000000 nodes: deep scans (..) multiply the "
+                       "matches of each other");
+        return false;
+    }
+    if (b->visits % PATH_POLL == 0 && rt_cancelled(w->x)) {
+        /* the run was aborted, or this branch cancelled (its end is
+         * its fan-out's business) */
+        w->failed = true;
+        b->stopped = true;
+        if (rt_run_aborted(w->x))
+            rt_fail_aborted(w->x);
+        else
+            asl_fail_with(w->x, "States.Runtime", "The evaluation was stopped.");
+        return false;
+    }
+    return true;
+}
+
+/* The memory a copy of [v] takes (nodes, names, strings, with malloc's
+ * overhead), stopping past [cap]. */
+static size_t copy_size_upto(const cJSON *v, size_t cap)
+{
+    size_t n = sizeof(cJSON) + 16 + (v->string ? strlen(v->string) + 17 : 0);
+    if (cJSON_IsString(v) && v->valuestring)
+        n += strlen(v->valuestring) + 17;
+    for (const cJSON *c = v->child; c && n <= cap; c = c->next)
+        n += copy_size_upto(c, cap - n);
+    return n;
+}
 
 static void where_text(rt_sbuf *b, const where *w)
 {
@@ -131,6 +209,15 @@ static void emit_owned(walk *w, cJSON *c)
 
 static void emit(walk *w, const cJSON *v)
 {
+    walk_budget *b = w->budget;
+    size_t left = PATH_MAX_RESULT - b->result_bytes;
+    size_t n = copy_size_upto(v, left);
+    if (n > left) {
+        budget_fail(w, "selects more than 64 MiB of values: deep scans (..) multiply the "
+                       "matches of each other");
+        return;
+    }
+    b->result_bytes += n;
     emit_owned(w, asl_copy(v));
 }
 
@@ -191,10 +278,21 @@ static void step_slice(walk *w, int i, const asl_seg *s, const cJSON *a, const w
 /* ..name / ..*: Jayway's scan. At each object or array, first the
  * segment applies to the node itself, then the scan descends into every
  * child in document order. */
+static void scan_in(walk *w, int i, const asl_seg *s, const cJSON *cur, const where *at);
+
 static void scan(walk *w, int i, const asl_seg *s, const cJSON *cur, const where *at)
 {
-    if (w->failed)
+    if (w->failed || !spend(w))
         return;
+    if (++w->budget->depth > PATH_MAX_DEPTH)
+        budget_fail(w, "nests deeper than 3000 steps");
+    else
+        scan_in(w, i, s, cur, at);
+    w->budget->depth--;
+}
+
+static void scan_in(walk *w, int i, const asl_seg *s, const cJSON *cur, const where *at)
+{
     if (is_obj(cur)) {
         if (s->name) {
             const cJSON *v = obj_get(cur, s->name);
@@ -237,10 +335,21 @@ static bool upstream_definite(const asl_path *p, int i)
     return true;
 }
 
+static void step_in(walk *w, int i, const cJSON *cur, const where *at);
+
 static void step(walk *w, int i, const cJSON *cur, const where *at)
 {
-    if (w->failed)
+    if (w->failed || !spend(w))
         return;
+    if (++w->budget->depth > PATH_MAX_DEPTH)
+        budget_fail(w, "nests deeper than 3000 steps");
+    else
+        step_in(w, i, cur, at);
+    w->budget->depth--;
+}
+
+static void step_in(walk *w, int i, const cJSON *cur, const where *at)
+{
     if (i == w->p->nsegs) {
         emit(w, cur);
         return;
@@ -337,9 +446,10 @@ static void step(walk *w, int i, const cJSON *cur, const where *at)
 
 /* Evaluate [p] over [root]; returns the fresh result array (caller owns)
  * or NULL after an error (set unless quiet). */
-static cJSON *walk_all(asl_exec *x, const asl_path *p, const cJSON *root, bool quiet)
+static cJSON *walk_all(asl_exec *x, const asl_path *p, const cJSON *root, bool quiet,
+                       walk_budget *budget)
 {
-    walk w = {x, p, root, cJSON_CreateArray(), quiet, false};
+    walk w = {x, p, root, cJSON_CreateArray(), quiet, false, budget};
     if (!w.out) {
         walk_oom(&w);
         return NULL;
@@ -367,7 +477,9 @@ static const cJSON *operand(walk *w, const asl_path *p, const cJSON *cur, cJSON 
         rt_path_stop st;
         return walk_definite(p, p->nsegs, root, NULL, &st);
     }
-    *tmp = walk_all(w->x, p, root, true);
+    *tmp = walk_all(w->x, p, root, true, w->budget);
+    if (!*tmp && w->budget->stopped)
+        w->failed = true; /* a bound inside the filter ends the whole selection */
     return *tmp;
 }
 
@@ -545,7 +657,8 @@ static const cJSON *select_path(asl_exec *x, const asl_path *p, const cJSON *in,
         return m;
     }
 
-    cJSON *out = walk_all(x, p, root, quiet);
+    walk_budget budget = {0};
+    cJSON *out = walk_all(x, p, root, quiet, &budget);
     if (out)
         rt_scratch_keep(x, out);
     return out;

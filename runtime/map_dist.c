@@ -123,6 +123,11 @@ static rt_status dist_run(rt_fanout *f, long i, asl_exec *sub, cJSON *input, cJS
         sub->prev_event_id = 0;
         rt_event(sub, "ExecutionStarted", NULL, NULL); /* id 1 of the child's own history */
         st = rt_exec_states(sub, &c->child_machine, input, out);
+        if (child.history_full) { /* its own 25,000 events (a Standard child) */
+            cJSON_Delete(*out);
+            *out = NULL;
+            st = rt_end_history_full(sub);
+        }
         /* its context refers to child.input, freed below */
         cJSON_Delete(sub->context);
         sub->context = NULL;

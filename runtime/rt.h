@@ -314,6 +314,12 @@ char *rt_utf8_valid(const char *s, size_t n);
 /* Takes the malloc'd string [s] (may be 0) and returns it as valid UTF-8:
  * [s] itself when it already is, else a cleaned copy ([s] freed). */
 char *rt_utf8_valid_take(char *s);
+/* Stops the current state because the run itself was aborted (SIGINT,
+ * SIGTERM, StopExecution), seen by code that polls rt_cancelled: the run
+ * ends ABORTED, which no Catch takes. Returns ASL_NEXT_ERROR (error.c). */
+int rt_fail_aborted(asl_exec *x);
+/* Whether [x]'s run or one it descends from was aborted (context.c). */
+bool rt_run_aborted(const asl_exec *x);
 /* printf into a fresh string (0 when out of memory). */
 char *rt_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The whole file as a NUL-terminated string (malloc'd), or 0 with a

@@ -1,16 +1,22 @@
 /*
  * timestamp.c - RFC 3339 date-times as Step Functions reads and writes them.
  *
- * Parsing follows what AWS accepts: its causes name "the ISO-8601 extended
- * offset date-time format", the wording of Java's ISO_OFFSET_DATE_TIME, and
- * the recorded cases agree with that grammar:
+ * AWS's rule for IsTimestamp, the Timestamp comparisons and Wait's
+ * Timestamp / TimestampPath: "the RFC3339 profile of ISO 8601, with the
+ * further restrictions that an uppercase T must separate the date and time
+ * portions, and an uppercase Z must denote that a numeric time zone offset
+ * is not present". RFC 3339's date-time (section 5.6) with those
+ * restrictions is
  *
- *     yyyy-MM-dd 'T' HH:mm [ :ss [ .f{1,9} ] ] ( Z | +HH:MM[:SS] | -HH:MM[:SS] )
+ *     yyyy-MM-dd 'T' HH:mm:ss [ .f{1,9} ] ( 'Z' | +HH:MM | -HH:MM )
  *
- * Letters are case-insensitive ('t', 'z'), fields are range-checked strictly
- * (month 13, hour 25, February 30 and minute 60 are all rejected), the zone
- * is required, and the offset may not exceed 18 hours. A space instead of
- * 'T', a missing zone or "+hhmm" are rejected, as the recorded cases show.
+ * so seconds are required, the offset has no seconds, and 't' / 'z' are
+ * refused. Fields are range-checked strictly (month 13, hour 25, February
+ * 30, minute or second 60 are rejected). Two limits come from the Java
+ * parser AWS runs (its causes name "the ISO-8601 extended offset date-time
+ * format"): at most nine fractional digits (nanoseconds) and an offset of
+ * at most 18 hours. A space instead of 'T', a missing zone or "+hhmm" are
+ * rejected, as the recorded cases show.
  *
  * Owns nothing: pure functions over caller buffers. Called by the runtime
  * (Wait, Choice timestamp tests, history and $$ times) and by the compiler,
@@ -88,49 +94,41 @@ bool rt_parse_timestamp(const char *s, long long *sec, long *nsec)
         return false;
     if (mon < 1 || mon > 12 || day < 1 || day > days_in_month(year, mon))
         return false;
-    if (*p != 'T' && *p != 't')
+    if (*p != 'T')
         return false;
     p++;
     if (!digits(&p, 2, &hour) || *p++ != ':' || !digits(&p, 2, &min))
         return false;
     if (hour > 23 || min > 59)
         return false;
-    /* Seconds are optional in this grammar; a fraction only follows them. */
-    if (*p == ':') {
+    /* RFC 3339's partial-time: seconds are required */
+    if (*p++ != ':' || !digits(&p, 2, &secs) || secs > 59)
+        return false;
+    if (*p == '.') {
         p++;
-        if (!digits(&p, 2, &secs) || secs > 59)
-            return false;
-        if (*p == '.') {
-            p++;
-            int n = 0;
-            while (*p >= '0' && *p <= '9') {
-                if (++n > 9)
-                    return false;
-                frac = frac * 10 + (*p++ - '0');
-            }
-            if (n == 0)
+        int n = 0;
+        while (*p >= '0' && *p <= '9') {
+            if (++n > 9)
                 return false;
-            for (; n < 9; n++)
-                frac *= 10;
+            frac = frac * 10 + (*p++ - '0');
         }
+        if (n == 0)
+            return false;
+        for (; n < 9; n++)
+            frac *= 10;
     }
 
     long offset = 0; /* seconds east of UTC */
-    if (*p == 'Z' || *p == 'z') {
+    if (*p == 'Z') {
         p++;
     } else if (*p == '+' || *p == '-') {
         int sign = *p++ == '-' ? -1 : 1;
-        int oh, om, os = 0;
+        int oh, om;
         if (!digits(&p, 2, &oh) || *p++ != ':' || !digits(&p, 2, &om))
             return false;
-        if (*p == ':') {
-            p++;
-            if (!digits(&p, 2, &os) || os > 59)
-                return false;
-        }
         if (om > 59)
             return false;
-        offset = (long)oh * 3600 + om * 60 + os;
+        offset = (long)oh * 3600 + om * 60;
         if (offset > 18 * 3600)
             return false;
         offset *= sign;

@@ -1,7 +1,7 @@
 /*
- * timestamp.h - RFC 3339 date-times as Step Functions reads them (ISO-8601
- * extended offset date-time: 2016-03-14T01:59:00Z, optional fraction,
- * Z or +hh:mm / -hh:mm). Shared by the runtime (TimestampPath, Choice
+ * timestamp.h - RFC 3339 date-times as Step Functions reads them (AWS's
+ * profile: 2016-03-14T01:59:00Z, uppercase T and Z, seconds required, an
+ * optional fraction of up to 9 digits, Z or +hh:mm / -hh:mm). Shared by the runtime (TimestampPath, Choice
  * Timestamp tests) and by the compiler, which parses literal timestamps at
  * compile time. Self-contained: no cJSON, no other aslc header.
  *

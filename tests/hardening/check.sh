@@ -203,5 +203,30 @@ printf '{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":299,"Next":"X"},"X
 expect 3 '"status":"TIMED_OUT","error":"States.Timeout"' "$ASLC" run --type EXPRESS five.json --input '{}' --wait skip
 expect 0 '' "$ASLC" run five.json --input '{}' --wait skip
 
+# a distributed Map's child executions have their own 25,000 events
+# (STANDARD children fail, EXPRESS ones have no such limit)
+for t in STANDARD EXPRESS; do
+    printf '{"StartAt":"M","States":{"M":{"Type":"Map","ItemsPath":"$.items","ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"%s"},"StartAt":"P","States":{"P":{"Type":"Pass","Parameters":{"i.$":"States.MathAdd($.i, 1)","n.$":"$.n"},"Next":"C"},"C":{"Type":"Choice","Choices":[{"Variable":"$.i","NumericEqualsPath":"$.n","Next":"E"}],"Default":"P"},"E":{"Type":"Succeed"}}},"End":true}}}\n' "$t" >dist-$t.json
+done
+expect 1 'States.ExceedToleratedFailureThreshold' "$ASLC" run dist-STANDARD.json --input '{"items":[{"i":0,"n":6250}]}'
+expect 0 '^\[\{"i":6250,"n":6250\}\]$' "$ASLC" run dist-EXPRESS.json --input '{"items":[{"i":0,"n":6250}]}'
+# a template's StateMachineType: EXPRESS says it for its machine
+printf 'Resources:\n  M:\n    Type: AWS::StepFunctions::StateMachine\n    Properties:\n      StateMachineType: EXPRESS\n      Definition:\n        StartAt: P\n        States:\n          P:\n            Type: Pass\n            Parameters:\n              id.$: $$.Execution.Id\n            End: true\n' >xtpl.yaml
+expect 0 ':express:M:n1:[0-9a-f-]{36}"\}$' "$ASLC" run xtpl.yaml --input '{}' --name n1
+
+# ---- JSONPath deep scans are bounded in memory and time: $..a..a..a on a
+# 200-deep chain (1.3 million matches) and an InputPath of 100,000 `..a`
+# steps fail with States.Runtime in seconds (they took 29 s / 7.2 GB and
+# forever; test_jsonpath checks that an aborted run stops a scan)
+deep=1; i=1; while [ $i -lt 200 ]; do deep="{\"a\":$deep}"; i=$((i + 1)); done
+printf '{"a":%s}\n' "$deep" >deep.json
+printf '{"StartAt":"P","States":{"P":{"Type":"Pass","Parameters":{"n.$":"States.ArrayLength($..a..a..a)"},"End":true}}}\n' >scan3.json
+printf '{"StartAt":"P","States":{"P":{"Type":"Pass","Parameters":{"n.$":"States.ArrayLength($..a)"},"End":true}}}\n' >scan1.json
+steps=$(i=0; while [ $i -lt 100000 ]; do printf '..a'; i=$((i + 1)); done)
+printf '{"StartAt":"P","States":{"P":{"Type":"Pass","InputPath":"$%s","End":true}}}\n' "$steps" >scan100k.json
+expect 0 '^\{"n":200\}$' "$ASLC" run scan1.json --input-file deep.json
+expect 1 "The JSONPath '\\\$\\.\\.a\\.\\.a\\.\\.a' selects more than 64 MiB" timeout 30 "$ASLC" run scan3.json --input-file deep.json
+expect 1 'visits more than 10000000 nodes' timeout 30 "$ASLC" run scan100k.json --input-file deep.json
+
 [ "$status" -eq 0 ] && echo "hardening: $count checks passed"
 exit "$status"

@@ -189,6 +189,7 @@ MACHINE(m_big, 0, {"State_1", "Pass", st_big, 0});
 MACHINE(m_grow, 0, {"A", "Pass", st_grow, 1}, {"B", "Pass", st_grow, 1}, {"C", "Pass", st_grow, 1});
 MACHINE(m_grow_2, 0, {"A", "Pass", st_grow, 1}, {"B", "Pass", st_grow, 1});
 MACHINE(m_loop, 1, {"A", "Pass", st_loop, 0}, {"B", "Pass", st_loop, 0});
+MACHINE(m_loop_forever, 0, {"A", "Pass", st_loop, 0}, {"B", "Pass", st_loop, 0});
 
 /* ---- a fixture that runs one machine ---------------------------------- */
 
@@ -501,7 +502,7 @@ static void standard_history_ends_at_25000_events(void **state)
 {
     fixture *f = *state;
     f->opt.wait_mode = RT_WAIT_REAL;
-    assert_int_equal(run(f, &m_loop, "{}", true), RT_FAILED);
+    assert_int_equal(run(f, &m_loop_forever, "{}", true), RT_FAILED);
     assert_string_equal(f->x.error, "States.Runtime");
     assert_string_equal(f->x.cause,
                         "The execution reached the maximum number of history events (25000).");

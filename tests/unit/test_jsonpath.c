@@ -637,6 +637,80 @@ static void result_path_takes_a_detached_member(void **state)
     cJSON_Delete(src);
 }
 
+
+/* ---- bounds: deep scans multiply, and a stop is obeyed ------------------ */
+
+#define DEEP_A {.kind = ASL_SEG_DEEP, .name = "a"}
+PATH(P_DEEP_A3, "$..a..a..a", "$..['a']..['a']..['a']", 0, DEEP_A, DEEP_A, DEEP_A);
+
+/* {"a":{"a":...1}} [depth] levels deep. */
+static cJSON *chain(int depth)
+{
+    cJSON *v = cJSON_CreateNumber(1);
+    for (int i = 0; i < depth; i++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddItemToObject(o, "a", v);
+        v = o;
+    }
+    return v;
+}
+
+static void deep_scan_results_are_bounded(void **state)
+{
+    fixture *f = *state;
+    input(f, "{}");
+    cJSON_Delete(f->in);
+    f->in = chain(200); /* C(200,3) = 1,313,400 matches of ~100 levels each */
+    assert_null(asl_select(&f->x, &P_DEEP_A3, f->in));
+    assert_true(f->x.failed);
+    assert_string_equal(f->x.error, "States.Runtime");
+    assert_non_null(strstr(f->x.cause, "The JSONPath '$..a..a..a' selects more than 64 MiB"));
+    /* the quiet selection (Choice, templates) fails as well: it is no "no match" */
+    input(f, "{}");
+    cJSON_Delete(f->in);
+    f->in = chain(200);
+    assert_null(asl_select_quiet(&f->x, &P_DEEP_A3, f->in));
+    assert_true(f->x.failed);
+    /* a small chain still gives every match: C(5,3) = 10 */
+    input(f, "{}");
+    cJSON_Delete(f->in);
+    f->in = chain(5);
+    const cJSON *r = asl_select(&f->x, &P_DEEP_A3, f->in);
+    assert_false(f->x.failed);
+    assert_int_equal(cJSON_GetArraySize(r), 10);
+}
+
+static void many_deep_steps_are_bounded(void **state)
+{
+    fixture *f = *state;
+    enum { N = 100000 };
+    asl_seg *segs = calloc(N, sizeof *segs);
+    for (int i = 0; i < N; i++)
+        segs[i] = (asl_seg)DEEP_A;
+    asl_path p = {.text = "$..a..a (100000 times)", .normalized = "", .root = ASL_ROOT_INPUT,
+                  .nsegs = N, .segs = segs};
+    input(f, "{}");
+    cJSON_Delete(f->in);
+    f->in = chain(200);
+    assert_null(asl_select(&f->x, &p, f->in));
+    assert_true(f->x.failed);
+    assert_non_null(strstr(f->x.cause, "visits more than 10000000 nodes"));
+    free(segs);
+}
+
+static void an_aborted_run_stops_a_scan(void **state)
+{
+    fixture *f = *state;
+    input(f, "{}");
+    cJSON_Delete(f->in);
+    f->in = chain(200);
+    f->run.aborted = 1; /* as SIGINT / SIGTERM set it */
+    assert_null(asl_select(&f->x, &P_DEEP_A3, f->in));
+    assert_true(f->x.failed);
+    assert_int_equal(f->x.status, RT_ABORTED);
+    f->run.aborted = 0;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -675,6 +749,9 @@ int main(void)
         T(result_path_through_a_non_object_fails),
         T(result_path_replaces_array_elements),
         T(result_path_takes_a_detached_member),
+        T(deep_scan_results_are_bounded),
+        T(many_deep_steps_are_bounded),
+        T(an_aborted_run_stops_a_scan),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -57,7 +57,7 @@ static void parse_offsets_give_the_same_instant(void **state)
     assert_true(rt_parse_timestamp("2024-02-08T06:10:07-05:00", &c, &n));
     assert_int_equal(a, b);
     assert_int_equal(b, c);
-    assert_true(parses("2024-02-08T13:10:07+05:30:15")); /* seconds in the offset */
+    assert_false(parses("2024-02-08T13:10:07+05:30:15")); /* RFC 3339: no seconds in the offset */
     assert_true(parses("2024-02-08T13:10:07+18:00"));
     assert_false(parses("2024-02-08T13:10:07+18:01"));
     assert_false(parses("2024-02-08T13:10:07+0200"));
@@ -95,17 +95,27 @@ static void parse_checks_calendar_and_fields(void **state)
     assert_false(parses(NULL));
 }
 
-static void parse_accepts_lowercase_and_optional_seconds(void **state)
+/* AWS's profile of RFC 3339: uppercase T and Z, seconds required, offsets
+ * +HH:MM without seconds, at most nine fractional digits. */
+static void parse_requires_the_aws_rfc3339_profile(void **state)
 {
     (void)state;
-    long long a, b;
-    long n;
-    /* Java's ISO_OFFSET_DATE_TIME: case-insensitive, seconds optional. */
-    assert_true(rt_parse_timestamp("2016-03-14t01:59:00z", &a, &n));
-    assert_true(rt_parse_timestamp("2016-03-14T01:59Z", &b, &n));
-    assert_int_equal(a, b);
+    assert_true(parses("2016-03-14T01:59:00Z"));
+    assert_false(parses("2016-03-14t01:59:00Z"));
+    assert_false(parses("2016-03-14T01:59:00z"));
+    assert_false(parses("2016-03-14t01:59:00z"));
+    assert_false(parses("2016-03-14T01:59Z"));           /* no seconds */
     assert_false(parses("2016-03-14T01Z"));
-    assert_false(parses("2016-03-14T01:59.5Z")); /* a fraction needs seconds */
+    assert_false(parses("2016-03-14T01:59.5Z"));         /* a fraction needs seconds */
+    assert_false(parses("2016-03-14T01:59:00+01:00:30")); /* offset seconds */
+    assert_false(parses("2016-03-14T01:59:00+01"));
+    assert_false(parses("2016-03-14T01:59:00.Z"));
+    assert_false(parses("2016-03-14T01:59:00.1234567890Z")); /* ten digits */
+    assert_false(parses("2016-03-14T01:59:60Z"));
+    assert_false(parses("2016-03-14T01:59:00+18:01"));
+    assert_true(parses("2016-03-14T01:59:00+18:00"));
+    assert_true(parses("2016-03-14T01:59:00-00:00"));
+    assert_true(parses("2016-03-14T01:59:00.1Z"));
 }
 
 static void parse_handles_dates_before_1970(void **state)
@@ -153,7 +163,7 @@ int main(void)
         cmocka_unit_test(parse_offsets_give_the_same_instant),
         cmocka_unit_test(parse_rejects_recorded_invalid_forms),
         cmocka_unit_test(parse_checks_calendar_and_fields),
-        cmocka_unit_test(parse_accepts_lowercase_and_optional_seconds),
+        cmocka_unit_test(parse_requires_the_aws_rfc3339_profile),
         cmocka_unit_test(parse_handles_dates_before_1970),
         cmocka_unit_test(format_writes_milliseconds_and_z),
         cmocka_unit_test(format_then_parse_round_trips),
