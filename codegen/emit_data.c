@@ -264,6 +264,10 @@ int cg_emit_path(cg *g, const ir_path *p)
     }
     if (p->nsegs > 0)
         fprintf(o, ", .segs = path_%d_segs", id);
+    if (p->invalid) {
+        fputs(", .invalid = ", o);
+        cg_cstrz(o, p->invalid);
+    }
     fputs("};\n", o);
     free(dep);
     if (!remember_path(g, p, id))

@@ -23,10 +23,7 @@ static const char *field_name(const cJSON *v) { return v->string ? v->string : "
 static void report_path_error(check_ctx *c, const cJSON *v, const path_error *pe, bool reference)
 {
     size_t off = check_str_off(c->u, v, pe->index);
-    if (pe->code == DIAG_UNREADABLE_FILTER && c->for_build)
-        diag_at(c->u, DIAG_UNSUPPORTED_FEATURE, off, "in \"%s\": %s; aslc cannot run such a path",
-                field_name(v), pe->msg);
-    else if (pe->code == DIAG_UNSUPPORTED_FEATURE || pe->code == DIAG_UNREADABLE_FILTER)
+    if (pe->code == DIAG_UNSUPPORTED_FEATURE || pe->code == DIAG_UNREADABLE_FILTER)
         diag_at(c->u, pe->code, off, "in \"%s\": %s", field_name(v), pe->msg);
     else
         diag_at(c->u, pe->code, off, "\"%s\" is not a valid %s: %s", field_name(v),

@@ -227,6 +227,8 @@ static ir_tmpl *parse_path_arg(iparser *p)
     char *text = arena_strndup(p->a, p->s + start, p->i - start);
     path_error pe;
     ir_path *path = path_parse(p->a, text, 0, &pe);
+    if (!path)
+        path = pe.failing; /* valid on AWS; fails when evaluated */
     if (!path) {
         fail(p, pe.code, start + pe.index, "%s", pe.msg);
         return NULL;

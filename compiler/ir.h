@@ -119,6 +119,7 @@ typedef struct ir_path {
     int nsegs;
     ir_seg *segs;
     bool definite;          /* only FIELD / INDEX: selects at most one value */
+    const char *invalid;    /* Jayway cannot compile it: its text; evaluating fails */
     ir_pos pos;
 } ir_path;
 

@@ -108,6 +108,8 @@ static ir_path *lower_path(lower_ctx *L, const cJSON *v, unsigned flags)
     path_error pe;
     ir_path *p = path_parse(&L->u->arena, v->valuestring, flags, &pe);
     if (!p)
+        p = pe.failing; /* check warned: it fails when evaluated */
+    if (!p)
         lower_bug("a checked path does not parse");
     p->pos = val_pos(L, v);
     if (p->root == IR_ROOT_CONTEXT)

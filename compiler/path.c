@@ -402,7 +402,10 @@ static bool parse_bracket(pparser *p, segbuf *b)
         }
         p->i++;
         p->depth++;
+        size_t outer = p->filter_open;
+        p->filter_open = open;
         ir_filter *f = path_parse_filter_or(p);
+        p->filter_open = outer;
         p->depth--;
         if (!f)
             return false;
@@ -746,7 +749,7 @@ ir_path *path_parse(arena *a, const char *text, unsigned flags, path_error *err)
 {
     memset(err, 0, sizeof *err);
     err->code = DIAG_INVALID_JSONPATH;
-    pparser p = {a, text, strlen(text), 0, flags, err, false, 0};
+    pparser p = {a, text, strlen(text), 0, flags, err, false, 0, 0};
     char buf[24];
     /* Jayway trims blanks (spaces) at the end of a path: "$$.Execution.Name "
      * is "$$.Execution.Name" (deployed definitions have such paths). */
@@ -814,5 +817,24 @@ ir_path *path_parse(arena *a, const char *text, unsigned flags, path_error *err)
     seg_free(&b);
     if (!path)
         err->has_warning = false;
+    if (!path && err->code == DIAG_UNREADABLE_FILTER && (flags & PATH_REFERENCE)) {
+        err->code = DIAG_INVALID_REFERENCE_PATH;
+        snprintf(err->msg, sizeof err->msg, "a Reference Path may use only '.name', ['name'] and [index], "
+                                            "found a filter");
+        err->jayway = NULL;
+    }
+    if (!path && err->code == DIAG_UNREADABLE_FILTER && err->jayway) {
+        /* AWS accepts it; Jayway fails when it compiles it, at run time */
+        ir_path *f = arena_new(a, ir_path);
+        f->text = arena_strndup(a, text, p.len);
+        f->normalized = f->text;
+        f->root = root;
+        /* one (empty) filter segment: never taken for "$" by a shortcut */
+        f->nsegs = 1;
+        f->segs = arena_new(a, ir_seg);
+        f->segs->kind = IR_SEG_FILTER;
+        f->invalid = err->jayway;
+        err->failing = f;
+    }
     return path;
 }

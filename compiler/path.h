@@ -47,6 +47,11 @@ typedef struct path_error {
     bool has_warning;
     size_t warn_index;
     char warn[200];
+    /* DIAG_UNREADABLE_FILTER (a bare word such as [?(@.a==b)], valid on
+     * AWS, refused by Jayway when the path is evaluated): a path whose
+     * evaluation fails with Jayway's text (ir_path.invalid); else NULL. */
+    ir_path *failing;
+    const char *jayway; /* that text, in the arena */
 } path_error;
 
 /* Parse [text] (NUL-terminated). Returns the path, allocated in [a], or

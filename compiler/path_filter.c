@@ -95,6 +95,46 @@ static const char *read_filter_string(pparser *p)
     return out;
 }
 
+/* The ']' that closes the filter opened at [open], as Jayway's
+ * indexOfClosingBracket finds it (quoted text skipped); the end when
+ * there is none. */
+static size_t filter_close(const pparser *p, size_t open)
+{
+    int depth = 0;
+    for (size_t k = open; k < p->len; k++) {
+        char c = p->s[k];
+        if (c == '\'' || c == '"') {
+            for (k++; k < p->len && p->s[k] != c; k++)
+                if (p->s[k] == '\\')
+                    k++;
+        } else if (c == '[') {
+            depth++;
+        } else if (c == ']' && --depth == 0) {
+            return k + 1;
+        }
+    }
+    return p->len;
+}
+
+/* Jayway's text for the bare word at [w]. Its readLiteral reads a word
+ * starting with 't' or 'f' as a boolean, with 'n' as null, and anything
+ * else as a BigDecimal made of the number characters there (none or a
+ * few, so BigDecimal fails and compile() reports where it stopped). */
+static const char *jayway_bare_word(const pparser *p, size_t w)
+{
+    char c = p->s[w];
+    if (c == 't' || c == 'f')
+        return "Expected boolean literal";
+    if (c == 'n')
+        return "Expected <null> value";
+    size_t open = p->filter_open, close = filter_close(p, open), k = w;
+    while (k < p->len && strchr("0123456789-.eE", p->s[k]) && p->s[k])
+        k++;
+    char ch = k < p->len ? p->s[k] : ' ';
+    return arena_printf(p->a, "Failed to parse filter: %.*s, error on position: %zu, char: %c",
+                        (int)(close - open), p->s + open, k - open, ch);
+}
+
 static bool parse_operand(pparser *p, operand *o, const char *after)
 {
     skip_blanks(p);
@@ -173,13 +213,15 @@ static bool parse_operand(pparser *p, operand *o, const char *after)
     if (is_ident_start(c)) {
         /* [?(@.Name==Receipt)]: AWS accepts the definition (deployed
          * samples have it), but Jayway's FilterCompiler reads a bare word
-         * as a number literal, fails on it, and so the path fails when it
-         * is evaluated. check_payload.c makes this a warning for `aslc
-         * check` and an error for the commands that run. */
+         * as a literal, fails on it, and so the path fails when it is
+         * evaluated: check_payload.c warns, path.c makes the path one
+         * that fails at run time with Jayway's text. */
         size_t end = p->i;
         while (end < p->len && is_ident_char(p->s[end]))
             end++;
         int n = (int)(end - p->i);
+        if (!p->failed)
+            p->err->jayway = jayway_bare_word(p, p->i);
         path_fail(p, DIAG_UNREADABLE_FILTER, p->i,
                   "Jayway JsonPath (Step Functions' engine) reads the bare word '%.*s' as a number and fails: "
                   "AWS accepts the definition, but the path fails when evaluated; quote it",

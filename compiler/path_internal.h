@@ -23,6 +23,7 @@ typedef struct pparser {
     path_error *err;
     bool failed;
     int depth;
+    size_t filter_open; /* the '[' of the innermost filter being read */
 } pparser;
 
 static inline char cur(const pparser *p) { return p->i < p->len ? p->s[p->i] : '\0'; }

@@ -173,6 +173,7 @@ struct asl_path {
     int definite;               /* selects at most one value */
     int nsegs;
     const asl_seg *segs;
+    const char *invalid;        /* Jayway cannot compile it: evaluating fails with this */
 };
 
 /* ==== Payload templates and intrinsics ================================= */

@@ -622,6 +622,12 @@ static const cJSON *select_path(asl_exec *x, const asl_path *p, const cJSON *in,
 {
     if (!p)
         return in;
+    if (p->invalid) {
+        /* Jayway compiles a path when it is evaluated: it fails whatever
+         * the input, quiet selections included (it is not "no match") */
+        asl_fail_runtime(x, "Invalid path '%s' : %s", p->text ? p->text : "", p->invalid);
+        return NULL;
+    }
     const cJSON *root = rt_path_root(x, p, in);
 
     if (p->definite) {

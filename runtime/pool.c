@@ -5,8 +5,11 @@
  * The pool: one per execution (on the root rt_run), created by the first
  * fan-out and joined by rt_run_machine at the end of the run. It starts a
  * thread whenever work is submitted and no thread is idle, up to
- * POOL_MAX_THREADS; past that rt_pool_submit declines and the fan-out simply
- * has fewer runners (the calling thread always runs one). Threads wait for
+ * POOL_MAX_THREADS, or POOL_MAX_DIST_THREADS for a distributed Map's child
+ * executions (AWS runs up to 10,000 at once: MaxConcurrency is honoured
+ * up to there, each child holding one thread); past that pool_submit
+ * declines and the fan-out simply has fewer runners (the calling thread
+ * always runs one). Threads wait for
  * work on a condition variable and live until the run ends, so a run with
  * many Map states starts each thread once. Workers block SIGINT / SIGTERM:
  * the signal goes to the main thread, whose handler marks the run aborted;
@@ -33,6 +36,12 @@
  * a runner to free up (a Map's MaxConcurrency is then not reached, never
  * exceeded). Each thread reserves POOL_STACK bytes of address space. */
 enum { POOL_MAX_THREADS = 256, POOL_STACK = 2 * 1024 * 1024 };
+/* A distributed Map's children may take this many in all: 10,000 children
+ * (AWS's most) beside the ordinary share. A thread that waits costs its
+ * stack's touched pages (tens of KiB) and its address space, not 2 MiB of
+ * memory; pthread_create failing (address space, process limits) only
+ * means fewer runners. */
+enum { POOL_MAX_DIST_THREADS = 10000 + POOL_MAX_THREADS };
 
 /* ==== The pool ============================================================== */
 
@@ -51,8 +60,9 @@ typedef struct rt_pool {
     int idle;                  /* threads waiting for work */
     int returning;             /* threads about to wait for work (pool_returning) */
     int nthreads;
+    int cap;                   /* room in threads */
     bool stop;
-    pthread_t threads[POOL_MAX_THREADS];
+    pthread_t *threads;
 } rt_pool;
 
 /* The work item the current pool thread runs (0 elsewhere). A pthread key
@@ -122,11 +132,19 @@ static rt_pool *pool_get(rt_run *run)
     return p;
 }
 
-/* Starts one more thread; the caller holds p->mu. */
-static bool pool_grow(rt_pool *p)
+/* Starts one more thread unless there are [most]; the caller holds p->mu. */
+static bool pool_grow(rt_pool *p, int most)
 {
-    if (p->nthreads >= POOL_MAX_THREADS)
+    if (p->nthreads >= most)
         return false;
+    if (p->nthreads == p->cap) {
+        int cap = p->cap ? p->cap * 2 : 64;
+        pthread_t *t = realloc(p->threads, (size_t)cap * sizeof *t);
+        if (!t)
+            return false;
+        p->threads = t;
+        p->cap = cap;
+    }
     pthread_attr_t attr;
     if (pthread_attr_init(&attr) != 0)
         return false;
@@ -145,9 +163,10 @@ static bool pool_grow(rt_pool *p)
     return true;
 }
 
-/* Runs fn(arg) on a pool thread. Returns false (nothing queued) when no
- * thread is idle and no new one can start: the caller does without. */
-static bool pool_submit(rt_pool *p, void (*fn)(void *), void *arg)
+/* Runs fn(arg) on a pool thread, starting one if none is idle and there
+ * are fewer than [most]. Returns false (nothing queued) when no thread can
+ * take it: the caller does without. */
+static bool pool_submit(rt_pool *p, int most, void (*fn)(void *), void *arg)
 {
     pool_work *w = malloc(sizeof *w);
     if (!w)
@@ -159,7 +178,7 @@ static bool pool_submit(rt_pool *p, void (*fn)(void *), void *arg)
     pthread_mutex_lock(&p->mu);
     /* A thread about to return to the queue counts as idle: a fan-out that
      * follows another reuses its threads instead of starting new ones. */
-    if (p->idle + p->returning <= p->queued && !pool_grow(p)) {
+    if (p->idle + p->returning <= p->queued && !pool_grow(p, most)) {
         pthread_mutex_unlock(&p->mu);
         free(w);
         return false;
@@ -188,6 +207,7 @@ void rt_pool_free(rt_run *run)
         pthread_join(p->threads[i], NULL);
     pthread_cond_destroy(&p->more);
     pthread_mutex_destroy(&p->mu);
+    free(p->threads);
     free(p);
     run->pool = NULL;
 }
@@ -302,8 +322,9 @@ void rt_fanout_run(rt_fanout *f)
     /* Helpers on the pool first, so that they start while this thread
      * runs its own share; a pool that cannot help means fewer runners. */
     rt_pool *p = want > 1 ? pool_get(f->x->run) : NULL;
+    int most = f->isolated ? POOL_MAX_DIST_THREADS : POOL_MAX_THREADS;
     for (long r = 1; r < want; r++) {
-        if (!p || !pool_submit(p, runner_entry, f)) {
+        if (!p || !pool_submit(p, most, runner_entry, f)) {
             pthread_mutex_lock(&f->mu);
             f->runners -= want - r;
             pthread_mutex_unlock(&f->mu);

@@ -137,14 +137,18 @@ void srv_diag_summary(const unit *u, char *buf, size_t cap)
 }
 
 /* Check [def] and compile it as the machine [name] ($$.StateMachine.Name,
- * the mock file's machine). Returns true when AWS would accept it; then
- * *prog is the compiled program (its jit NULL when the C did not compile:
- * executions of it fail). On false, [msg] says why. */
-bool srv_compile_definition(const char *name, const char *def, srv_prog **prog, char *msg,
-                            size_t cap)
+ * the mock file's machine) of [type] ("EXPRESS": check_limits.c's EXPRESS
+ * rules, as `aslc check --type EXPRESS`; NULL or else STANDARD). Returns
+ * true when AWS would accept it; then *prog is the compiled program (its
+ * jit NULL when the C did not compile: executions of it fail). On false,
+ * [msg] says why. */
+bool srv_compile_typed(const char *name, const char *def, const char *type, srv_prog **prog,
+                       char *msg, size_t cap)
 {
     *prog = NULL;
+    bool express = type && strcmp(type, "EXPRESS") == 0;
     unit *u = unit_from_text("definition.asl.json", def, strlen(def));
+    u->express = express;
     bool accepted = load_json(u) && u->nerrors == 0 && check_definition(u);
     if (!accepted) {
         srv_diag_summary(u, msg, cap);
@@ -153,6 +157,7 @@ bool srv_compile_definition(const char *name, const char *def, srv_prog **prog, 
     }
     unit_close(u);
     u = unit_from_text("definition.asl.json", def, strlen(def));
+    u->express = express;
     ir_program *ir = load_json(u) ? check_and_lower(u) : NULL;
     char *c = NULL;
     size_t clen = 0;
@@ -176,6 +181,12 @@ bool srv_compile_definition(const char *name, const char *def, srv_prog **prog, 
     }
     free(c);
     return true;
+}
+
+bool srv_compile_definition(const char *name, const char *def, srv_prog **prog, char *msg,
+                            size_t cap)
+{
+    return srv_compile_typed(name, def, NULL, prog, msg, cap);
 }
 
 void srv_prog_unref(srv_prog *p)
@@ -220,7 +231,7 @@ static srv_reply create_sm(const cJSON *req)
                          "enum value set: [STANDARD, EXPRESS]", type);
     char msg[2048];
     srv_prog *prog;
-    if (!srv_compile_definition(name, def, &prog, msg, sizeof msg))
+    if (!srv_compile_typed(name, def, type, &prog, msg, sizeof msg))
         return srv_error(400, "InvalidDefinition", "Invalid State Machine Definition: '%s'", msg);
     char arn[512];
     snprintf(arn, sizeof arn, "arn:aws:states:%s:%s:stateMachine:%s", S.opt->region,
@@ -313,7 +324,15 @@ static srv_reply update_sm(const cJSON *req)
     srv_prog *prog = NULL;
     char msg[2048];
     const char *colon = strrchr(arn, ':');
-    if (def && !srv_compile_definition(colon ? colon + 1 : arn, def, &prog, msg, sizeof msg))
+    char type[16] = "STANDARD"; /* the machine's type decides the rules */
+    if (def) {
+        machine *was = lookup_sm(req, &err);
+        if (!was)
+            return err;
+        snprintf(type, sizeof type, "%s", was->type);
+        pthread_mutex_unlock(&S.mu);
+    }
+    if (def && !srv_compile_typed(colon ? colon + 1 : arn, def, type, &prog, msg, sizeof msg))
         return srv_error(400, "InvalidDefinition", "Invalid State Machine Definition: '%s'", msg);
     machine *m = lookup_sm(req, &err);
     if (!m) {
@@ -448,14 +467,19 @@ static srv_reply list_sms(const cJSON *req)
 static srv_reply validate_sm(const cJSON *req)
 {
     srv_reply err;
-    const char *def;
-    if (!srv_get_str(req, "definition", true, &def, &err))
+    const char *def, *type;
+    if (!srv_get_str(req, "definition", true, &def, &err) || !srv_get_str(req, "type", false, &type, &err))
         return err;
+    if (type && strcmp(type, "STANDARD") != 0 && strcmp(type, "EXPRESS") != 0)
+        return srv_error(400, "ValidationException",
+                         "Value '%s' at 'type' failed to satisfy constraint: Member must satisfy "
+                         "enum value set: [STANDARD, EXPRESS]", type);
     const cJSON *mr = cJSON_GetObjectItemCaseSensitive(req, "maxResults");
     int max = 100;
     if (mr && cJSON_IsNumber(mr) && mr->valueint > 0 && mr->valueint <= 100)
         max = mr->valueint;
     unit *u = unit_from_text("definition.asl.json", def, strlen(def));
+    u->express = type && strcmp(type, "EXPRESS") == 0;
     if (load_json(u) && u->nerrors == 0)
         check_definition(u);
     cJSON *o = cJSON_CreateObject();

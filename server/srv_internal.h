@@ -86,6 +86,9 @@ void srv_prog_unref(srv_prog *p);
  * false with the reason in [msg]. */
 bool srv_compile_definition(const char *name, const char *def, srv_prog **prog, char *msg,
                             size_t cap);
+/* The same for a machine of [type] ("EXPRESS" applies AWS's EXPRESS rules). */
+bool srv_compile_typed(const char *name, const char *def, const char *type, srv_prog **prog,
+                       char *msg, size_t cap);
 const char *srv_status_name(srv_status s);
 
 /* ---- executions.c ---- */

@@ -424,7 +424,7 @@ static bool load_machines(char *err, size_t cap)
         m->updated = sqlite3_column_double(st, 6);
         char msg[2048];
         if (!m->definition || !m->name ||
-            !srv_compile_definition(m->name, m->definition, &m->prog, msg, sizeof msg)) {
+            !srv_compile_typed(m->name, m->definition, m->type, &m->prog, msg, sizeof msg)) {
             m->prog = calloc(1, sizeof *m->prog); /* jit NULL: its executions fail */
             if (m->prog)
                 m->prog->refs = 1;

@@ -98,6 +98,7 @@ fi
 run_step "hardening (tests/hardening: limits, hostile input, write errors)" env BUILD="$BUILD" sh tests/hardening/check.sh
 run_step "aslc build --cc libtcc (tests/hardening/libtcc.sh: samples built by TinyCC)" env BUILD="$BUILD" sh tests/hardening/libtcc.sh
 run_step "front end (tests/hardening/front.sh: check speed, AWS limits, templates)" env BUILD="$BUILD" sh tests/hardening/front.sh
+run_step "distributed Map MaxConcurrency up to 10,000 (tests/hardening/map_concurrency.sh)" env BUILD="$BUILD" sh tests/hardening/map_concurrency.sh
 run_step "progress line (long Maps and Waits; off when stderr is not a terminal)" env BUILD="$BUILD" sh tests/progress/check.sh
 
 # ---- 1d. what fuzzing found (plain aslc, no clang), then the fuzz targets

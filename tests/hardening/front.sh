@@ -194,12 +194,14 @@ expect 2 'this file is not one' "$ASLC" run --state-machine First sam/flow.json
 expect 2 "'--state-machine' given more than once" "$ASLC" run --state-machine A --state-machine B sam/two.yaml
 
 # ---- deployed definitions AWS accepts: an unquoted filter operand (Jayway
-# reads it as a number and fails: a warning for check, an error to run), a
+# reads it as a literal and fails when the path is evaluated, whatever the
+# input: a warning for check; run and build compile it), a
 # path with trailing blanks (Jayway trims them)
 printf '{"StartAt":"P","States":{"P":{"Type":"Pass","Parameters":{"r.$":"$.Labels[?(@.Name==Receipt)]"},"End":true}}}\n' >unquoted.json
 expect 0 "bare word 'Receipt' as a number .*UNREADABLE_FILTER" "$ASLC" check unquoted.json
 expect 1 'UNREADABLE_FILTER' "$ASLC" check -Werror unquoted.json
-expect 2 "bare word 'Receipt'.*aslc cannot run such a path" "$ASLC" run unquoted.json --input '{}'
+expect 1 '"States.Runtime".*Invalid path .*Labels.* : Failed to parse filter: \[\?\(@\.Name==Receipt\)\], error on position: 11, char: R' "$ASLC" run unquoted.json --input '{}'
+expect 1 'error on position: 11, char: R' "$ASLC" run unquoted.json --input '{"Labels":[{"Name":"Receipt"}]}'
 printf '{"StartAt":"P","States":{"P":{"Type":"Pass","Parameters":{"r.$":"$.Labels[?(@.Name==%sReceipt%s)].Id"},"End":true}}}\n' "'" "'" >quoted.json
 expect 0 '^\{"r":\[2\]\}$' "$ASLC" run quoted.json --input '{"Labels":[{"Name":"X","Id":1},{"Name":"Receipt","Id":2}]}'
 printf '{"StartAt":"P","States":{"P":{"Type":"Pass","Parameters":{"n.$":"$$.Execution.Name ","a.$":"$.a  "},"ResultPath":"$.out ","End":true}}}\n' >blank.json

@@ -62,6 +62,26 @@ expect_in "$out" '"code": "MISSING_TRANSITION_TARGET"' validate-code
 expect_in "$out" '"location": "/States/A/Next"' validate-location
 out=$(sfn validate-state-machine-definition --definition "$def" 2>&1)
 expect_in "$out" '"result": "OK"' validate-ok
+# EXPRESS machines are held to the EXPRESS rules (no .sync, .waitForTaskToken
+# or activities), as `aslc check --type EXPRESS`; STANDARD ones are not.
+sync='{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::states:startExecution.sync:2","Parameters":{"StateMachineArn":"arn:aws:states:us-east-1:123456789012:stateMachine:x"},"End":true}}}'
+out=$(sfn create-state-machine --name ex --type EXPRESS --definition "$sync" --role-arn arn:aws:iam::1:role/r 2>&1)
+expect_in "$out" 'InvalidDefinition' express-create-sync
+expect_in "$out" 'an EXPRESS state machine cannot use' express-create-sync-why
+out=$(sfn create-state-machine --name st --definition "$sync" --role-arn arn:aws:iam::1:role/r 2>&1)
+expect_in "$out" 'stateMachine:st' standard-create-sync
+out=$(sfn create-state-machine --name ex --type EXPRESS --definition "$def" --role-arn arn:aws:iam::1:role/r 2>&1)
+expect_in "$out" 'stateMachine:ex' express-create
+out=$(sfn update-state-machine --state-machine-arn arn:aws:states:us-east-1:123456789012:stateMachine:ex \
+      --definition "$sync" 2>&1)
+expect_in "$out" 'InvalidDefinition' express-update-sync
+out=$(sfn describe-state-machine --state-machine-arn arn:aws:states:us-east-1:123456789012:stateMachine:ex 2>&1)
+expect_in "$out" '"Pass' express-update-refused
+act='{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:us-east-1:123456789012:activity:a","End":true}}}'
+out=$(sfn validate-state-machine-definition --type EXPRESS --definition "$act" 2>&1)
+expect_in "$out" '"result": "FAIL"' express-validate-activity
+out=$(sfn validate-state-machine-definition --type STANDARD --definition "$act" 2>&1)
+expect_in "$out" '"result": "OK"' standard-validate-activity
 out=$(sfn delete-state-machine --state-machine-arn $arn 2>&1)
 [ -z "$out" ] && ok || bad "delete: $out"
 out=$(sfn describe-state-machine --state-machine-arn $arn 2>&1)

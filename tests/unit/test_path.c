@@ -52,6 +52,32 @@ static void path_root_alone_is_definite(void **state)
     assert_string_equal(p->normalized, "$");
 }
 
+/* A bare word in a filter: refused with UNREADABLE_FILTER, and a path
+ * that fails at run time carries Jayway's compile-time text. */
+static void path_bare_filter_word_fails_with_jayways_text(void **state)
+{
+    (void)state;
+    path_error e = bad("$.Labels[?(@.Name==Receipt)]", 0);
+    assert_int_equal(e.code, DIAG_UNREADABLE_FILTER);
+    assert_non_null(e.failing);
+    assert_string_equal(e.failing->text, "$.Labels[?(@.Name==Receipt)]");
+    assert_string_equal(e.failing->invalid,
+                        "Failed to parse filter: [?(@.Name==Receipt)], error on position: 11, char: R");
+    assert_true(e.failing->nsegs > 0); /* never mistaken for "$" */
+    e = bad("$.a[?(@.b[?(@.c > 1)] && @.d == e5x)].f", 0);
+    assert_string_equal(e.failing->invalid,
+                        "Failed to parse filter: [?(@.b[?(@.c > 1)] && @.d == e5x)], error on position: 31, char: x");
+    e = bad("$.a[?(@.b == 'x' || @.c == nope)]", 0);
+    assert_string_equal(e.failing->invalid, "Expected <null> value");
+    e = bad("$.a[?(@.b == fine)]", 0);
+    assert_string_equal(e.failing->invalid, "Expected boolean literal");
+    e = bad("$.a[?(@.b == x)]", PATH_REFERENCE); /* a filter cannot be a Reference Path */
+    assert_int_equal(e.code, DIAG_INVALID_REFERENCE_PATH);
+    assert_null(e.failing);
+    e = bad("$.a[?(@.b = 1)]", 0);
+    assert_null(e.failing);
+}
+
 static void path_context_root(void **state)
 {
     (void)state;
@@ -346,7 +372,8 @@ static void path_reference_paths_allow_only_fields_and_indexes(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_teardown(path_root_alone_is_definite, teardown),
+cmocka_unit_test(path_bare_filter_word_fails_with_jayways_text),
+                cmocka_unit_test_teardown(path_root_alone_is_definite, teardown),
         cmocka_unit_test_teardown(path_context_root, teardown),
         cmocka_unit_test_teardown(path_dot_fields_and_index_normalize_to_brackets, teardown),
         cmocka_unit_test_teardown(path_dot_names_take_unusual_characters, teardown),
