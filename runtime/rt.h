@@ -210,6 +210,9 @@ int64_t rt_real_ns(void);
 /* Current time on the execution clock (epoch ns): real time plus skips;
  * real time when [x] is 0. */
 int64_t rt_now_ns(const asl_exec *x);
+/* True while the execution clock of [x] is before [deadline] (epoch ns):
+ * exact, but cheap far from it (a coarse clock decides there). */
+bool rt_before_deadline(const asl_exec *x, int64_t deadline);
 /* The moment the current state was entered (execution clock), read on
  * first use: the loop resets x->entered_ns to 0 on each transition. */
 int64_t rt_entered_ns(asl_exec *x);
