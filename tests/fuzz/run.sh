@@ -64,14 +64,20 @@ for t in $targets; do
     fi
     # A smoke run (FUZZ_SMOKE=1) starts from the seeds alone: the kept
     # corpus grows to thousands of inputs, more than a few seconds replay.
+    # It is also repeatable: a fixed seed and a fixed number of inputs
+    # (FUZZ_SMOKE_RUNS, default 1000; the seconds only cap it), so that CI
+    # fails on what a change broke, never on what a lucky mutation found.
     corpus=$BUILD/corpus/$t
+    limits="-max_total_time=$SECONDS_EACH"
     if [ "${FUZZ_SMOKE:-0}" = 1 ]; then
         corpus=$BUILD/smoke/$t
         rm -rf "$corpus"
+        limits="-seed=1 -runs=${FUZZ_SMOKE_RUNS:-1000} -max_total_time=60"
     fi
     mkdir -p "$corpus"
     child_cpu > "$BUILD/crashes/.c0"
-    "$bin" -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+    # shellcheck disable=SC2086 # $limits is several options
+    "$bin" $limits -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
         -print_final_stats=1 -artifact_prefix="$BUILD/crashes/$t-" \
         "$corpus" "$BUILD/seeds/$t" > "$log" 2>&1
     rc=$?
@@ -91,6 +97,6 @@ for t in $targets; do
         status=1
     fi
 done
-echo "==== fuzz ($SECONDS_EACH s per target)"
+if [ "${FUZZ_SMOKE:-0}" = 1 ]; then echo "==== fuzz smoke (${FUZZ_SMOKE_RUNS:-1000} inputs per target, seed 1)"; else echo "==== fuzz ($SECONDS_EACH s per target)"; fi
 printf '%s' "$summary"
 exit "$status"
