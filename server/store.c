@@ -1,6 +1,6 @@
 /*
  * store.c - the --state-dir store of `aslc serve`: state machines,
- * executions and their histories kept in SQLite (DIR/state.sqlite), so
+ * activities, executions and their histories kept in SQLite (DIR/state.sqlite), so
  * that a restarted server lists and describes everything it had.
  *
  * The in-memory store (srv_internal.h) stays the one the actions read;
@@ -54,6 +54,8 @@ static const char schema[] =
     " role_arn TEXT NOT NULL, type TEXT NOT NULL, sm_updated REAL NOT NULL,"
     " input TEXT, output TEXT, error TEXT, cause TEXT, status TEXT NOT NULL,"
     " start REAL NOT NULL, stop REAL NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS activities(arn TEXT PRIMARY KEY, name TEXT NOT NULL,"
+    " created REAL NOT NULL);"
     "CREATE TABLE IF NOT EXISTS events(exec TEXT NOT NULL, seq INTEGER NOT NULL,"
     " line TEXT NOT NULL, PRIMARY KEY(exec, seq)) WITHOUT ROWID;";
 
@@ -61,6 +63,8 @@ static const char schema[] =
 enum {
     Q_PUT_MACHINE,
     Q_DROP_MACHINE,
+    Q_PUT_ACTIVITY,
+    Q_DROP_ACTIVITY,
     Q_PUT_DEF,
     Q_DEF_ID,
     Q_PUT_EXEC,
@@ -77,6 +81,8 @@ static const char *const query_text[Q_COUNT] = {
                       " VALUES(?1,?2,?3,?4,?5,?6,?7) ON CONFLICT(arn) DO UPDATE SET"
                       " definition=?3, role_arn=?4, updated=?7",
     [Q_DROP_MACHINE] = "DELETE FROM machines WHERE arn=?1",
+    [Q_PUT_ACTIVITY] = "INSERT OR IGNORE INTO activities(arn,name,created) VALUES(?1,?2,?3)",
+    [Q_DROP_ACTIVITY] = "DELETE FROM activities WHERE arn=?1",
     [Q_PUT_DEF] = "INSERT OR IGNORE INTO definitions(text) VALUES(?1)",
     [Q_DEF_ID] = "SELECT id FROM definitions WHERE text=?1",
     [Q_PUT_EXEC] = "INSERT INTO executions(arn,name,sm_arn,sm_name,definition,role_arn,type,"
@@ -322,6 +328,32 @@ void srv_store_drop_machine(const char *arn)
     pthread_mutex_unlock(&D.mu);
 }
 
+void srv_store_put_activity(const char *arn, const char *name, double created)
+{
+    pthread_mutex_lock(&D.mu);
+    if (D.db) {
+        sqlite3_stmt *st = D.q[Q_PUT_ACTIVITY];
+        bind_text(st, 1, arn);
+        bind_text(st, 2, name);
+        sqlite3_bind_double(st, 3, created);
+        if (!run(st))
+            write_failed("an activity");
+    }
+    pthread_mutex_unlock(&D.mu);
+}
+
+void srv_store_drop_activity(const char *arn)
+{
+    pthread_mutex_lock(&D.mu);
+    if (D.db) {
+        sqlite3_stmt *st = D.q[Q_DROP_ACTIVITY];
+        bind_text(st, 1, arn);
+        if (!run(st))
+            write_failed("an activity's deletion");
+    }
+    pthread_mutex_unlock(&D.mu);
+}
+
 void srv_store_put_exec(srv_exec *e)
 {
     pthread_mutex_lock(&D.mu);
@@ -516,6 +548,32 @@ static bool abort_orphan(srv_exec *e)
     bool ok = line && run(st) && put_exec_row(e);
     cJSON_free(line);
     return commit(ok);
+}
+
+/* Activities, oldest first (each restored at the front: newest first). */
+static bool load_activities(char *err, size_t cap)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(D.db, "SELECT arn,name,created FROM activities ORDER BY rowid", -1,
+                           &st, NULL) != SQLITE_OK) {
+        put_err(err, cap, "%s", sqlite3_errmsg(D.db));
+        return false;
+    }
+    int rc;
+    bool ok = true;
+    while (ok && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *arn = (const char *)sqlite3_column_text(st, 0);
+        const char *name = (const char *)sqlite3_column_text(st, 1);
+        ok = arn && name && srv_activity_restore(arn, name, sqlite3_column_double(st, 2));
+        if (!ok)
+            put_err(err, cap, "cannot restore activity '%s'", arn ? arn : "?");
+    }
+    if (ok && rc != SQLITE_DONE) {
+        put_err(err, cap, "%s", sqlite3_errmsg(D.db));
+        ok = false;
+    }
+    sqlite3_finalize(st);
+    return ok;
 }
 
 static bool load_executions(int *aborted, char *err, size_t cap)
@@ -715,6 +773,7 @@ bool srv_store_open(const char *dir, char *err, size_t cap)
     int aborted = 0;
     pthread_mutex_lock(&S.mu);
     bool ok = prepare(why, sizeof why) && load_machines(why, sizeof why) &&
+              load_activities(why, sizeof why) &&
               load_executions(&aborted, why, sizeof why);
     pthread_mutex_unlock(&S.mu);
     if (!ok) {

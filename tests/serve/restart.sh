@@ -131,6 +131,9 @@ sfn create-state-machine --name fail --definition "$fail" --role-arn $role >/dev
 sfn create-state-machine --name gone --definition "$fail" --role-arn $role >/dev/null 2>&1 || bad create-gone
 sfn create-state-machine --name quick --definition "$chain" --role-arn $role --type EXPRESS >/dev/null 2>&1 || bad create-express
 sfn delete-state-machine --state-machine-arn $acct:stateMachine:gone >/dev/null 2>&1 || bad delete
+sfn create-activity --name worker >/dev/null 2>&1 || bad create-activity
+sfn create-activity --name oldworker >/dev/null 2>&1 || bad create-activity-2
+sfn delete-activity --activity-arn $acct:activity:oldworker >/dev/null 2>&1 || bad delete-activity
 sfn start-execution --state-machine-arn $acct:stateMachine:chain --name c1 --input '{"k":"v1"}' >/dev/null 2>&1 || bad start-c1
 sfn start-execution --state-machine-arn $acct:stateMachine:fail --name f1 >/dev/null 2>&1 || bad start-f1
 sfn start-execution --state-machine-arn $acct:stateMachine:slow --name s1 >/dev/null 2>&1 || bad start-s1
@@ -167,6 +170,8 @@ q h1 get-execution-history --execution-arn $acct:execution:chain:c1 --max-items 
 q hrev get-execution-history --execution-arn $acct:execution:chain:c1 --reverse-order --max-items 1
 q s1rev get-execution-history --execution-arn $acct:execution:slow:s1 --reverse-order --max-items 1
 q s1h get-execution-history --execution-arn $acct:execution:slow:s1
+q acts list-activities
+q act describe-activity --activity-arn $acct:activity:worker
 q taken start-execution --state-machine-arn $acct:stateMachine:chain --name c1 --input '{"other":1}'
 qwait
 out=$(r list)
@@ -204,6 +209,10 @@ expect_not_in "$out" '"id": 3,' history-second-page-no-repeat
 expect_in "$(r hrev)" '"type": "ExecutionSucceeded"' history-reverse
 expect_in "$(r s1rev)" '"type": "ExecutionAborted"' s1-history-ends-aborted
 expect_in "$(r s1h)" '"type": "WaitStateEntered"' s1-history-kept
+out=$(r acts)
+expect_in "$out" 'activity:worker"' activity-kept
+expect_not_in "$out" 'oldworker' deleted-activity-stays-deleted
+expect_in "$(r act)" '"name": "worker"' describe-activity-after-restart
 # names stay taken
 expect_in "$(r taken)" 'ExecutionAlreadyExists' name-still-taken
 # the recompiled machines run
