@@ -5,6 +5,8 @@
 #   make test       unit, golden, case, conformance and validation tests, the layering check
 #   make asan       the same suite under AddressSanitizer + UBSan
 #   make bench      benchmarks (../shared/bench)
+#   make fuzz       libFuzzer targets (tests/fuzz, clang, ASan + UBSan) in build-fuzz,
+#                   each run FUZZ_SECONDS (60) seconds
 #   make install PREFIX=/usr/local DESTDIR=
 
 CC       ?= cc
@@ -22,7 +24,7 @@ CPPFLAGS += -D_GNU_SOURCE -Iruntime -Icompiler -Icodegen -Icli -Igraph -Iserver 
             -DASLC_LIBDIR='"$(LIBDIR)"' -DASLC_INCDIR='"$(INCDIR)"'
 CFLAGS   += $(WARN) $(OPT) $(SANITIZE)
 LDFLAGS  += $(SANITIZE)
-# libcurl and libcrypto are not linked: runtime/dynlib.c loads them on
+# libcurl and Nettle are not linked: runtime/dynlib.c loads them on
 # first use, so that a workflow (and `aslc check`) that needs neither starts
 # without them; their headers are still needed (tools/deps.sh).
 RT_LIBS  = -lcjson -lpcre2-8 -lpthread -ldl -lm
@@ -39,7 +41,7 @@ CC_SRC   = $(wildcard compiler/*.c) $(wildcard codegen/*.c) $(wildcard graph/*.c
 RT_OBJ   = $(RT_SRC:%.c=$(BUILD)/%.o)
 # `aslc serve` (issue 13): linked into aslc only.
 SRV_OBJ  = $(patsubst %.c,$(BUILD)/%.o,$(wildcard server/*.c) cli/serve_cmd.c cli/test_state.c)
-SRV_LIBS = -lmicrohttpd
+SRV_LIBS = -lmicrohttpd -lsqlite3
 CC_OBJ   = $(CC_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/aslrt_h.o
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -47,7 +49,8 @@ TOOL_SRC = $(wildcard tests/tools/*.c)
 TOOL_BIN = $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps demo test unit golden cases conformance validation asan bench \
-        golden-update graph-update check-headers layers install uninstall clean
+        golden-update graph-update check-headers layers install uninstall clean \
+        fuzz fuzz-build fuzz-bins
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/.deps-ok $(BUILD)/aslc $(BUILD)/libaslrt.a $(BUILD)/aslrt.h
@@ -84,6 +87,39 @@ $(BUILD)/aslc: $(BUILD)/cli/main.o $(CC_OBJ) $(SRV_OBJ) $(BUILD)/libaslrt.a
 	$(CC) $(LDFLAGS) -rdynamic -o $@ $(BUILD)/cli/main.o $(CC_OBJ) $(SRV_OBJ) \
 	    -Wl,--whole-archive $(BUILD)/libaslrt.a -Wl,--no-whole-archive $(TCC_LIBS) $(YAML_LIBS) \
 	    $(GV_LIBS) $(SRV_LIBS) $(RT_LIBS)
+
+# ---- fuzzing (issue 15) -------------------------------------------------------
+# Every object again, compiled by clang with coverage for libFuzzer and
+# ASan + UBSan, in its own folder; one program per tests/fuzz/fuzz_*.c.
+# clang is needed only here: fuzz-build installs it (tools/deps.sh clang)
+# or says how. tests/fuzz/run.sh builds the seed corpora (seeds.sh) and
+# runs each target; `make test` runs it for a few seconds per target.
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_CC      ?= clang
+FUZZ_SAN      = -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
+FUZZ_SRC      = $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN      = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+# libFuzzer brings main(); every runtime object is linked (libtcc's
+# programs, TestState's, call into all of it).
+FUZZ_OBJ      = $(CC_OBJ) $(filter-out $(BUILD)/cli/serve_cmd.o,$(SRV_OBJ)) $(RT_OBJ) \
+                $(BUILD)/tests/fuzz/util.o
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_OBJ) | $(BUILD)/.deps-ok
+	@mkdir -p $(dir $@)
+	@echo "link $@"; $(CC) $(CPPFLAGS) -Itests/fuzz $(CFLAGS) $(LDFLAGS) -fsanitize=fuzzer -rdynamic -o $@ $< \
+	    $(FUZZ_OBJ) $(TCC_LIBS) $(YAML_LIBS) $(GV_LIBS) $(SRV_LIBS) $(RT_LIBS)
+
+fuzz-bins: $(FUZZ_BIN)
+
+fuzz-build:
+	@command -v $(FUZZ_CC) >/dev/null 2>&1 || sh tools/deps.sh clang
+	@command -v $(FUZZ_CC) >/dev/null 2>&1 || { echo "make fuzz: $(FUZZ_CC) not found (Debian package clang)" >&2; exit 1; }
+	+@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) \
+	    OPT='-O1 -g -fno-omit-frame-pointer' SANITIZE='$(FUZZ_SAN)' fuzz-bins
+
+fuzz: fuzz-build
+	@BUILD=$(FUZZ_BUILD) SHARED=$(SHARED) sh tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 # ---- tests ------------------------------------------------------------------
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(CC_OBJ) $(BUILD)/libaslrt.a | $(BUILD)/.deps-ok
@@ -155,6 +191,6 @@ uninstall:
 	    $(DESTDIR)$(INCDIR)/aslhandler.h
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -37,7 +37,7 @@ echo "== aslc against the hand-written C baselines ($BL), median of $RUNS runs, 
 printf '  %-6s %-30s %10s  %s\n' "bench" "program" "median" "aslc / this"
 for name in loop map; do
     [ -f "$BL/${name}_cjson.c" ] && [ -f "$B/$name.asl.json" ] || continue
-    "$ASLC" build "$B/$name.asl.json" -o "$W/bl-$name" -O2 || exit 1
+    "$ASLC" build --type EXPRESS "$B/$name.asl.json" -o "$W/bl-$name" -O2 || exit 1
     progs=""
     for kind in cjson floor; do
         [ -f "$BL/${name}_$kind.c" ] || continue

@@ -49,9 +49,9 @@ for name in map parallel errors choice-heavy; do
         echo "bench: wrong $name output; not measuring" >&2
         exit 1
     fi
-    "$ASLC" build "$B/$name.asl.json" -o "$W/$name" -O2 || exit 1
+    "$ASLC" build --type EXPRESS "$B/$name.asl.json" -o "$W/$name" -O2 || exit 1
     repeat "$RUNS" "fo-$name-exe" "$W/$name" --input-file "$B/$name.input.json" --wait skip || exit 1
-    repeat "$RUNS" "fo-$name-jit" "$ASLC" run "$B/$name.asl.json" --input-file "$B/$name.input.json" \
+    repeat "$RUNS" "fo-$name-jit" "$ASLC" run --type EXPRESS "$B/$name.asl.json" --input-file "$B/$name.input.json" \
         --wait skip || exit 1
     t=$(transitions_of "$name")
     awk -v name="$name" -v T="${t:-0}" -v exe="$(median "$W/fo-$name-exe.times")" \

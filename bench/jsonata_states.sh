@@ -25,7 +25,7 @@ for w in loop-jsonata:"$B/loop.input.json":"$B/loop.expected.json" \
     rest=${w#*:}
     input=${rest%%:*}
     expected=${rest#*:}
-    "$ASLC" build "$J/$name.asl.json" -o "$W/$name" -O2 || exit 1
+    "$ASLC" build --type EXPRESS "$J/$name.asl.json" -o "$W/$name" -O2 || exit 1
     "$W/$name" --input-file "$input" --wait skip > "$W/$name.out" || {
         echo "bench: $name failed" >&2
         exit 1
@@ -38,8 +38,8 @@ for w in loop-jsonata:"$B/loop.input.json":"$B/loop.expected.json" \
     fi
     echo "  $name: ok"
 done
-[ -x "$W/loop" ] || "$ASLC" build "$B/loop.asl.json" -o "$W/loop" -O2 || exit 1
-[ -x "$W/dataflow" ] || "$ASLC" build "$B/dataflow.asl.json" -o "$W/dataflow" -O2 || exit 1
+[ -x "$W/loop" ] || "$ASLC" build --type EXPRESS "$B/loop.asl.json" -o "$W/loop" -O2 || exit 1
+[ -x "$W/dataflow" ] || "$ASLC" build --type EXPRESS "$B/dataflow.asl.json" -o "$W/dataflow" -O2 || exit 1
 
 echo "== JSONata states: measuring (median of $RUNS runs, interleaved)"
 for t in jploop jnloop jpdf jndf; do rm -f "$W/$t.times" "$W/$t.rss"; done

@@ -20,7 +20,8 @@
 # Then bench/check.sh (the validator), bench/fanout.sh (map, parallel, errors,
 # choice-heavy) and bench/baseline.sh (loop and map against the hand-written
 # C of $SHARED/bench/baseline: medians and ratios from the same run), and
-# bench/jsonata.sh (aslc jsonata against jsonata-js 2.0.6, when node is present).
+# bench/jsonata.sh (aslc jsonata against jsonata-js 2.0.6, when node is present),
+# and bench/serve_load.sh (1,000 executions through aslc serve's API).
 # Without the shared data it prints SKIPPED and exits 0.
 set -u
 
@@ -58,15 +59,15 @@ fi
 
 echo "== measuring (median of $RUNS runs)"
 echo '{"n":0}' > "$W/trivial.input.json"
-repeat 3 build "$ASLC" build "$B/loop.asl.json" -o "$W/loop" -O2 || exit 1
+repeat 3 build "$ASLC" build --type EXPRESS "$B/loop.asl.json" -o "$W/loop" -O2 || exit 1
 repeat "$RUNS" exe "$W/loop" --input-file "$B/loop.input.json" --wait skip || exit 1
 repeat $((RUNS * 3)) exe0 "$W/loop" --input-file "$W/trivial.input.json" --wait skip || exit 1
-repeat "$RUNS" jit "$ASLC" run "$B/loop.asl.json" --input-file "$B/loop.input.json" --wait skip || exit 1
-repeat $((RUNS * 3)) jit0 "$ASLC" run "$B/loop.asl.json" --input-file "$W/trivial.input.json" --wait skip || exit 1
+repeat "$RUNS" jit "$ASLC" run --type EXPRESS "$B/loop.asl.json" --input-file "$B/loop.input.json" --wait skip || exit 1
+repeat $((RUNS * 3)) jit0 "$ASLC" run --type EXPRESS "$B/loop.asl.json" --input-file "$W/trivial.input.json" --wait skip || exit 1
 repeat $((RUNS * 3)) check "$ASLC" check "$B/loop.asl.json" || exit 1
 rexe=$(peak_kb exe "$W/loop" --input-file "$B/loop.input.json" --wait skip)
-rjit=$(peak_kb jit "$ASLC" run "$B/loop.asl.json" --input-file "$B/loop.input.json" --wait skip)
-rbuild=$(peak_kb build "$ASLC" build "$B/loop.asl.json" -o "$W/loop" -O2)
+rjit=$(peak_kb jit "$ASLC" run --type EXPRESS "$B/loop.asl.json" --input-file "$B/loop.input.json" --wait skip)
+rbuild=$(peak_kb build "$ASLC" build --type EXPRESS "$B/loop.asl.json" -o "$W/loop" -O2)
 
 # a generated 100-state machine: 90 Pass states (States.MathAdd), 9 Choice, 1 Succeed
 gen=$W/gen100.asl.json
@@ -106,9 +107,9 @@ if [ -f "$B/dataflow.asl.json" ]; then
         echo "bench: wrong dataflow output; not measuring" >&2
         exit 1
     fi
-    "$ASLC" build "$B/dataflow.asl.json" -o "$W/dataflow" -O2 || exit 1
+    "$ASLC" build --type EXPRESS "$B/dataflow.asl.json" -o "$W/dataflow" -O2 || exit 1
     repeat $((RUNS * 3)) dfexe "$W/dataflow" --input-file "$B/dataflow.input.json" --wait skip || exit 1
-    repeat $((RUNS * 3)) dfjit "$ASLC" run "$B/dataflow.asl.json" --input-file "$B/dataflow.input.json" \
+    repeat $((RUNS * 3)) dfjit "$ASLC" run --type EXPRESS "$B/dataflow.asl.json" --input-file "$B/dataflow.input.json" \
         --wait skip || exit 1
 fi
 
@@ -161,3 +162,6 @@ BUILD="$BUILD" SHARED="$SHARED" RUNS="$RUNS" sh bench/baseline.sh || exit 1
 
 # JSONata: aslc jsonata against jsonata-js 2.0.6 (bench/jsonata.sh; needs node)
 BUILD="$BUILD" SHARED="$SHARED" RUNS="$RUNS" sh bench/jsonata.sh || exit 1
+
+# aslc serve under load: 1,000 executions through the API (bench/serve_load.sh; needs curl)
+BUILD="$BUILD" sh bench/serve_load.sh || exit 1

@@ -43,7 +43,7 @@ echo '{"n":0}' > "$W/t-trivial.json"
 names="loop map choice-heavy dataflow parallel errors"
 for name in $names; do
     [ -f "$B/$name.asl.json" ] || continue
-    "$ASLC" build "$B/$name.asl.json" -o "$W/t-$name" -O2 || exit 1
+    "$ASLC" build --type EXPRESS "$B/$name.asl.json" -o "$W/t-$name" -O2 || exit 1
 done
 # a 1-transition machine: start-up alone
 printf '{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}\n' > "$W/t-one.asl.json"
@@ -82,7 +82,7 @@ while [ "$i" -lt "$RUNS" ]; do
     measure t-one "$W/t-one" --input-file "$W/t-trivial.json" --wait skip || exit 1
     measure t-gen100 "$W/t-gen100" --input-file "$W/t-gen100.input.json" --wait skip || exit 1
     measure t-jit100 "$ASLC" run "$gen" --input-file "$W/t-gen100.input.json" --wait skip || exit 1
-    measure t-loopjit "$ASLC" run "$B/loop.asl.json" --input-file "$B/loop.input.json" --wait skip || exit 1
+    measure t-loopjit "$ASLC" run --type EXPRESS "$B/loop.asl.json" --input-file "$B/loop.input.json" --wait skip || exit 1
     for name in $names; do
         [ -x "$W/t-$name" ] || continue
         measure "t-$name" "$W/t-$name" --input-file "$B/$name.input.json" --wait skip || exit 1

@@ -4,7 +4,7 @@
  * Writes the C and aslrt.h (the copy embedded in aslc, so the two always
  * agree) into a private temporary directory, then either runs the system
  * C compiler (--cc, else $CC, else cc / gcc / clang found on PATH) or, when
- * there is none, links the executable with libtcc in this process. Either
+ * there is none, links the executable with libtcc (in a child process). Either
  * way it links libaslrt.a and the runtime's libraries.
  *
  * libaslrt.a is looked for beside the aslc executable (the build tree:
@@ -57,7 +57,7 @@ static const char rt_ldflags[] = "";
 #endif
 
 /* The libraries libaslrt.a needs, in link order. */
-/* libcurl and libcrypto are not among them: the runtime loads them on
+/* libcurl and Nettle are not among them: the runtime loads them on
  * first use (runtime/dynlib.c). */
 static const char *const runtime_libs[] = {"cjson", "pcre2-8", "pthread", "dl", "m"};
 enum { NLIBS = sizeof runtime_libs / sizeof runtime_libs[0] };
@@ -304,9 +304,9 @@ static void tcc_report(void *opaque, const char *msg)
     fprintf(stderr, "%s\n", msg);
 }
 
-/* No C compiler on this machine: TinyCC in process writes the executable. */
-static int build_with_libtcc(const char *tmpdir, const char *c_file, const runtime_loc *rt,
-                             const drv_build_opts *o)
+/* TinyCC's steps; 0 when the executable was written. */
+static int libtcc_link(const char *tmpdir, const char *c_file, const runtime_loc *rt,
+                       const drv_build_opts *o)
 {
     TCCState *s = tcc_new();
     if (!s) {
@@ -323,9 +323,38 @@ static int build_with_libtcc(const char *tmpdir, const char *c_file, const runti
     }
     ok = ok && tcc_output_file(s, o->output) == 0;
     tcc_delete(s);
-    if (!ok)
-        fprintf(stderr, "aslc: TinyCC could not build %s\n", o->output);
     return ok ? 0 : -1;
+}
+
+/* No C compiler on this machine: TinyCC writes the executable, in a child
+ * process because libtcc calls exit(1) on an error while linking (it has
+ * no recovery point there), which would otherwise end aslc with the
+ * "definition has errors" status instead of DRV_EXIT_BUILD_FAILED. */
+static int build_with_libtcc(const char *tmpdir, const char *c_file, const runtime_loc *rt,
+                             const drv_build_opts *o)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        fprintf(stderr, "aslc: cannot start TinyCC: %s\n", strerror(errno));
+        return -1;
+    }
+    if (pid == 0) {
+        int rc = libtcc_link(tmpdir, c_file, rt, o);
+        fflush(stderr);
+        _exit(rc == 0 ? 0 : 1);
+    }
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return -1;
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        return 0;
+    if (WIFSIGNALED(status))
+        fprintf(stderr, "aslc: TinyCC was killed by signal %d\n", WTERMSIG(status));
+    fprintf(stderr, "aslc: TinyCC could not build %s\n", o->output);
+    unlink(o->output); /* never leave a half-written executable */
+    return -1;
 }
 
 /* ==== the build ========================================================== */

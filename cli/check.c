@@ -88,6 +88,7 @@ static void check_file(check_run *run, const char *path)
 {
     unit *u = unit_open(path);                   /* the text and its line map */
     bool unreadable = u->nerrors > 0;
+    u->express = run->o->express;
     if (!unreadable && drv_load_definition(u)) {     /* the tree, with positions */
         if (load_cfn_is_template(u)) {           /* each state machine in it */
             template_ctx t = {run, u};
@@ -131,6 +132,8 @@ int drv_cmd_check(int argc, char **argv, drv_opts *o)
             continue;
         }
         int d = drv_diag_option("check", argv[i], o);
+        if (d == 0)
+            d = drv_front_option("check", argc, argv, &i, o);
         if (d < 0)
             return EXIT_USAGE;
         if (d == 0 && argv[i][0] == '-' && argv[i][1] != '\0')

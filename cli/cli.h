@@ -25,13 +25,22 @@ typedef struct drv_opts {
     bool werror;    /* -Werror: warnings fail the command */
     bool color;     /* colour diagnostics */
     bool embed_graph; /* build, run --report: embed the graph's SVG for --report pages */
+    /* --type STANDARD | EXPRESS (check, emit, build, run): the workflow
+     * type of a plain ASL file (a template's machines say their own) */
+    bool express;
+    bool type_given;
+    /* --state-machine NAME (emit, build, run): which state machine of a
+     * CloudFormation / SAM template (needed when it has several) */
+    const char *state_machine;
     /* check only: */
     diag_format format;             /* --format text | json | sarif */
     bool werror_code[DIAG_NUM_CODES]; /* -Werror=CODE */
 } drv_opts;
 
-/* The --help lines of the diagnostics options (-Werror, -Wno-CODE). */
+/* The --help lines of the diagnostics options (-Werror, -Wno-CODE) and
+ * --type; of --state-machine (emit, build, run). */
 extern const char drv_diag_options_help[];
+extern const char drv_template_option_help[];
 
 /* Parse u->text: YAML for .yaml / .yml files, JSON for .json files; for
  * other names and stdin, YAML when the text cannot be JSON. */
@@ -48,6 +57,12 @@ int drv_bad_usage(const char *cmd, const char *fmt, const char *arg);
 /* -Werror / -Werror=CODE / -Wno-CODE. Returns 1 when [arg] was one of them,
  * 0 when it is not a diagnostics option, -1 when it is a bad one (reported). */
 int drv_diag_option(const char *cmd, const char *arg, drv_opts *o);
+
+/* --type STANDARD|EXPRESS or (unless [cmd] is "check") --state-machine
+ * NAME, also as --opt=VALUE, at argv[*i]: returns 1 when it was one (its
+ * value consumed: *i advanced), 0 when it is not, -1 when it is a bad
+ * one (reported). */
+int drv_front_option(const char *cmd, int argc, char **argv, int *i, drv_opts *o);
 
 /* --help or -h. */
 bool drv_want_help(const char *arg);

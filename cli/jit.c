@@ -16,6 +16,7 @@
 #include "jit.h"
 
 #include <libtcc.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -150,6 +151,17 @@ static char *make_buffer(const char *c_text, const char *source_name)
     return buf;
 }
 
+/* TinyCC 0.9.27 keeps global state while it compiles and deletes: `aslc
+ * serve` compiles on several request threads, so one at a time. */
+static pthread_mutex_t tcc_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void release(jit_program *j)
+{
+    if (j->tcc)
+        tcc_delete(j->tcc);
+    free(j);
+}
+
 jit_program *jit_compile(const char *c_text, const char *source_name, FILE *err)
 {
     jit_program *j = calloc(1, sizeof *j);
@@ -160,8 +172,10 @@ jit_program *jit_compile(const char *c_text, const char *source_name, FILE *err)
         free(buf);
         return NULL;
     }
+    pthread_mutex_lock(&tcc_lock);
     j->tcc = tcc_new();
     if (!j->tcc) {
+        pthread_mutex_unlock(&tcc_lock);
         fputs("aslc: cannot create a TinyCC compiler state\n", err);
         free(j);
         free(buf);
@@ -188,9 +202,11 @@ jit_program *jit_compile(const char *c_text, const char *source_name, FILE *err)
         fputs("aslc: internal error: TinyCC could not compile the generated C "
               "(a bug in aslc; `aslc emit` shows the C)\n",
               err);
-        jit_free(j);
+        release(j);
+        pthread_mutex_unlock(&tcc_lock);
         return NULL;
     }
+    pthread_mutex_unlock(&tcc_lock);
     return j;
 }
 
@@ -202,9 +218,9 @@ void jit_free(jit_program *j)
 {
     if (!j)
         return;
-    if (j->tcc)
-        tcc_delete(j->tcc);
-    free(j);
+    pthread_mutex_lock(&tcc_lock);
+    release(j);
+    pthread_mutex_unlock(&tcc_lock);
 }
 
 int jit_run(const char *c_text, const char *source_name, int argc, char **argv)

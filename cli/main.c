@@ -53,10 +53,10 @@ static void help_emit(void)
            "It includes only \"aslrt.h\" and links against libaslrt.\n"
            "\n"
            "options:\n"
-           "  -o OUT.c         write the C to OUT.c (\"-\": stdout)\n%s"
+           "  -o OUT.c         write the C to OUT.c (\"-\": stdout)\n%s%s"
            "\n"
            "exit codes: 0 written, 1 the definition has errors, 2 bad usage or I/O error\n",
-           drv_diag_options_help);
+           drv_template_option_help, drv_diag_options_help);
 }
 
 static void help_build(void)
@@ -76,14 +76,14 @@ static void help_build(void)
            "                   with AWS_LAMBDA_RUNTIME_API set it serves invocations\n"
            "  --zip FILE       also write the Lambda deployment package FILE: bootstrap\n"
            "                   (the program) and lib/libcjson.so.1 (implies --lambda;\n"
-           "                   -o is then optional)\n%s"
+           "                   -o is then optional)\n%s%s"
            "\n"
            "The executable takes --input JSON | --input-file F | stdin, --wait, --name,\n"
            "--history, --trace, ... (run it with --help).\n"
            "\n"
            "exit codes: 0 built, 1 the definition has errors, 2 bad usage or unreadable\n"
            "file, 3 the C compiler failed or the runtime library was not found\n",
-           ASLC_LIBDIR, drv_diag_options_help);
+           ASLC_LIBDIR, drv_template_option_help, drv_diag_options_help);
 }
 
 static void help_run(void)
@@ -94,16 +94,17 @@ static void help_run(void)
            "exactly as the executable from `aslc build` would. Everything after FILE\n"
            "is passed to it: --input JSON | --input-file F (default: stdin, or {}\n"
            "when stdin is a terminal), --wait real|skip|scale=X, --name NAME,\n"
-           "--history F, --trace, --bindings F, --mock-config F, --test-case NAME;\n"
+           "--history F, --trace, --bindings F, --mock-config F, --test-case NAME,\n"
+           "--aws (Tasks nothing else covers call AWS);\n"
            "`aslc run FILE --help` lists them.\n"
            "\n"
-           "options (before FILE):\n%s"
+           "options (before FILE):\n%s%s"
            "\n"
            "The output JSON is printed on stdout; a failure prints one line\n"
            "{\"status\":...,\"error\":...,\"cause\":...} on stderr.\n"
            "exit codes: 0 succeeded, 1 failed, 2 bad usage, invalid input or a definition\n"
            "with errors, 3 timed out, 4 aborted\n",
-           drv_diag_options_help);
+           drv_template_option_help, drv_diag_options_help);
 }
 
 /* Parses `FILE [-o OUT]` plus diagnostics options, for emit and build;
@@ -118,6 +119,8 @@ static int parse_one_file(const char *cmd, int argc, char **argv, drv_opts *o, c
             return EXIT_OK;
         }
         int d = drv_diag_option(cmd, a, o);
+        if (d == 0)
+            d = drv_front_option(cmd, argc, argv, &i, o);
         if (d < 0)
             return EXIT_USAGE;
         if (d > 0)
@@ -208,6 +211,8 @@ static int cmd_run(int argc, char **argv, drv_opts *o)
             return EXIT_OK;
         }
         int d = drv_diag_option("run", argv[i], o);
+        if (d == 0)
+            d = drv_front_option("run", argc, argv, &i, o);
         if (d < 0)
             return EXIT_USAGE;
         if (d == 0)
@@ -218,9 +223,15 @@ static int cmd_run(int argc, char **argv, drv_opts *o)
         return drv_bad_usage("run", "%sno FILE given", "");
     const char *file = argv[i];
     /* Graphviz runs only when this run writes a report page. */
-    for (int k = i + 1; k < argc; k++)
+    for (int k = i + 1; k < argc; k++) {
         if (strcmp(argv[k], "--report") == 0 || strncmp(argv[k], "--report=", 9) == 0)
             o->embed_graph = true;
+        /* The executable's own --type (its run-time limits): the check
+         * applies the EXPRESS rules for it too. */
+        if (!o->type_given && ((strcmp(argv[k], "--type") == 0 && k + 1 < argc && strcmp(argv[k + 1], "EXPRESS") == 0) ||
+                               strcmp(argv[k], "--type=EXPRESS") == 0))
+            o->express = true;
+    }
     char *c = NULL;
     int rc = drv_compile(file, o, &c);
     if (rc != EXIT_OK)

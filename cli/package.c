@@ -10,7 +10,10 @@
  *   lib/libcjson.so.1    cJSON, which Amazon Linux 2023 does not have (and
  *                        Debian ships no static archive of): the very file
  *                        aslc itself is linked with
- * glibc, libcurl and OpenSSL's libcrypto are the image's own.
+ *   lib/libnettle.so.8   Nettle, the hashes (States.Hash, $hash), which
+ *                        the runtime loads on first use: this machine's file
+ *                        (it needs only glibc)
+ * glibc and libcurl are the image's own.
  *
  * The package is staged in a temporary directory and written by the zip
  * program (Debian's zip; tools/deps.sh installs it), run without a shell.
@@ -71,11 +74,15 @@ static bool copy_file(const char *from, const char *to, mode_t mode)
     return ok;
 }
 
-/* The file of the cJSON library this process runs with. */
-static const char *cjson_library(void)
+/* The file of library [soname] as this machine's loader finds it, by a
+ * symbol it defines; NULL when it has none. (The handle stays open: the
+ * name dladdr gives lives as long as it.) */
+static const char *library_file(const char *soname, const char *symbol)
 {
+    void *h = dlopen(soname, RTLD_LAZY | RTLD_LOCAL);
+    void *sym = h ? dlsym(h, symbol) : NULL;
     Dl_info info;
-    if (dladdr((void *)cJSON_Version, &info) && info.dli_fname && strchr(info.dli_fname, '/'))
+    if (sym && dladdr(sym, &info) && info.dli_fname && strchr(info.dli_fname, '/'))
         return info.dli_fname;
     return NULL;
 }
@@ -128,17 +135,33 @@ int drv_package_zip(const char *c_text, const char *source_name, const drv_build
         return DRV_EXIT_BUILD_FAILED;
     }
     char *boot = path_join(dir, "bootstrap"), *libdir = path_join(dir, "lib");
-    char *libfile = libdir ? path_join(libdir, "libcjson.so.1") : NULL;
+    static const struct {
+        const char *soname, *symbol, *what;
+    } libs[] = {
+        {"libcjson.so.1", "cJSON_Version", "cJSON (Debian package libcjson1)"},
+        {"libnettle.so.8", "nettle_md5", "Nettle (Debian package libnettle8)"},
+    };
+    enum { NLIBS = sizeof libs / sizeof libs[0] };
+    char *libfile[NLIBS] = {0};
+    const char *from[NLIBS] = {0};
+    bool names_ok = libdir != NULL;
+    for (int i = 0; i < NLIBS && names_ok; i++) {
+        libfile[i] = path_join(libdir, libs[i].soname);
+        names_ok = libfile[i] != NULL;
+    }
     char *zip = absolute(o->zip);
     int rc = DRV_EXIT_BUILD_FAILED;
-    const char *cjson = cjson_library();
-    if (!boot || !libfile || !zip) {
+    if (!boot || !names_ok || !zip) {
         fputs("aslc: out of memory\n", stderr);
         goto out;
     }
-    if (!cjson) {
-        fputs("aslc: cannot find the cJSON library file to put in the package\n", stderr);
-        goto out;
+    for (int i = 0; i < NLIBS; i++) {
+        from[i] = library_file(libs[i].soname, libs[i].symbol);
+        if (!from[i]) {
+            fprintf(stderr, "aslc: cannot find %s (%s) to put in the package\n", libs[i].soname,
+                    libs[i].what);
+            goto out;
+        }
     }
     drv_build_opts b = *o;
     b.lambda = true;
@@ -152,10 +175,16 @@ int drv_package_zip(const char *c_text, const char *source_name, const drv_build
         goto out;
     }
     chmod(boot, 0755);
-    if (mkdir(libdir, 0755) != 0 || !copy_file(cjson, libfile, 0644)) {
-        fprintf(stderr, "aslc: cannot copy %s into the package: %s\n", cjson, strerror(errno));
+    if (mkdir(libdir, 0755) != 0) {
+        fprintf(stderr, "aslc: cannot create %s: %s\n", libdir, strerror(errno));
         goto out;
     }
+    for (int i = 0; i < NLIBS; i++)
+        if (!copy_file(from[i], libfile[i], 0644)) {
+            fprintf(stderr, "aslc: cannot copy %s into the package: %s\n", from[i],
+                    strerror(errno));
+            goto out;
+        }
     /* zip adds to an existing archive: start from nothing. */
     if (unlink(zip) != 0 && errno != ENOENT) {
         fprintf(stderr, "aslc: cannot replace %s: %s\n", o->zip, strerror(errno));
@@ -164,8 +193,9 @@ int drv_package_zip(const char *c_text, const char *source_name, const drv_build
     if (run_zip(dir, zip))
         rc = 0;
 out:
-    if (libfile)
-        unlink(libfile);
+    for (int i = 0; i < NLIBS; i++)
+        if (libfile[i])
+            unlink(libfile[i]);
     if (libdir)
         rmdir(libdir);
     if (boot)
@@ -173,7 +203,8 @@ out:
     rmdir(dir);
     free(boot);
     free(libdir);
-    free(libfile);
+    for (int i = 0; i < NLIBS; i++)
+        free(libfile[i]);
     free(zip);
     free(tmpl);
     return rc;

@@ -258,6 +258,8 @@ static void emit_machine_table(cg *g)
     fprintf(o, "    .timeout_seconds = %ld,\n", m->timeout_seconds);
     if (ntasks > 0)
         fprintf(o, "    .ntasks = %d,\n    .tasks = tasks,\n", ntasks);
+    if (g->prog->express)
+        fputs("    .express = 1,\n", o);
     if (g->prog->graph_svg) { /* the --report page's picture, drawn by the driver */
         fputs("    .graph_svg = ", o);
         cg_cstrz(o, g->prog->graph_svg);

@@ -26,8 +26,8 @@
  * that order; anything else (a resource, an attribute) becomes a
  * placeholder: an ARN when it is a whole string (so that a Resource field
  * stays an ARN), else its name. Definitions in S3 cannot be checked: a
- * warning says so. For an EXPRESS state machine, AWS's rule that Tasks
- * cannot use .sync or .waitForTaskToken is checked as well.
+ * warning says so. Each machine's StateMachineType (SAM: Type) sets
+ * u->express, for the EXPRESS rules of check_limits.c.
  *
  * Called by the driver for a file whose root is a template.
  */
@@ -439,34 +439,6 @@ static cJSON *graft(cfn *f, cJSON *props, const cJSON *at, tbuf *b)
     return root;
 }
 
-/* AWS: an EXPRESS state machine cannot wait for a task (.sync,
- * .waitForTaskToken). */
-static void express_rules(unit *u, const cJSON *machine, int depth)
-{
-    const cJSON *states = get(machine, "States"), *st;
-    if (!cJSON_IsObject(states) || depth > 50)
-        return;
-    cJSON_ArrayForEach (st, states) {
-        const cJSON *res = get(st, "Resource");
-        if (cJSON_IsString(res)) {
-            size_t n = strlen(res->valuestring);
-            const char *s = res->valuestring;
-            if ((n > 5 && strstr(s, ".sync") && (strcmp(s + n - 5, ".sync") == 0 || strstr(s, ".sync:"))) ||
-                (n > 17 && strcmp(s + n - 17, ".waitForTaskToken") == 0))
-                diag_val(u, DIAG_INVALID_RESOURCE, res,
-                         "an EXPRESS state machine cannot use \"%s\": it does not support .sync or "
-                         ".waitForTaskToken integrations",
-                         s);
-        }
-        const cJSON *b, *list = get(st, "Branches");
-        if (cJSON_IsArray(list))
-            cJSON_ArrayForEach (b, list)
-                express_rules(u, b, depth + 1);
-        express_rules(u, get(st, "ItemProcessor"), depth + 1);
-        express_rules(u, get(st, "Iterator"), depth + 1);
-    }
-}
-
 static bool is_express(const cJSON *props)
 {
     const cJSON *t = get(props, "StateMachineType");
@@ -496,6 +468,49 @@ static int outside_dir(const char *dir, const char *path)
     free(rd);
     free(rp);
     return out;
+}
+
+/* A DefinitionUri file's text with each ${Name} of DefinitionSubstitutions
+ * replaced, as CloudFormation substitutes the text before Step Functions
+ * parses it ("TimeoutSeconds": ${Timeout} becomes a number; in a string
+ * the value is escaped as JSON). Other ${...} stay as they are. NULL when
+ * nothing was replaced; else malloc'd, its length in *n. */
+static char *substitute_text(const cfn *f, const unit *d, bool yaml, size_t *n)
+{
+    if (!cJSON_IsObject(f->subs) || !memmem(d->text, d->len, "${", 2))
+        return NULL;
+    tbuf b = {0};
+    b.tree = yaml; /* YAML: the text goes in as written */
+    bool replaced = false;
+    for (size_t i = 0; i < d->len;) {
+        const char *s = d->text + i;
+        const char *close = s[0] == '$' && s[1] == '{' ? memchr(s + 2, '}', d->len - i - 2) : NULL;
+        char name[256];
+        if (close && (size_t)(close - s - 2) < sizeof name) {
+            snprintf(name, sizeof name, "%.*s", (int)(close - s - 2), s + 2);
+            if (get(f->subs, name)) {
+                char q = i > 0 ? d->text[i - 1] : '\0', buf[512];
+                bool whole = (q == '"' || q == '\'') && close[1] == q;
+                bool in_str = b.in_str;
+                b.tree = yaml || !in_str; /* tb_insert escapes only inside a JSON string */
+                tb_insert(&b, resolve(f, NULL, name, whole, buf, sizeof buf), i);
+                b.tree = yaml;
+                b.in_str = in_str;
+                i = (size_t)(close - d->text) + 1;
+                replaced = true;
+                continue;
+            }
+        }
+        tb_put(&b, d->text[i], i);
+        i++;
+    }
+    free(b.map);
+    if (!replaced) {
+        free(b.s);
+        return NULL;
+    }
+    *n = b.n;
+    return b.s ? b.s : strdup("");
 }
 
 static void from_file(cfn *f, const cJSON *uri, const cJSON *props, void (*fn)(unit *, void *), void *ctx)
@@ -540,14 +555,21 @@ static void from_file(cfn *f, const cJSON *uri, const cJSON *props, void (*fn)(u
     size_t plen = strlen(path);
     bool json = plen >= 5 && strcmp(path + plen - 5, ".json") == 0;
     bool yaml = load_is_yaml_path(path) || (!json && load_looks_like_yaml(d->text, d->len));
+    size_t slen = 0;
+    char *subst = substitute_text(f, d, yaml, &slen);
+    if (subst) { /* positions after a substitution on a line shift by its length difference */
+        unit *s = unit_from_text(path, subst, slen);
+        free(subst);
+        unit_close(d);
+        d = s;
+    }
     if (yaml ? load_yaml(d) : load_json(d)) {
         cfn g = *f;
         g.u = d;
         substitute_tree(&g, d->root, 0);
         d->def_name = f->res;
+        d->express = is_express(props);
         fn(d, ctx);
-        if (is_express(props))
-            express_rules(d, d->root, 0);
     } else {
         d->def_name = f->res;
         fn(d, ctx); /* its syntax errors */
@@ -555,20 +577,41 @@ static void from_file(cfn *f, const cJSON *uri, const cJSON *props, void (*fn)(u
     unit_close(d);
 }
 
-int load_cfn_definitions(unit *u, void (*fn)(unit *def, void *ctx), void *ctx)
+static bool is_machine(const cJSON *r)
+{
+    const cJSON *type = get(r, "Type");
+    return cJSON_IsString(type) && (strcmp(type->valuestring, "AWS::StepFunctions::StateMachine") == 0 ||
+                                    strcmp(type->valuestring, "AWS::Serverless::StateMachine") == 0);
+}
+
+int load_cfn_machine_names(const unit *u, const char **names, int cap)
+{
+    const cJSON *r;
+    int count = 0;
+    cJSON_ArrayForEach (r, get(u->root, "Resources"))
+        if (is_machine(r)) {
+            if (count < cap)
+                names[count] = r->string;
+            count++;
+        }
+    return count;
+}
+
+/* load_cfn_definitions, for every machine or only the one called [only]. */
+static int each_definition(unit *u, const char *only, void (*fn)(unit *def, void *ctx), void *ctx)
 {
     const cJSON *resources = get(u->root, "Resources"), *r;
     int count = 0;
+    bool express = u->express; /* each machine says its own type */
     cJSON_ArrayForEach (r, resources) {
-        const cJSON *type = get(r, "Type");
-        if (!cJSON_IsString(type) || (strcmp(type->valuestring, "AWS::StepFunctions::StateMachine") != 0 &&
-                                      strcmp(type->valuestring, "AWS::Serverless::StateMachine") != 0))
+        if (!is_machine(r) || (only && strcmp(r->string, only) != 0))
             continue;
         count++;
         cJSON *props = (cJSON *)get(r, "Properties");
         cfn f = {u, get(props, "DefinitionSubstitutions"), get(u->root, "Parameters"), r->string};
         u->def_name = r->string;
         u->def_root = NULL;
+        u->express = is_express(props);
         const cJSON *def = get(props, "Definition"), *str = get(props, "DefinitionString"),
                     *uri = get(props, "DefinitionUri"), *s3 = get(props, "DefinitionS3Location");
         if (f.subs && !cJSON_IsObject(f.subs))
@@ -611,10 +654,90 @@ int load_cfn_definitions(unit *u, void (*fn)(unit *def, void *ctx), void *ctx)
                      "state machine resource \"%s\" has no Definition, DefinitionString or DefinitionUri",
                      r->string);
         }
-        if (u->def_root && is_express(props))
-            express_rules(u, u->def_root, 0);
         u->def_root = NULL;
         u->def_name = NULL;
     }
+    u->express = express;
     return count;
+}
+
+int load_cfn_definitions(unit *u, void (*fn)(unit *def, void *ctx), void *ctx)
+{
+    return each_definition(u, NULL, fn, ctx);
+}
+
+int load_cfn_definition(unit *u, const char *name, void (*fn)(unit *def, void *ctx), void *ctx)
+{
+    return each_definition(u, name, fn, ctx);
+}
+
+/* ==== Duplicate keys ===================================================== */
+
+static bool is_definition_of_machine(const cJSON *parent, const cJSON *node, int depth)
+{
+    /* Resources.<machine>.Properties.Definition: depth 3 below the root */
+    return depth == 3 && strcmp(node->string, "Definition") == 0 && parent && parent->string &&
+           strcmp(parent->string, "Properties") == 0;
+}
+
+/* Record (in [offs]) the key offsets of members a later sibling of the same
+ * name overrides, and drop them: CloudFormation keeps the last. */
+static void drop_overridden(unit *u, cJSON *obj, int depth, bool in_machine, size_t **offs, size_t *n,
+                            size_t *cap)
+{
+    if (depth > 200)
+        return;
+    cJSON *m = obj->child;
+    while (m) {
+        cJSON *next = m->next;
+        bool machine = in_machine || (depth == 1 && is_machine(m));
+        if (cJSON_IsObject(m) || cJSON_IsArray(m)) {
+            if (!(machine && depth == 3 && is_definition_of_machine(obj, m, depth)))
+                drop_overridden(u, m, depth + 1, machine, offs, n, cap);
+        }
+        if (cJSON_IsObject(obj) && m->string) {
+            const cJSON *later = next;
+            while (later && strcmp(later->string, m->string) != 0)
+                later = later->next;
+            if (later) {
+                if (*n == *cap) {
+                    *cap = *cap ? *cap * 2 : 16;
+                    *offs = realloc(*offs, *cap * sizeof **offs);
+                    if (!*offs)
+                        oom();
+                }
+                (*offs)[(*n)++] = load_key_off(u, later);
+                cJSON_Delete(cJSON_DetachItemViaPointer(obj, m));
+            }
+        }
+        m = next;
+    }
+}
+
+void load_cfn_duplicate_keys(unit *u)
+{
+    bool any = false;
+    for (const diag *d = u->diags; d && !any; d = d->next)
+        any = d->code == DIAG_DUPLICATE_JSON_KEY;
+    if (!any || !load_cfn_is_template(u))
+        return;
+    size_t *offs = NULL, n = 0, cap = 0;
+    drop_overridden(u, u->root, 0, false, &offs, &n, &cap);
+    for (diag *d = u->diags; d; d = d->next) {
+        if (d->code != DIAG_DUPLICATE_JSON_KEY)
+            continue;
+        for (size_t k = 0; k < n; k++)
+            if (offs[k] == d->off) {
+                size_t len = strlen(d->message) + 64;
+                char *msg = arena_alloc(&u->arena, len);
+                snprintf(msg, len, "%s: CloudFormation keeps the last one", d->message);
+                d->message = msg;
+                d->code = DIAG_DUPLICATE_TEMPLATE_KEY;
+                d->severity = DIAG_WARNING;
+                u->nerrors--;
+                u->nwarnings++;
+                break;
+            }
+    }
+    free(offs);
 }

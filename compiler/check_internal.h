@@ -17,6 +17,7 @@
  *   check_jsonata.c  JSONata states: their fields, and the syntax and
  *                    restrictions of {% %} expressions
  *   check_vars.c     variables: Assign, names, references and scopes
+ *   check_limits.c   AWS's service limits and the EXPRESS workflow rules
  *   check_warn.c     warnings for what AWS accepts but is likely a mistake
  *   check_common.c   JSON helpers shared by all of the above
  *   lower.c          the IR, built once every check has passed
@@ -190,6 +191,12 @@ typedef struct check_ja_info {
  * version Step Functions runs). Returns true when it parses. */
 bool check_jsonata_parse(const char *text, size_t len, check_ja_info *info);
 
+/* ---- check_limits.c ---- */
+/* AWS's service limits and the workflow type's rules (the definition's
+ * size, Map Label and distributed MaxConcurrency, HTTP Tasks, EXPRESS),
+ * once every rule has run; [root] is the definition. */
+void check_service_limits(check_ctx *c, const cJSON *root);
+
 /* ---- check_warn.c ---- */
 /* Warnings over the whole definition, once every rule has run. */
 void check_warnings(check_ctx *c);
@@ -258,6 +265,9 @@ void check_map(check_ctx *c, check_scope *scope, const cJSON *state);
 /* InputType, CSVHeaderLocation, CSVDelimiter of an ItemReader's
  * ReaderConfig (either query language). */
 void check_reader_config_values(check_ctx *c, const cJSON *cfg);
+/* A ResultWriter's fields form one of AWS's three sets ([params] names
+ * "Parameters" or, in JSONata, "Arguments"). */
+void check_writer_sets(check_ctx *c, const cJSON *writer, const char *params);
 
 /* The entry for [name], or NULL. */
 const check_entry *check_lookup(const check_ctx *c, const char *name);

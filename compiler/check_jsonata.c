@@ -609,10 +609,9 @@ static void ja_result_writer(check_ctx *c, const cJSON *v)
     if (!v || !check_object(c, v))
         return;
     ja_fields(c, v, fields, "a JSONata \"ResultWriter\"");
+    check_writer_sets(c, v, "Arguments");
     const cJSON *res = check_get(v, "Resource");
-    if (!res)
-        diag_key(c->u, DIAG_INVALID_MAP, v, "\"ResultWriter\" needs \"Resource\"");
-    else
+    if (res)
         check_string(c, res);
     ja_object_or_expr(c, check_get(v, "Arguments"), 0);
     const cJSON *cfg = check_get(v, "WriterConfig");

@@ -408,6 +408,7 @@ static void check_all(unit *u, bool for_build)
     for (int i = 0; i < c.nscopes; i++)
         check_graph(&c, c.scopes[i]);
     check_vars_finish(&c);
+    check_service_limits(&c, root);
     /* The graph warnings would mostly repeat what an error already says
      * (a missing Next makes a state a dead end): only for sound machines. */
     if (u->nerrors == errors_before)

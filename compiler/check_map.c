@@ -88,6 +88,24 @@ static void check_item_reader(check_ctx *c, const cJSON *v)
     }
 }
 
+void check_writer_sets(check_ctx *c, const cJSON *v, const char *params)
+{
+    /* AWS's three: WriterConfig alone (transform, export nothing),
+     * Resource + Parameters (export as is), all three (transform and
+     * export). */
+    bool res = check_get(v, "Resource"), par = check_get(v, params), cfg = check_get(v, "WriterConfig");
+    if (!res && !par && !cfg)
+        diag_key(c->u, DIAG_INVALID_MAP, v,
+                 "\"ResultWriter\" must not be empty: give \"WriterConfig\", \"Resource\" and \"%s\", or all "
+                 "three",
+                 params);
+    else if (res != par)
+        diag_key(c->u, DIAG_INVALID_MAP, v,
+                 "\"ResultWriter\" has \"%s\" without \"%s\": the valid sets are \"WriterConfig\" alone, "
+                 "\"Resource\" and \"%s\", or all three",
+                 res ? "Resource" : params, res ? params : "Resource", params);
+}
+
 static void check_result_writer(check_ctx *c, const cJSON *v)
 {
     static const char *const fields[] = {"Resource", "Parameters", "WriterConfig", NULL};
@@ -98,10 +116,9 @@ static void check_result_writer(check_ctx *c, const cJSON *v)
     if (!v || !check_object(c, v))
         return;
     check_fields(c, v, fields, elsewhere, "\"ResultWriter\"");
+    check_writer_sets(c, v, "Parameters");
     const cJSON *res = check_get(v, "Resource");
-    if (!res)
-        diag_key(c->u, DIAG_INVALID_MAP, v, "\"ResultWriter\" needs \"Resource\"");
-    else
+    if (res)
         check_string(c, res);
     check_template(c, check_get(v, "Parameters"));
     const cJSON *cfg = check_get(v, "WriterConfig");
@@ -159,7 +176,7 @@ void check_map(check_ctx *c, check_scope *scope, const cJSON *st)
     if (proc)
         check_machine(c, proc, CHECK_PROCESSOR, scope, c->top_jsonata);
 
-    check_path_field(c, check_get(st, "ItemsPath"), 0);
+    check_path_field(c, check_get(st, "ItemsPath"), PATH_REFERENCE); /* AWS: a Reference Path */
     const cJSON *sel = check_get(st, "ItemSelector");
     check_template(c, sel);
     check_exclusive(c, check_get(st, "Parameters"), sel);

@@ -23,7 +23,10 @@ static const char *field_name(const cJSON *v) { return v->string ? v->string : "
 static void report_path_error(check_ctx *c, const cJSON *v, const path_error *pe, bool reference)
 {
     size_t off = check_str_off(c->u, v, pe->index);
-    if (pe->code == DIAG_UNSUPPORTED_FEATURE)
+    if (pe->code == DIAG_UNREADABLE_FILTER && c->for_build)
+        diag_at(c->u, DIAG_UNSUPPORTED_FEATURE, off, "in \"%s\": %s; aslc cannot run such a path",
+                field_name(v), pe->msg);
+    else if (pe->code == DIAG_UNSUPPORTED_FEATURE || pe->code == DIAG_UNREADABLE_FILTER)
         diag_at(c->u, pe->code, off, "in \"%s\": %s", field_name(v), pe->msg);
     else
         diag_at(c->u, pe->code, off, "\"%s\" is not a valid %s: %s", field_name(v),
@@ -121,7 +124,9 @@ static char *strip_variables(check_ctx *c, const cJSON *v, const char *s, size_t
             }
         } else if (ch == '\'') {
             quoted = true;
-        } else if (ch == '$' && (i == 0 || s[i - 1] != '$') && path_is_variable(s + i)) {
+        } else if (ch == '$' && (n == 0 || out[n - 1] != '$') && path_is_variable(s + i)) {
+            /* out[n - 1], not s[i - 1]: "$a$b" must not become "$$", a
+             * valid path the lowering (which sees "$a$b") would refuse. */
             size_t k = i + 1;
             while (is_ident_char(s[k]))
                 k++;

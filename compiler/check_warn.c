@@ -348,22 +348,29 @@ static void loops(check_ctx *c, const check_scope *s)
                 g.st[i]->string);
             reported = true;
         }
-    /* Loops that change nothing: once they go round, they go round forever. */
+    /* Loops that change nothing: once they go round, they go round forever.
+     * One pass over the states gathers each component's facts (a pass
+     * per component made this quadratic in states), in queue[] (its first
+     * state) and ends[] (its flags), both done with by now. */
     scc(&g, &t);
-    for (int comp = 0; comp < t.ncomp && !reported; comp++) {
-        int size = 0, first = -1;
-        bool all_inert = true, cyclic = false;
-        for (int i = 0; i < g.n; i++) {
-            if (t.comp[i] != comp)
-                continue;
-            size++;
-            if (first < 0)
-                first = i;
-            all_inert &= inert(g.st[i]) && reach[i];
-            for (int j = 0; j < g.nsucc[i]; j++)
-                cyclic |= t.comp[g.succ[g.first[i] + j]] == comp;
-        }
-        if (size > 0 && cyclic && all_inert) {
+    enum { C_MEMBER = 1, C_NOT_INERT = 2, C_CYCLIC = 4 };
+    int *cfirst = queue, *cflags = ends;
+    for (int i = 0; i < t.ncomp; i++)
+        cfirst[i] = -1, cflags[i] = 0;
+    for (int i = 0; i < g.n; i++) {
+        int comp = t.comp[i];
+        if (cfirst[comp] < 0)
+            cfirst[comp] = i;
+        cflags[comp] |= C_MEMBER;
+        if (!(cflags[comp] & C_NOT_INERT) && !(inert(g.st[i]) && reach[i]))
+            cflags[comp] |= C_NOT_INERT;
+        for (int j = 0; j < g.nsucc[i]; j++)
+            if (t.comp[g.succ[g.first[i] + j]] == comp)
+                cflags[comp] |= C_CYCLIC;
+    }
+    for (int comp = 0; comp < t.ncomp && !reported; comp++)
+        if (cflags[comp] == (C_MEMBER | C_CYCLIC)) {
+            int first = cfirst[comp];
             diag_key(
                 c->u, DIAG_INFINITE_LOOP, g.st[first],
                 "the loop through state \"%s\" neither waits, does work nor changes the data: once it goes "
@@ -371,7 +378,6 @@ static void loops(check_ctx *c, const check_scope *s)
                 g.st[first]->string);
             reported = true;
         }
-    }
     free(mem);
 }
 

@@ -433,6 +433,8 @@ typedef struct ir_program {
     int nmachines;
     ir_machine **machines;    /* every machine, top first, then nested in order */
     bool uses_context;        /* some path reads $$ */
+    bool express;             /* an EXPRESS workflow (unit.express): the
+                               * program runs under Express limits */
     /* The graph as SVG for the --report page (set by the driver, which
      * renders it with graph/; 0 = none); codegen embeds it as a string. */
     const char *graph_svg;

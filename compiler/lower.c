@@ -761,9 +761,12 @@ ir_program *lower_program(unit *u)
     L->u = u;
     L->prog = arena_new(&u->arena, ir_program);
     L->prog->source_name = u->path;
-    L->prog->machine_name = base_name(L, u->path);
-    L->top_jsonata = lower_is_jsonata(u->root, false);
-    L->prog->top = lower_machine(L, u->root, NULL);
+    /* A template's machine is named by its logical id. */
+    L->prog->machine_name = u->def_name ? arena_strdup(&u->arena, u->def_name) : base_name(L, u->path);
+    L->prog->express = u->express;
+    const cJSON *root = u->def_root ? u->def_root : u->root; /* a template's machine, or the file */
+    L->top_jsonata = lower_is_jsonata(root, false);
+    L->prog->top = lower_machine(L, root, NULL);
     ir_program *p = L->prog;
     free(L);
     return p;

@@ -748,6 +748,10 @@ ir_path *path_parse(arena *a, const char *text, unsigned flags, path_error *err)
     err->code = DIAG_INVALID_JSONPATH;
     pparser p = {a, text, strlen(text), 0, flags, err, false, 0};
     char buf[24];
+    /* Jayway trims blanks (spaces) at the end of a path: "$$.Execution.Name "
+     * is "$$.Execution.Name" (deployed definitions have such paths). */
+    while (p.len > 1 && text[p.len - 1] == ' ')
+        p.len--;
     if (p.len == 0) {
         path_fail(&p, DIAG_INVALID_JSONPATH, 0, "empty path: a path starts with '$'");
         return NULL;

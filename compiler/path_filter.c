@@ -170,6 +170,22 @@ static bool parse_operand(pparser *p, operand *o, const char *after)
         path_fail(p, DIAG_UNSUPPORTED_FEATURE, p->i, "regular expressions in filters are not supported");
         return false;
     }
+    if (is_ident_start(c)) {
+        /* [?(@.Name==Receipt)]: AWS accepts the definition (deployed
+         * samples have it), but Jayway's FilterCompiler reads a bare word
+         * as a number literal, fails on it, and so the path fails when it
+         * is evaluated. check_payload.c makes this a warning for `aslc
+         * check` and an error for the commands that run. */
+        size_t end = p->i;
+        while (end < p->len && is_ident_char(p->s[end]))
+            end++;
+        int n = (int)(end - p->i);
+        path_fail(p, DIAG_UNREADABLE_FILTER, p->i,
+                  "Jayway JsonPath (Step Functions' engine) reads the bare word '%.*s' as a number and fails: "
+                  "AWS accepts the definition, but the path fails when evaluated; quote it",
+                  n, p->s + p->i);
+        return false;
+    }
     path_fail(p, DIAG_INVALID_JSONPATH, p->i,
          "expected %s (a number, a 'quoted string', true, false, null or a path), found %s", after,
          path_show(p, p->i, buf, sizeof buf));

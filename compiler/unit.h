@@ -68,6 +68,10 @@ typedef struct unit {
     const struct cJSON *def_root;
     const char *def_name;
     bool yaml; /* the text was read as YAML (yaml.c) */
+    /* An EXPRESS workflow: `--type EXPRESS` for a plain ASL file, or the
+     * template's StateMachineType / Type (cfn.c); check_limits.c applies
+     * AWS's rules for it. */
+    bool express;
 } unit;
 
 /* ---- srcfile.c ---- */
@@ -121,6 +125,17 @@ bool load_cfn_is_template(const unit *u);
  * instead (then [fn] owns nothing: the unit is closed after the call).
  * Returns the number of state machines found. */
 int load_cfn_definitions(unit *u, void (*fn)(unit *def, void *ctx), void *ctx);
+/* The same for the one state machine whose logical id is [name] (aslc
+ * run / build of a template); returns 1, or 0 when there is none. */
+int load_cfn_definition(unit *u, const char *name, void (*fn)(unit *def, void *ctx), void *ctx);
+/* Duplicate keys of the template outside its state machines' Definition
+ * objects: CloudFormation keeps the last, so the earlier ones are dropped
+ * and their DUPLICATE_JSON_KEY errors become DUPLICATE_TEMPLATE_KEY
+ * warnings. Call once, after loading, when u->root is a template. */
+void load_cfn_duplicate_keys(unit *u);
+/* The logical ids of the template's state machines, in order: the first
+ * [cap] into [names] (pointers into u->root); returns how many there are. */
+int load_cfn_machine_names(const unit *u, const char **names, int cap);
 /* ---- diag.c ---- */
 /* Record a diagnostic at byte [off] (NO_OFFSET: no position). */
 void diag_at(unit *u, diag_code code, size_t off, const char *fmt, ...)

@@ -265,6 +265,11 @@ typedef struct asl_machine {
      * of its name's bytes, for the --report page (report.c); 0 = none.
      * Top-level machine only. */
     const char *graph_svg;
+    /* 1: an EXPRESS workflow (`--type EXPRESS`, a template's
+     * StateMachineType): at most five minutes, `:express:` execution
+     * ARNs, no 25,000-event history limit. Top-level machine only; the
+     * executable's --type overrides it. */
+    int express;
 } asl_machine;
 
 /* The generated executable's main(): parses the options documented in

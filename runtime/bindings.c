@@ -17,7 +17,8 @@
  *           working directory) and "env" ({"NAME": "VALUE"} added to the
  *           environment);
  *   "http": URL                POST; optional "headers" ({"Name": "value"});
- *   "native": "LIB.so:SYMBOL"  a function with aslhandler.h's signature.
+ *   "native": "LIB.so:SYMBOL"  a function with aslhandler.h's signature;
+ *   "aws": true                the real service, signed with SigV4 (aws*.c).
  * Relative paths are relative to the directory of the bindings file: the
  * native library, "cwd", and an exec PROGRAM that contains a slash (a bare
  * PROGRAM is looked up in PATH). The working directory of an exec handler
@@ -238,23 +239,24 @@ static int count_literal(const char *p, bool *glob)
     return n;
 }
 
-static const char *const handler_keys[] = {"exec", "http", "native"};
-static const char *const allowed_keys[] = {"exec", "http", "native", "cwd", "env", "headers",
-                                           "Comment"};
+static const char *const handler_keys[] = {"exec", "http", "native", "aws"};
+static const char *const allowed_keys[] = {"exec", "http", "native", "aws", "cwd", "env",
+                                           "headers", "Comment"};
 
 /* Parses entry [e] into [b]. Returns a malloc'd message or 0. */
 static char *parse_binding(rt_binding *b, const cJSON *e, const char *dir)
 {
     if (!cJSON_IsObject(e))
-        return rt_fmt("expected an object with one of \"exec\", \"http\" or \"native\"");
+        return rt_fmt("expected an object with one of \"exec\", \"http\", \"native\" or "
+                      "\"aws\"");
     int kinds = 0;
-    for (int k = 0; k < 3; k++)
+    for (int k = 0; k < 4; k++)
         if (cJSON_GetObjectItemCaseSensitive(e, handler_keys[k])) {
             kinds++;
             b->kind = (rt_bind_kind)k;
         }
     if (kinds != 1)
-        return rt_fmt("needs exactly one of \"exec\", \"http\" or \"native\"");
+        return rt_fmt("needs exactly one of \"exec\", \"http\", \"native\" or \"aws\"");
     for (const cJSON *f = e->child; f; f = f->next) {
         bool ok = false;
         for (size_t k = 0; k < sizeof allowed_keys / sizeof *allowed_keys; k++)
@@ -271,6 +273,10 @@ static char *parse_binding(rt_binding *b, const cJSON *e, const char *dir)
     case RT_BIND_EXEC: return parse_exec(b, e, dir);
     case RT_BIND_HTTP: return parse_http(b, e);
     case RT_BIND_NATIVE: return parse_native(b, e, dir);
+    case RT_BIND_AWS:
+        return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "aws"))
+                   ? NULL
+                   : rt_fmt("\"aws\" must be true (the resource calls the real service)");
     }
     return NULL;
 }
@@ -341,6 +347,8 @@ rt_bindings *rt_bindings_load(const char *path, char **err)
         }
         if (b->kind == RT_BIND_HTTP)
             bs->any_http = true;
+        if (b->kind == RT_BIND_AWS)
+            bs->any_aws = true;
     }
 out:
     free(dir);

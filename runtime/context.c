@@ -71,7 +71,7 @@ int rt_cancelled(const asl_exec *x)
     if (!x || !x->run)
         return 0;
     for (const rt_run *r = x->run; r; r = r->parent)
-        if (r->aborted)
+        if (r->aborted || r->history_full)
             return 1;
     for (const rt_scope *s = x->scope; s; s = s->parent)
         if (__atomic_load_n(&s->stop, __ATOMIC_ACQUIRE))
@@ -84,4 +84,13 @@ const char *rt_state_name(const asl_exec *x)
     if (x->machine && x->state >= 0 && x->state < x->machine->nstates)
         return x->machine->states[x->state].name;
     return "";
+}
+
+/* The 256 KiB check's growth count (rt.h): the path functions of the
+ * values layer add to it, the engine's loop reads it. */
+void rt_add_growth(asl_exec *x, size_t n)
+{
+    if (x->doc_growth == RT_GROWTH_UNKNOWN)
+        return;
+    x->doc_growth = n >= RT_GROWTH_UNKNOWN - x->doc_growth ? RT_GROWTH_UNKNOWN : x->doc_growth + n;
 }

@@ -149,14 +149,18 @@ static const asl_task_ref *current_ref(const asl_exec *x)
 }
 
 /* The token of the current attempt, made on first use: 56 random URL-safe
- * base64 characters (AWS's tokens are opaque strings too). */
+ * base64 characters (AWS's tokens are opaque strings too; RT_CB_TOKEN_LEN
+ * in effects.h, which callback.c checks tokens against). */
 const char *rt_task_token(asl_exec *x)
 {
     if (x->task_token[0] && x->task_token_event == x->entered_event_id &&
         x->task_token_retry == x->retry_count)
         return x->task_token;
     unsigned char b[42];
-    rt_unique_bytes(b, sizeof b); /* tokens must be unique, not secret */
+    /* Tokens are capabilities (SendTaskSuccess takes any holder's word):
+     * random when the kernel can, merely unique otherwise. */
+    if (!rt_random_bytes(b, sizeof b))
+        rt_unique_bytes(b, sizeof b);
     static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     int o = 0;
     for (size_t i = 0; i + 2 < sizeof b; i += 3) {

@@ -30,7 +30,8 @@
 typedef enum {
     RT_BIND_EXEC,   /* a program: input on stdin, result on stdout */
     RT_BIND_HTTP,   /* POST to a URL */
-    RT_BIND_NATIVE  /* a C function in a shared library */
+    RT_BIND_NATIVE, /* a C function in a shared library */
+    RT_BIND_AWS     /* {"aws": true}: the real service (aws*.c) */
 } rt_bind_kind;
 
 typedef struct rt_binding {
@@ -58,6 +59,7 @@ typedef struct rt_bindings {
     int n;
     rt_binding *b;
     bool any_http;
+    bool any_aws;
 } rt_bindings;
 
 /* Reads and checks a bindings file (see README, "Bindings and mocks"),
@@ -200,6 +202,33 @@ void rt_http_send(const rt_http_req *q, const char *body, size_t len, const rt_l
 struct rt_tasks {
     rt_bindings *bindings;
     rt_mocks *mocks;
+    bool aws;                /* --aws: what nothing else covers goes to AWS */
+    rt_binding aws_default;  /* the binding that stands for --aws */
 };
+
+
+/* ==== callback.c: a Task waiting for its token ============================ */
+typedef struct rt_cb rt_cb;
+/* Registers [token]; for an activity task ([activity_arn] not 0) it is
+ * queued for GetActivityTask with [input] (JSON text). 0 when out of
+ * memory. Register before the handler runs: an answer may come first. */
+rt_cb *rt_cb_open(const char *token, const char *activity_arn, const char *input);
+/* An activity task: waits until a worker takes it (RT_END_DONE, *worker its
+ * malloc'd workerName) or [lim] stops the wait (TIMEOUT, RUN_TIMEOUT,
+ * ABORTED). The heartbeat clock starts when the worker takes it. */
+rt_end rt_cb_await_worker(rt_cb *c, const rt_limits *lim, char **worker);
+typedef struct rt_cb_result {
+    bool failed;
+    char *output;        /* success: JSON text */
+    char *error, *cause; /* failure: each may be 0 */
+} rt_cb_result;
+/* Waits for the answer (RT_END_DONE, [r] filled: the caller frees it with
+ * rt_cb_result_free) or until [lim] stops the wait: TIMEOUT, HEARTBEAT (no
+ * SendTaskHeartbeat within lim->heartbeat_ns), RUN_TIMEOUT, ABORTED (seen
+ * within 20 ms). */
+rt_end rt_cb_await(rt_cb *c, const rt_limits *lim, rt_cb_result *r);
+void rt_cb_result_free(rt_cb_result *r);
+/* Unregisters and frees [c]; later answers to its token get TaskTimedOut. */
+void rt_cb_close(rt_cb *c);
 
 #endif

@@ -1,6 +1,7 @@
 /*
- * dynlib.c - loads libcurl and libcrypto with dlopen the first time a
- * workflow needs them (an HTTP Task, the Lambda Runtime API loop, a hash)
+ * dynlib.c - loads libcurl, Nettle and libmicrohttpd with dlopen the
+ * first time a workflow needs them (an HTTP Task, the Lambda Runtime API
+ * loop, a hash, the --callback-port listener)
  * and resolves the functions the runtime calls (dynlib.h says why).
  *
  * Owns: the two library handles, for the life of the process (never
@@ -97,54 +98,113 @@ const rt_curl_api *rt_curl(void)
     return curl_ok ? &curl_api : NULL;
 }
 
-/* ---- libcrypto */
+/* ---- Nettle's hashes */
 
-static rt_crypto_api crypto_api;
-static bool crypto_ok;
-static pthread_once_t crypto_once = PTHREAD_ONCE_INIT;
+static const char *const hash_names[] = {"MD5", "SHA-1", "SHA-256", "SHA-384", "SHA-512"};
+enum { NHASHES = sizeof hash_names / sizeof hash_names[0] };
+static const struct nettle_hash *hashes[NHASHES];
+static struct {
+    void (*set_key)(struct hmac_sha256_ctx *c, size_t n, const uint8_t *key);
+    void (*update)(struct hmac_sha256_ctx *c, size_t n, const uint8_t *d);
+    void (*digest)(struct hmac_sha256_ctx *c, size_t n, uint8_t *out);
+} hmac256;
+static bool nettle_ok;
+static pthread_once_t nettle_once = PTHREAD_ONCE_INIT;
 
-static void load_crypto(void)
+static void load_nettle(void)
 {
-    static const char *const so[] = {"libcrypto.so.3", "libcrypto.so", NULL};
+    static const char *const so[] = {"libnettle.so.8", "libnettle.so", NULL};
+    /* Nettle describes each hash with a struct nettle_hash (nettle-meta.h):
+     * its sizes and its init / update / digest functions */
     static const char *const names[] = {
-        "EVP_Digest", "EVP_md5", "EVP_sha1", "EVP_sha256", "EVP_sha384", "EVP_sha512",
-        "EVP_MD_CTX_new", "EVP_MD_CTX_free", "EVP_DigestInit_ex", "EVP_DigestUpdate",
-        "EVP_DigestFinal_ex",
+        "nettle_md5", "nettle_sha1", "nettle_sha256", "nettle_sha384", "nettle_sha512",
+        "nettle_hmac_sha256_set_key", "nettle_hmac_sha256_update", "nettle_hmac_sha256_digest",
+    };
+    enum { NSYMS = sizeof names / sizeof names[0] };
+    void *slots[NSYMS];
+    if (!load("Nettle (Debian package libnettle8)", so, names, slots, NSYMS))
+        return;
+    memcpy(&hmac256.set_key, &slots[NHASHES], sizeof(void *));
+    memcpy(&hmac256.update, &slots[NHASHES + 1], sizeof(void *));
+    memcpy(&hmac256.digest, &slots[NHASHES + 2], sizeof(void *));
+    for (size_t i = 0; i < NHASHES; i++) {
+        hashes[i] = slots[i];
+        if (hashes[i]->context_size > sizeof(rt_hash_ctx) || hashes[i]->digest_size > RT_HASH_MAX) {
+            set_error("Nettle (Debian package libnettle8)", names[i],
+                      "a hash state larger than this program was built for");
+            return;
+        }
+    }
+    nettle_ok = true;
+}
+
+const struct nettle_hash *rt_hash(const char *name, size_t n)
+{
+    size_t k = 0;
+    while (k < NHASHES && !(strlen(hash_names[k]) == n && memcmp(hash_names[k], name, n) == 0))
+        k++;
+    if (k == NHASHES)
+        return NULL;
+    pthread_once(&nettle_once, load_nettle);
+    return nettle_ok ? hashes[k] : NULL;
+}
+
+bool rt_sha256(const void *d, size_t n, unsigned char out[32])
+{
+    const struct nettle_hash *h = rt_hash("SHA-256", 7);
+    if (!h)
+        return false;
+    rt_hash_ctx ctx;
+    h->init(&ctx);
+    h->update(&ctx, n, d);
+    h->digest(&ctx, 32, out);
+    return true;
+}
+
+bool rt_hmac_sha256(const unsigned char *key, size_t keylen, const void *d, size_t n,
+                    unsigned char out[32])
+{
+    pthread_once(&nettle_once, load_nettle);
+    if (!nettle_ok)
+        return false;
+    struct hmac_sha256_ctx ctx;
+    hmac256.set_key(&ctx, keylen, key);
+    hmac256.update(&ctx, n, d);
+    hmac256.digest(&ctx, 32, out);
+    return true;
+}
+
+/* ---- libmicrohttpd */
+
+static rt_mhd_api mhd_api;
+static bool mhd_ok;
+static pthread_once_t mhd_once = PTHREAD_ONCE_INIT;
+
+static void load_mhd(void)
+{
+    static const char *const so[] = {"libmicrohttpd.so.12", "libmicrohttpd.so", NULL};
+    static const char *const names[] = {
+        "MHD_start_daemon", "MHD_stop_daemon", "MHD_get_daemon_info",
+        "MHD_lookup_connection_value", "MHD_create_response_from_buffer",
+        "MHD_add_response_header", "MHD_queue_response", "MHD_destroy_response",
     };
     void *slots[sizeof names / sizeof names[0]];
-    if (!load("libcrypto (Debian package libssl3)", so, names, slots, sizeof names / sizeof names[0]))
+    if (!load("libmicrohttpd (Debian package libmicrohttpd12)", so, names, slots,
+              sizeof names / sizeof names[0]))
         return;
-    memcpy(&crypto_api.digest, &slots[0], sizeof(void *));
-    memcpy(&crypto_api.md5, &slots[1], sizeof(void *));
-    memcpy(&crypto_api.sha1, &slots[2], sizeof(void *));
-    memcpy(&crypto_api.sha256, &slots[3], sizeof(void *));
-    memcpy(&crypto_api.sha384, &slots[4], sizeof(void *));
-    memcpy(&crypto_api.sha512, &slots[5], sizeof(void *));
-    memcpy(&crypto_api.ctx_new, &slots[6], sizeof(void *));
-    memcpy(&crypto_api.ctx_free, &slots[7], sizeof(void *));
-    memcpy(&crypto_api.digest_init, &slots[8], sizeof(void *));
-    memcpy(&crypto_api.digest_update, &slots[9], sizeof(void *));
-    memcpy(&crypto_api.digest_final, &slots[10], sizeof(void *));
-    crypto_ok = true;
+    memcpy(&mhd_api.start_daemon, &slots[0], sizeof(void *));
+    memcpy(&mhd_api.stop_daemon, &slots[1], sizeof(void *));
+    memcpy(&mhd_api.get_daemon_info, &slots[2], sizeof(void *));
+    memcpy(&mhd_api.lookup_connection_value, &slots[3], sizeof(void *));
+    memcpy(&mhd_api.create_response_from_buffer, &slots[4], sizeof(void *));
+    memcpy(&mhd_api.add_response_header, &slots[5], sizeof(void *));
+    memcpy(&mhd_api.queue_response, &slots[6], sizeof(void *));
+    memcpy(&mhd_api.destroy_response, &slots[7], sizeof(void *));
+    mhd_ok = true;
 }
 
-const rt_crypto_api *rt_crypto(void)
+const rt_mhd_api *rt_mhd(void)
 {
-    pthread_once(&crypto_once, load_crypto);
-    return crypto_ok ? &crypto_api : NULL;
-}
-
-const EVP_MD *rt_crypto_md(const rt_crypto_api *api, const char *name, size_t n)
-{
-    const struct {
-        const char *name;
-        const EVP_MD *(*md)(void);
-    } algs[] = {
-        {"MD5", api->md5}, {"SHA-1", api->sha1}, {"SHA-256", api->sha256},
-        {"SHA-384", api->sha384}, {"SHA-512", api->sha512},
-    };
-    for (size_t k = 0; k < sizeof algs / sizeof algs[0]; k++)
-        if (strlen(algs[k].name) == n && memcmp(algs[k].name, name, n) == 0)
-            return algs[k].md();
-    return NULL;
+    pthread_once(&mhd_once, load_mhd);
+    return mhd_ok ? &mhd_api : NULL;
 }

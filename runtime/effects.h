@@ -23,6 +23,19 @@
  * the details object ("stateEnteredEventDetails"); [details] is taken.
  * Returns the event id. Cheap when neither --history nor --trace is on. */
 long rt_event(asl_exec *x, const char *type, const char *details_key, cJSON *details);
+/* True when events are kept anywhere (--history, --trace, an in-memory
+ * log): callers skip building details nobody reads. */
+bool rt_recording(const asl_exec *x);
+/* AWS's hard quota of events in one Standard execution's history. When event
+ * number RT_HISTORY_MAX would be anything but ExecutionSucceeded, it is
+ * recorded as ExecutionFailed (States.Runtime, RT_HISTORY_FULL_CAUSE)
+ * instead, run->history_full is set (rt_cancelled then stops the run) and
+ * later events are counted but not recorded. */
+enum { RT_HISTORY_MAX = 25000 };
+#define RT_HISTORY_FULL_CAUSE "The execution reached the maximum number of history events (25000)."
+/* The next event id of [x]'s run for an event of [type], with the quota
+ * applied (what rt_event does when nothing is recorded). */
+long rt_event_id(asl_exec *x, const char *type);
 /* An in-memory history (rt_options.events): each event's JSON text, the
  * same line --history writes, in id order. Appended under [mu]; a reader
  * takes [mu] too. Start from {.mu = PTHREAD_MUTEX_INITIALIZER}. [oom] is
@@ -69,5 +82,46 @@ cJSON *rt_read_items(asl_exec *x, const asl_map_dist *d, const cJSON *eff, const
 cJSON *rt_write_results(asl_exec *x, const asl_map_dist *d, const cJSON *eff, const cJSON *args,
                         const char *map_run_arn, const char *map_run_id,
                         const cJSON *succeeded, const cJSON *failed, const cJSON *pending);
+
+/* ==== callback.c: the task token registry ================================= */
+/* A task token: RT_CB_TOKEN_LEN random URL-safe base64 characters
+ * (context_object.c makes them). */
+enum { RT_CB_TOKEN_LEN = 56, RT_CB_TOKEN_MAX = 64 };
+typedef enum {
+    RT_CB_OK,
+    RT_CB_BAD_TOKEN,  /* not a token this runtime makes: AWS's InvalidToken */
+    RT_CB_UNKNOWN,    /* no task has it: TaskDoesNotExist */
+    RT_CB_CLOSED,     /* its task already ended (answered, timed out): TaskTimedOut */
+    RT_CB_BAD_OUTPUT, /* SendTaskSuccess output is not JSON: InvalidOutput */
+    RT_CB_NO_MEMORY
+} rt_cb_status;
+/* True when [token] has the shape of a token this runtime makes. */
+bool rt_cb_token_valid(const char *token);
+/* SendTaskSuccess ([failed] false, [output] JSON text) or SendTaskFailure
+ * ([error], [cause], each may be 0) for the task waiting on [token].
+ * Thread-safe. */
+rt_cb_status rt_cb_answer(const char *token, bool failed, const char *output, const char *error,
+                          const char *cause);
+/* SendTaskHeartbeat: resets the heartbeat clock of [token]'s task. */
+rt_cb_status rt_cb_heartbeat(const char *token);
+/* GetActivityTask: takes the oldest task of activity [activity_arn] that no
+ * worker has, waiting up to [wait_ns] for one (returning early once *stop
+ * is set). true with its token and a malloc'd copy of its input. */
+bool rt_cb_take(const char *activity_arn, const char *worker, int64_t wait_ns,
+                const volatile int *stop, char token[RT_CB_TOKEN_MAX], char **input);
+/* How a SendTask* request ([action] "SendTaskSuccess", "SendTaskFailure"
+ * or "SendTaskHeartbeat", [body] its JSON) is answered, as Step Functions
+ * answers it (callback_api.c): returns the HTTP status and sets *reply to
+ * a malloc'd JSON body ({} or {"__type", "message"}). Returns 0 (and no
+ * reply) when [action] is none of the three. */
+int rt_cb_api(const char *action, const char *body, size_t len, char **reply);
+
+/* ==== callback_listen.c: aslc run / executables --callback-port ========= */
+/* Starts answering SendTaskSuccess / SendTaskFailure / SendTaskHeartbeat
+ * on 127.0.0.1:[port] (0: a free port) on threads of its own, through
+ * libmicrohttpd loaded with dlopen. Returns the bound port, or -1 with a
+ * message in [err]. rt_cb_listen_stop ends it (harmless when not started). */
+int rt_cb_listen(int port, char *err, size_t errlen);
+void rt_cb_listen_stop(void);
 
 #endif

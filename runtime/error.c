@@ -38,8 +38,9 @@ int asl_fail_with(asl_exec *x, const char *error, const char *cause)
     x->status = RT_FAILED;
     free(x->error);
     free(x->cause);
-    x->error = dup_or_null(error);
-    x->cause = dup_or_null(cause);
+    /* Both end up in JSON (the status line, the history): valid UTF-8 */
+    x->error = rt_utf8_valid_take(dup_or_null(error));
+    x->cause = rt_utf8_valid_take(dup_or_null(cause));
     return ASL_NEXT_ERROR;
 }
 

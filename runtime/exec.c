@@ -53,9 +53,8 @@ static const rt_options default_options = {.wait_mode = RT_WAIT_REAL};
  * quote them). Atomic: Map / Parallel threads share the counter. */
 static long next_event_id(asl_exec *x)
 {
-    long id = __atomic_add_fetch(&x->run->last_event_id, 1, __ATOMIC_RELAXED);
-    x->prev_event_id = id;
-    return id;
+    /* the type matters only for the run's last allowed event */
+    return rt_event_id(x, "StateEvent");
 }
 
 static const rt_options *options_of(const rt_run *run)
@@ -143,12 +142,6 @@ static bool add_string(cJSON *o, const char *key, const char *val)
 
 /* ==== Events =============================================================== */
 
-static bool recording(const asl_exec *x)
-{
-    const rt_options *o = options_of(x->run);
-    return o->history || o->trace || o->events;
-}
-
 /* {"<key>": "<doc as JSON text>", "<key>Details": {"truncated": false}}
  * added to [d]; documents are never truncated here. */
 static bool add_doc(cJSON *d, const char *key, const char *details_key, const cJSON *doc)
@@ -196,7 +189,7 @@ static long state_event(asl_exec *x, bool entered, const cJSON *doc, cJSON *assi
 static void execution_started(asl_exec *x, const cJSON *input)
 {
     cJSON *d = NULL;
-    if (recording(x)) {
+    if (rt_recording(x)) {
         d = cJSON_CreateObject();
         if (d && !(add_doc(d, "input", "inputDetails", input) &&
                    add_string(d, "roleArn", x->run->role_arn))) {
@@ -222,7 +215,7 @@ static void execution_ended(asl_exec *x)
     };
     rt_status s = x->status == RT_SUCCEEDED ? RT_FAILED : x->status;
     cJSON *d = NULL;
-    if (recording(x)) {
+    if (rt_recording(x)) {
         d = cJSON_CreateObject();
         /* AWS records an empty details object for a timeout. */
         if (d && s != RT_TIMED_OUT) {
@@ -275,13 +268,6 @@ static bool over_data_limit(const cJSON *doc, size_t growth, doc_bound *b)
     return false;
 }
 
-void rt_add_growth(asl_exec *x, size_t n)
-{
-    if (x->doc_growth == RT_GROWTH_UNKNOWN)
-        return;
-    x->doc_growth = n >= RT_GROWTH_UNKNOWN - x->doc_growth ? RT_GROWTH_UNKNOWN : x->doc_growth + n;
-}
-
 
 
 /* Fills in the run's names, ARNs, clock and input copy. Returns false when
@@ -300,14 +286,26 @@ static bool run_begin(asl_exec *x, const asl_machine *m, const cJSON *input)
     }
     run->execution_name = str_dup(ename);
     const char *prefix = opt->arn_prefix ? opt->arn_prefix : RT_ARN_PREFIX;
-    run->execution_arn = rt_fmt("%sexecution:%s:%s", prefix, mname, ename);
+    run->express = opt->type == RT_TYPE_EXPRESS || (opt->type == RT_TYPE_OF_MACHINE && m->express);
+    if (opt->execution_arn) { /* aslc serve: the ARN it answered StartExecution with */
+        run->execution_arn = str_dup(opt->execution_arn);
+    } else if (run->express) {
+        /* AWS: arn:...:express:MACHINE:NAME:UUID (a fresh id per execution) */
+        char id[37];
+        rt_uuid_v4(id);
+        run->execution_arn = rt_fmt("%sexpress:%s:%s:%s", prefix, mname, ename, id);
+    } else {
+        run->execution_arn = rt_fmt("%sexecution:%s:%s", prefix, mname, ename);
+    }
     run->state_machine_arn = rt_fmt("%sstateMachine:%s", prefix, mname);
     run->role_arn =
         opt->role_arn ? str_dup(opt->role_arn) : str_printf(RT_DEFAULT_ROLE, mname, NULL);
     run->input = cJSON_Duplicate(input, 1);
     run->last_event_id = 0;
+    run->history_full = 0;
     run->skipped_ns = 0;
-    run->aborted = 0;
+    if (!opt->external_stop) /* else the owner's: a stop may come before the start */
+        run->aborted = 0;
     run->start_ns = rt_real_ns();
     run->deadline_ns = 0;
     if (m->timeout_seconds > 0) {
@@ -316,6 +314,12 @@ static bool run_begin(asl_exec *x, const asl_machine *m, const cJSON *input)
             run->deadline_ns = INT64_MAX;
         else
             run->deadline_ns = run->start_ns + (int64_t)m->timeout_seconds * 1000000000;
+    }
+    /* An Express execution lasts at most five minutes, whatever TimeoutSeconds says. */
+    if (run->express) {
+        int64_t cap = run->start_ns + (int64_t)RT_EXPRESS_MAX_SECONDS * 1000000000;
+        if (run->deadline_ns == 0 || cap < run->deadline_ns)
+            run->deadline_ns = cap;
     }
     /* An outer deadline (a Lambda invocation's) bounds the run like TimeoutSeconds. */
     if (opt->deadline_ns > 0 && (run->deadline_ns == 0 || opt->deadline_ns < run->deadline_ns))
@@ -382,11 +386,23 @@ rt_status rt_run_machine(asl_exec *x, const asl_machine *m, cJSON *input, cJSON 
     execution_started(x, input);
 
     cJSON *doc = NULL;
-    bool ok = rt_exec_states(x, m, input, &doc) == RT_SUCCEEDED;
-    if (ok) {
+    bool ok = rt_exec_states(x, m, input, &doc) == RT_SUCCEEDED && !run->history_full;
+    if (run->history_full) {
+        /* The history's last event already says so (history.c); whatever
+         * stopped the states afterwards (an abort by rt_cancelled) is not
+         * what the execution ended with. */
+        cJSON_Delete(doc);
+        doc = NULL;
+        free(x->error);
+        free(x->cause);
+        x->error = str_dup("States.Runtime");
+        x->cause = str_dup(RT_HISTORY_FULL_CAUSE);
+        x->failed = true;
+        x->status = RT_FAILED;
+    } else if (ok) {
         x->status = RT_SUCCEEDED;
         cJSON *d = NULL;
-        if (recording(x)) {
+        if (rt_recording(x)) {
             d = cJSON_CreateObject();
             if (d && !add_doc(d, "output", "outputDetails", doc)) {
                 cJSON_Delete(d);
@@ -446,14 +462,14 @@ rt_status rt_exec_states(asl_exec *x, const asl_machine *m, cJSON *input, cJSON 
         return x->status;
     }
 
-    const bool rec = recording(x);
+    const bool rec = rt_recording(x);
     const int64_t deadline = run->deadline_ns;
     cJSON *doc = input;
     doc_bound bound = {0, false};
     int cur = m->start;
     bool ok = false;
     for (;;) {
-        if (run->aborted || (x->scope && rt_cancelled(x))) {
+        if (run->aborted || run->history_full || (x->scope && rt_cancelled(x))) {
             aborted(x);
             break;
         }

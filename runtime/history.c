@@ -159,13 +159,52 @@ void rt_event_log_free(rt_event_log *l)
     l->n = l->cap = 0;
 }
 
+bool rt_recording(const asl_exec *x)
+{
+    const rt_options *o = x->run ? x->run->opt : NULL;
+    return o && (o->history || o->trace || o->events);
+}
+
+/* What becomes of an event, by its id: recorded, recorded as the
+ * execution's failure (the history is full) or dropped (past the quota). */
+typedef enum { EV_RECORD, EV_HISTORY_FULL, EV_DROP } ev_fate;
+
+static bool execution_end_type(const char *type)
+{
+    return strcmp(type, "ExecutionSucceeded") == 0 || strcmp(type, "ExecutionFailed") == 0 ||
+           strcmp(type, "ExecutionTimedOut") == 0 || strcmp(type, "ExecutionAborted") == 0;
+}
+
+/* Takes the next id for [type] and says what becomes of the event. */
+static ev_fate take_id(asl_exec *x, const char *type, long *id_out)
+{
+    rt_run *run = x->run;
+    long id = __atomic_add_fetch(&run->last_event_id, 1, __ATOMIC_RELAXED);
+    *id_out = id;
+    if (id < RT_HISTORY_MAX || run->express) /* Express executions have no such limit */
+        return EV_RECORD;
+    /* The last event allowed: an execution's own end stands as it is;
+     * anything else means the execution cannot go on. */
+    if (id == RT_HISTORY_MAX && execution_end_type(type))
+        return EV_RECORD;
+    run->history_full = 1;
+    return id == RT_HISTORY_MAX ? EV_HISTORY_FULL : EV_DROP;
+}
+
+long rt_event_id(asl_exec *x, const char *type)
+{
+    long id;
+    (void)take_id(x, type, &id);
+    x->prev_event_id = id;
+    return id;
+}
+
 long rt_event(asl_exec *x, const char *type, const char *details_key, cJSON *details)
 {
     rt_run *run = x->run;
     const rt_options *opt = run->opt;
     if (!opt || (!opt->history && !opt->trace && !opt->events)) {
-        long id = __atomic_add_fetch(&run->last_event_id, 1, __ATOMIC_RELAXED);
-        x->prev_event_id = id;
+        long id = rt_event_id(x, type);
         cJSON_Delete(details);
         return id;
     }
@@ -176,11 +215,24 @@ long rt_event(asl_exec *x, const char *type, const char *details_key, cJSON *det
         pthread_mutex_lock(&history_lock);
     if (opt->events)
         pthread_mutex_lock(&opt->events->mu);
-    long id = __atomic_add_fetch(&run->last_event_id, 1, __ATOMIC_RELAXED);
+    long id;
+    ev_fate fate = take_id(x, type, &id);
     long prev = x->prev_event_id;
     x->prev_event_id = id;
+    if (fate == EV_HISTORY_FULL) {
+        /* AWS's ExecutionFailed as the last event of the full history */
+        cJSON_Delete(details);
+        details = cJSON_CreateObject();
+        if (details && (!cJSON_AddStringToObject(details, "error", "States.Runtime") ||
+                        !cJSON_AddStringToObject(details, "cause", RT_HISTORY_FULL_CAUSE))) {
+            cJSON_Delete(details);
+            details = NULL;
+        }
+        type = "ExecutionFailed";
+        details_key = "executionFailedEventDetails";
+    }
     int64_t now = rt_now_ns(x);
-    if (opt->history || opt->events) {
+    if (fate != EV_DROP && (opt->history || opt->events)) {
         char *text = event_text(id, prev, type, details_key, details, now);
         if (opt->history && text) {
             fputs(text, opt->history);
@@ -191,7 +243,7 @@ long rt_event(asl_exec *x, const char *type, const char *details_key, cJSON *det
         else
             cJSON_free(text);
     }
-    if (opt->trace)
+    if (fate != EV_DROP && opt->trace)
         trace_event(x, id, type, details, now);
     if (opt->events)
         pthread_mutex_unlock(&opt->events->mu);

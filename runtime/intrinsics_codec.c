@@ -2,8 +2,8 @@
  * intrinsics_codec.c - States.Base64Encode, States.Base64Decode,
  * States.Hash and States.UUID, and the random source MathRandom uses.
  *
- * Hashes come from OpenSSL's libcrypto (EVP_Digest), loaded on the first
- * hash (dynlib.c); base64 encoding is rt_base64_encode (text.c), so that
+ * Hashes come from Nettle, loaded on the first hash (dynlib.c says why
+ * not libcrypto); base64 encoding is rt_base64_encode (text.c), so that
  * it needs no library. Decoding is our own, because AWS's decoder is lenient
  * where OpenSSL's is strict (observed on AWS: "abc", "ab==cd", " YWJjZA== "
  * and "!!!invalid!!!" all decode): characters outside the alphabet are
@@ -175,10 +175,9 @@ cJSON *rt_fn_hash(asl_exec *x, const asl_call *c, rt_iargs *a)
     if (!known)
         return rt_intr_invalid(x, c, "'%s' is not a hash algorithm; use MD5, SHA-1, SHA-256, SHA-384 or SHA-512",
                                alg->valuestring);
-    const rt_crypto_api *cr = rt_crypto();
-    if (!cr)
+    const struct nettle_hash *h = rt_hash(alg->valuestring, strlen(alg->valuestring));
+    if (!h)
         return rt_intr_invalid(x, c, "%s", rt_dynlib_error());
-    const EVP_MD *md = rt_crypto_md(cr, alg->valuestring, strlen(alg->valuestring));
     rt_ibuf text = {0};
     const char *s;
     size_t len;
@@ -199,13 +198,14 @@ cJSON *rt_fn_hash(asl_exec *x, const asl_call *c, rt_iargs *a)
         free(text.p);
         return NULL;
     }
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int dlen = 0;
-    int ok = md && cr->digest(s, len, digest, &dlen, md, NULL);
+    unsigned char digest[RT_HASH_MAX];
+    unsigned dlen = h->digest_size;
+    rt_hash_ctx ctx;
+    h->init(&ctx);
+    h->update(&ctx, len, (const uint8_t *)s);
+    h->digest(&ctx, dlen, digest);
     free(text.p);
-    if (!ok)
-        return rt_intr_invalid(x, c, "the digest could not be computed");
-    char hex[2 * EVP_MAX_MD_SIZE + 1];
+    char hex[2 * RT_HASH_MAX + 1];
     for (unsigned int k = 0; k < dlen; k++)
         snprintf(hex + 2 * k, 3, "%02x", digest[k]);
     hex[2 * dlen] = '\0';

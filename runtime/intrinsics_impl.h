@@ -7,7 +7,7 @@
  * intrinsics_text.c  how AWS (Java) prints values; Format, StringSplit,
  *                    StringToJson, JsonToString
  * intrinsics_array.c Array*, JsonMerge
- * intrinsics_codec.c Base64Encode / Decode, Hash (libcrypto), UUID and the
+ * intrinsics_codec.c Base64Encode / Decode, Hash (Nettle), UUID and the
  *                    random source
  * intrinsics_math.c  MathAdd, MathRandom
  *

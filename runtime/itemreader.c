@@ -534,30 +534,28 @@ static bool read_one(reader *r, const char *type, const char *text, size_t len, 
 
 /* ==== listObjectsV2 ========================================================== */
 
-/* The hex MD5 of a file's bytes (libcrypto), for the Etag of a listed
+/* The hex MD5 of a file's bytes (Nettle), for the Etag of a listed
  * object. */
 static bool file_md5(const char *path, char out[33])
 {
     FILE *f = fopen(path, "rb");
     if (!f)
         return false;
-    const rt_crypto_api *cr = rt_crypto();
-    if (!cr) {
+    const struct nettle_hash *h = rt_hash("MD5", 3);
+    if (!h) {
         fclose(f);
         return false;
     }
-    EVP_MD_CTX *ctx = cr->ctx_new();
-    bool ok = ctx && cr->digest_init(ctx, cr->md5(), NULL);
+    rt_hash_ctx ctx;
+    h->init(&ctx);
     unsigned char chunk[65536];
     size_t n;
-    while (ok && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        ok = cr->digest_update(ctx, chunk, n);
-    ok = ok && !ferror(f);
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        h->update(&ctx, n, chunk);
+    bool ok = !ferror(f);
     fclose(f);
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    ok = ok && cr->digest_final(ctx, md, &len) && len == 16;
-    cr->ctx_free(ctx);
+    unsigned char md[16];
+    h->digest(&ctx, sizeof md, md);
     static const char hex[] = "0123456789abcdef";
     for (unsigned i = 0; ok && i < 16; i++) {
         out[2 * i] = hex[md[i] >> 4];

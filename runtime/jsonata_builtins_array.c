@@ -224,7 +224,7 @@ static bool is_int(double d) { return isfinite(d) && d == trunc(d); }
 jn_val *jn_fn_partition(jn_ctx *cx, jn_val **a, int n)
 {
     (void)n;
-    if (!a[0])
+    if (!a[0] || !a[1]) /* an undefined argument: undefined (found by fuzzing) */
         return NULL;
     double size = a[1]->u.num;
     if (!is_int(size) || size < 1)
@@ -245,6 +245,8 @@ jn_val *jn_fn_partition(jn_ctx *cx, jn_val **a, int n)
  * sequence, so one item comes out bare. */
 jn_val *jn_fn_range(jn_ctx *cx, jn_val **a, int n)
 {
+    if (!a[0] || !a[1]) /* an undefined bound: undefined (found by fuzzing) */
+        return NULL;
     double start = a[0]->u.num, end = a[1]->u.num;
     double step = n > 2 && a[2] ? a[2]->u.num : 1;
     if (!is_int(start) || !is_int(end))

@@ -103,12 +103,15 @@ jn_val *jn_fn_hash(jn_ctx *cx, jn_val **a, int n)
                           memcmp(names[i], alg->u.str.s, alg->u.str.len) == 0);
     if (!known)
         return jn_throw(cx, "D3202", NULL, alg ? alg : jn_null);
-    const rt_crypto_api *cr = rt_crypto();
-    const EVP_MD *md = cr ? rt_crypto_md(cr, alg->u.str.s, alg->u.str.len) : NULL;
-    unsigned char dig[EVP_MAX_MD_SIZE];
-    unsigned int dn = 0;
-    if (!md || !cr->digest(a[0]->u.str.s, a[0]->u.str.len, dig, &dn, md, NULL))
+    const struct nettle_hash *h = rt_hash(alg->u.str.s, alg->u.str.len);
+    if (!h)
         return jn_throw(cx, "D3202", NULL, alg);
+    unsigned char dig[RT_HASH_MAX];
+    unsigned dn = h->digest_size;
+    rt_hash_ctx ctx;
+    h->init(&ctx);
+    h->update(&ctx, a[0]->u.str.len, (const uint8_t *)a[0]->u.str.s);
+    h->digest(&ctx, dn, dig);
     char *hex = jn_alloc(cx, dn * 2 + 1);
     if (!hex)
         return NULL;

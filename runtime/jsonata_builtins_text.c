@@ -69,6 +69,9 @@ static jn_val *fn_substring(jn_ctx *cx, jn_val **a, int n)
         return NULL;
     const char *s = a[0]->u.str.s;
     size_t len = a[0]->u.str.len, cps = cp_len(s, len);
+    if (!a[1]) /* an undefined start: jsonata-js slices from undefined (0)
+                * to NaN (0) with a length, else to the end */
+        return n > 2 && a[2] ? jn_str(cx, "", 0) : jn_str(cx, s, len);
     double start = a[1]->u.num;
     if ((double)cps + start < 0)
         start = 0;

@@ -72,11 +72,6 @@ bool jn_failed(const jn_ctx *cx) { return cx->err.code[0] != 0; }
 
 const jn_error *jn_ctx_error(const jn_ctx *cx) { return &cx->err; }
 
-/* Returned only when malloc itself fails for a small request: callers never
- * test for NULL, and the failed context stops the evaluation at the next
- * jn_failed(). */
-static _Thread_local _Alignas(max_align_t) unsigned char spill[512];
-
 void *jn_alloc(jn_ctx *cx, size_t n)
 {
     size_t need = (n + (_Alignof(max_align_t) - 1)) & ~(_Alignof(max_align_t) - 1);
@@ -95,12 +90,12 @@ void *jn_alloc(jn_ctx *cx, size_t n)
         c = malloc(sizeof *c + cap);
         if (!c) {
             jn_ctx_set_error(cx, "D1011", cx->pos, NULL, "Out of memory: the evaluation is too large");
-            if (n > sizeof spill) {
+            if (n > sizeof cx->spill) {
                 fputs("aslrt: out of memory in a JSONata evaluation\n", stderr);
                 abort();
             }
-            memset(spill, 0, sizeof spill);
-            return spill;
+            memset(cx->spill, 0, sizeof cx->spill);
+            return cx->spill;
         }
         c->cap = cap;
         c->used = 0;
@@ -153,11 +148,25 @@ bool jn_tick(jn_ctx *cx)
     return true;
 }
 
+/* Each thread's stack floor, found once per thread (for the main thread
+ * glibc reads /proc/self/maps). A pthread key, not _Thread_local: TinyCC
+ * cannot link TLS relocations (`aslc build --cc libtcc`). */
+static pthread_key_t floor_key;
+static pthread_once_t floor_once = PTHREAD_ONCE_INIT;
+
+static void floor_key_make(void) { (void)pthread_key_create(&floor_key, NULL); }
+
+static uintptr_t remember_floor(uintptr_t v)
+{
+    (void)pthread_setspecific(floor_key, (void *)v);
+    return v;
+}
+
 /* This thread's stack end plus the reserve; 1 (no limit) when unknown. */
 static uintptr_t stack_floor(void)
 {
-    /* Once per thread: for the main thread glibc reads /proc/self/maps. */
-    static _Thread_local uintptr_t known;
+    pthread_once(&floor_once, floor_key_make);
+    uintptr_t known = (uintptr_t)pthread_getspecific(floor_key);
     if (known)
         return known;
     pthread_attr_t at;
@@ -168,11 +177,11 @@ static uintptr_t stack_floor(void)
     int rc = pthread_attr_getstack(&at, &lo, &size);
     pthread_attr_destroy(&at);
     if (rc != 0 || !lo || size < 64 * 1024)
-        return known = 1;
+        return remember_floor(1);
     /* A small stack (a thread of 1 MiB) keeps a quarter free rather than
      * going unguarded. */
     size_t reserve = size <= 2 * JN_STACK_RESERVE ? size / 4 : JN_STACK_RESERVE;
-    return known = (uintptr_t)lo + reserve;
+    return remember_floor((uintptr_t)lo + reserve);
 }
 
 bool jn_enter(jn_ctx *cx)

@@ -10,6 +10,7 @@
 #ifndef ASLRT_JSONATA_CTX_H
 #define ASLRT_JSONATA_CTX_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "jsonata_value.h"
@@ -49,6 +50,11 @@ struct jn_ctx {
      * 0 unknown. Deep recursion stops there with U1001 instead of a
      * crash, whatever the thread's stack size. */
     uintptr_t stack_floor;
+    /* Returned by jn_alloc only when malloc fails for a small request
+     * (callers never test for NULL; the failed context stops the
+     * evaluation at the next jn_failed()). Per evaluation, not
+     * _Thread_local: TinyCC cannot link TLS relocations. */
+    _Alignas(max_align_t) unsigned char spill[512];
 };
 
 void jn_ctx_init(jn_ctx *cx, const jn_guard *guard);

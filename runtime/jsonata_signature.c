@@ -163,22 +163,46 @@ static const jn_sig *registered(const char *text)
     return &e->sig;
 }
 
+/* The per-thread table of recent lookups, made at a thread's first lookup
+ * (NULL when out of memory: no cache then). A pthread key rather than
+ * _Thread_local: TinyCC cannot link TLS relocations (`--cc libtcc`). */
+#define RECENT_N 64
+typedef struct {
+    const char *text;
+    const jn_sig *sig;
+} recent_sig;
+static pthread_key_t recent_key;
+static pthread_once_t recent_once = PTHREAD_ONCE_INIT;
+
+static void recent_key_make(void) { (void)pthread_key_create(&recent_key, free); }
+
+static recent_sig *recent_table(void)
+{
+    pthread_once(&recent_once, recent_key_make);
+    recent_sig *t = pthread_getspecific(recent_key);
+    if (!t) {
+        t = calloc(RECENT_N, sizeof *t);
+        if (t && pthread_setspecific(recent_key, t) != 0) {
+            free(t);
+            t = NULL;
+        }
+    }
+    return t;
+}
+
 const jn_sig *jn_sig_get(jn_ctx *cx, const char *text, void **cache)
 {
     void *_Atomic *slot = (void *_Atomic *)cache;
     const jn_sig *s = slot ? atomic_load(slot) : NULL;
     /* The built-ins' signatures have no slot: a per-thread table keyed by
      * the text's address keeps every call from taking the registry lock. */
-    static _Thread_local struct {
-        const char *text;
-        const jn_sig *sig;
-    } recent[64];
-    size_t h = ((uintptr_t)text >> 3) & 63;
-    if (!s && !slot && text && recent[h].text == text)
+    recent_sig *recent = !s && !slot && text ? recent_table() : NULL;
+    size_t h = ((uintptr_t)text >> 3) & (RECENT_N - 1);
+    if (recent && recent[h].text == text)
         s = recent[h].sig;
     if (!s) {
         s = registered(text ? text : "");
-        if (s && !slot && text) {
+        if (s && recent) {
             recent[h].text = text;
             recent[h].sig = s;
         }

@@ -19,8 +19,9 @@
 /* ==== Small helpers ===================================================== */
 static inline const cJSON *obj_get(const cJSON *obj, const char *key)
 {
+    /* the first byte decides most mismatches without a call */
     for (const cJSON *c = obj->child; c; c = c->next)
-        if (c->string && strcmp(c->string, key) == 0)
+        if (c->string && c->string[0] == key[0] && strcmp(c->string, key) == 0)
             return c;
     return NULL;
 }

@@ -5,7 +5,7 @@
  *   PROG [--input JSON | --input-file F] [--wait real|skip|scale=X]
  *        [--name NAME] [--history F] [--report F.html] [--trace] [--bindings F]
  *        [--mock-config F --test-case NAME [--state-machine NAME]]
- *        [--s3-root DIR] [--lambda] [--help]
+ *        [--s3-root DIR] [--callback-port P] [--lambda] [--help]
  *
  * With AWS_LAMBDA_RUNTIME_API set (as Lambda sets it for a custom
  * runtime's `bootstrap`) or --lambda, the program serves Lambda
@@ -81,6 +81,9 @@ static void print_help(const char *prog, const asl_machine *m)
            "  --wait MODE           how Wait states pass time: real (default), skip\n"
            "                        (no sleeping; the execution clock jumps ahead), or\n"
            "                        scale=X (sleep X times the duration, e.g. scale=0.01)\n"
+           "  --type TYPE           STANDARD or EXPRESS: the workflow's limits (EXPRESS:\n"
+           "                        five minutes at most, :express: execution ARNs, no\n"
+           "                        25,000-event history limit); default: %s\n"
            "  --name NAME           the execution name, as in $$.Execution.Name\n"
            "                        (default: a random UUID)\n"
            "  --bindings FILE       Task resource bindings (JSON): which local program,\n"
@@ -91,6 +94,17 @@ static void print_help(const char *prog, const asl_machine *m)
            "                        this machine's name)\n"
            "                        Every Task resource must be bound or mocked: the\n"
            "                        run does not start otherwise.\n"
+           "  --aws                 a Task no binding or mock covers calls the real AWS\n"
+           "                        service, signed with SigV4 (credentials, region and\n"
+           "                        endpoints as the AWS SDKs find them: AWS_PROFILE,\n"
+           "                        AWS_REGION, AWS_ENDPOINT_URL, ...)\n"
+           "  --callback-port PORT  a .waitForTaskToken Task waits for its token:\n"
+           "                        SendTaskSuccess / SendTaskFailure / SendTaskHeartbeat\n"
+           "                        are answered on http://127.0.0.1:PORT (AWS JSON 1.0,\n"
+           "                        e.g. aws stepfunctions send-task-success\n"
+           "                        --endpoint-url http://127.0.0.1:PORT); its handler,\n"
+           "                        if bound, is still called and its result ignored.\n"
+           "                        0 picks a free port and prints it on stderr\n"
            "  --s3-root DIR         the local folder that stands for Amazon S3 in a\n"
            "                        distributed Map's ItemReader and ResultWriter:\n"
            "                        s3://BUCKET/KEY is DIR/BUCKET/KEY (default: .)\n"
@@ -121,8 +135,9 @@ static void print_help(const char *prog, const asl_machine *m)
            "  1  the execution failed\n"
            "  2  bad usage, unreadable or invalid input JSON, or bad or missing\n"
            "     bindings / mocks\n"
-           "  3  the execution timed out (TimeoutSeconds)\n"
-           "  4  the execution was aborted (SIGINT or SIGTERM)\n");
+           "  3  the execution timed out (TimeoutSeconds, or five minutes for EXPRESS)\n"
+           "  4  the execution was aborted (SIGINT or SIGTERM)\n",
+           m && m->express ? "EXPRESS (as built)" : "STANDARD (as built)");
 }
 
 /* Reads all of [f] into a malloc'd NUL-terminated buffer; 0 on error. */
@@ -269,9 +284,10 @@ int asl_main(int argc, char **argv, const asl_machine *m)
     const char *prog = prog_name(argc > 0 ? argv[0] : NULL);
     rt_options opt = {.wait_mode = RT_WAIT_REAL, .wait_scale = 1.0};
     const char *input_json = NULL, *input_file = NULL, *history_file = NULL, *report_file = NULL,
-               *wait_arg = NULL;
+               *wait_arg = NULL, *type_arg = NULL;
     const char *lambda_api = getenv("AWS_LAMBDA_RUNTIME_API");
     bool lambda = lambda_api && *lambda_api;
+    int callback_port = -1; /* --callback-port; -1: not given */
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v;
@@ -283,6 +299,8 @@ int asl_main(int argc, char **argv, const asl_machine *m)
             lambda = true;
         } else if (strcmp(a, "--trace") == 0) {
             opt.trace = true;
+        } else if (strcmp(a, "--aws") == 0) {
+            opt.aws = true;
         } else if (strcmp(a, "--progress") == 0) {
             opt.progress = RT_PROGRESS_ON;
         } else if (strcmp(a, "--no-progress") == 0) {
@@ -299,6 +317,17 @@ int asl_main(int argc, char **argv, const asl_machine *m)
             if (!parse_wait(v, &opt)) {
                 usage_error(prog, "invalid --wait '%s': expected real, skip or scale=X (X >= 0)",
                             v);
+                return ASL_EXIT_USAGE;
+            }
+        } else if ((v = opt_value(argc, argv, &i, "--type", &missing))) {
+            if (!set_once(prog, "--type", &type_arg, v))
+                return ASL_EXIT_USAGE;
+            if (strcmp(v, "STANDARD") == 0) {
+                opt.type = RT_TYPE_STANDARD;
+            } else if (strcmp(v, "EXPRESS") == 0) {
+                opt.type = RT_TYPE_EXPRESS;
+            } else {
+                usage_error(prog, "invalid --type '%s': expected STANDARD or EXPRESS", v);
                 return ASL_EXIT_USAGE;
             }
         } else if ((v = opt_value(argc, argv, &i, "--name", &missing))) {
@@ -327,6 +356,22 @@ int asl_main(int argc, char **argv, const asl_machine *m)
         } else if ((v = opt_value(argc, argv, &i, "--state-machine", &missing))) {
             if (!set_once(prog, "--state-machine", &opt.state_machine, v))
                 return ASL_EXIT_USAGE;
+        } else if ((v = opt_value(argc, argv, &i, "--callback-port", &missing))) {
+            char *end;
+            errno = 0;
+            long p = strtol(v, &end, 10);
+            if (!*v || *end || errno || p < 0 || p > 65535) {
+                usage_error(prog, "invalid --callback-port '%s': expected a port number "
+                                  "(0 to 65535; 0 picks a free one)",
+                            v);
+                return ASL_EXIT_USAGE;
+            }
+            if (callback_port >= 0) {
+                usage_error(prog, "option '--callback-port' given more than once");
+                return ASL_EXIT_USAGE;
+            }
+            callback_port = (int)p;
+            opt.callbacks = true;
         } else if ((v = opt_value(argc, argv, &i, "--s3-root", &missing))) {
             if (!set_once(prog, "--s3-root", &opt.s3_root, v))
                 return ASL_EXIT_USAGE;
@@ -354,6 +399,10 @@ int asl_main(int argc, char **argv, const asl_machine *m)
         }
         if (report_file) {
             usage_error(prog, "--report does not apply to Lambda invocations (use --history)");
+            return ASL_EXIT_USAGE;
+        }
+        if (callback_port >= 0) {
+            usage_error(prog, "--callback-port does not apply to Lambda invocations");
             return ASL_EXIT_USAGE;
         }
         return rt_lambda_main(prog, lambda_api, &opt, m, history_file);
@@ -457,6 +506,22 @@ int asl_main(int argc, char **argv, const asl_machine *m)
         }
     }
 
+    /* ---- the callback listener: before the run, so no answer is missed ---- */
+    if (callback_port >= 0) {
+        char lerr[300] = "";
+        int bound = rt_cb_listen(callback_port, lerr, sizeof lerr);
+        if (bound < 0) {
+            fprintf(stderr, "%s: %s\n", prog, lerr);
+            if (opt.history)
+                fclose(opt.history);
+            cJSON_Delete(input);
+            rt_tasks_close(tasks);
+            return ASL_EXIT_USAGE;
+        }
+        if (callback_port == 0) /* the caller must learn which port was picked */
+            fprintf(stderr, "%s: callback endpoint http://127.0.0.1:%d\n", prog, bound);
+    }
+
     /* ---- the run ---- */
     rt_run run = {.opt = &opt, .tasks = tasks};
     asl_exec x = {.run = &run};
@@ -500,6 +565,7 @@ int asl_main(int argc, char **argv, const asl_machine *m)
     if (opt.history && fclose(opt.history) != 0)
         fprintf(stderr, "%s: error writing history file '%s': %s\n", prog, history_file,
                 strerror(errno));
+    rt_cb_listen_stop();
     rt_exec_dispose(&x);
     rt_tasks_close(tasks);
     return code;

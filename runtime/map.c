@@ -170,6 +170,8 @@ int rt_map_path_double(asl_exec *x, const asl_path *p, const cJSON *eff, const c
 static long iteration_event(asl_exec *x, const char *type, const char *key, const char *name,
                             long index)
 {
+    if (!rt_recording(x))
+        return rt_event(x, type, key, NULL); /* the id only */
     cJSON *d = cJSON_CreateObject();
     if (d && !(cJSON_AddStringToObject(d, "name", name) &&
                cJSON_AddNumberToObject(d, "index", (double)index))) {

@@ -103,6 +103,12 @@ static rt_status dist_run(rt_fanout *f, long i, asl_exec *sub, cJSON *input, cJS
     child.state_machine_arn = c->child_sm_arn;
     child.role_arn = parent->role_arn;
     child.deadline_ns = parent->deadline_ns; /* the parent's timeout stops it too */
+    child.express = c->child_express;
+    if (child.express) { /* five minutes at most, as any Express execution */
+        int64_t cap = rt_now_ns(sub) + (int64_t)RT_EXPRESS_MAX_SECONDS * 1000000000;
+        if (child.deadline_ns == 0 || cap < child.deadline_ns)
+            child.deadline_ns = cap;
+    }
     child.tasks = parent->tasks;             /* bindings, mocks and their counters */
     child.input = cJSON_Duplicate(input, 1);
     child.start_ns = rt_now_ns(sub);
@@ -190,6 +196,7 @@ int rt_map_dist_names(map_ctx *c)
     memcpy(prefix, sm_arn, plen);
     prefix[plen] = '\0';
     bool express = d && d->execution_type && strcmp(d->execution_type, "EXPRESS") == 0;
+    c->child_express = express;
     char id[37];
     rt_map_uuid(&c->seed, id);
     c->child_sm_name = concat3(mname, "/", label);

@@ -56,6 +56,7 @@ typedef struct map_ctx {
     char *child_sm_name;     /* "<machine>/<label>" */
     char *child_sm_arn;
     char *exec_arn_prefix;   /* "arn:...:execution:<machine>/<label>:" */
+    bool child_express;      /* ProcessorConfig.ExecutionType EXPRESS */
     char *map_run_id;
     char *map_run_arn;
 } map_ctx;

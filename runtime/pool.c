@@ -55,8 +55,19 @@ typedef struct rt_pool {
     pthread_t threads[POOL_MAX_THREADS];
 } rt_pool;
 
-/* The work item the current pool thread runs (0 elsewhere). */
-static _Thread_local pool_work *current_work;
+/* The work item the current pool thread runs (0 elsewhere). A pthread key
+ * rather than _Thread_local: TinyCC cannot link an executable whose
+ * objects hold TLS relocations (`aslc build --cc libtcc`). */
+static pthread_key_t current_key;
+static pthread_once_t current_once = PTHREAD_ONCE_INIT;
+
+static void current_key_make(void) { (void)pthread_key_create(&current_key, NULL); }
+
+static pool_work *current_work(void)
+{
+    pthread_once(&current_once, current_key_make);
+    return pthread_getspecific(current_key);
+}
 
 /* Creating a pool is rare and never concurrent in practice (the first
  * fan-out of a run happens on one thread), but a lock makes it certain. */
@@ -80,9 +91,10 @@ static void *pool_main(void *arg)
             p->tail = NULL;
         p->queued--;
         pthread_mutex_unlock(&p->mu);
-        current_work = w;
+        pthread_once(&current_once, current_key_make);
+        (void)pthread_setspecific(current_key, w);
         w->fn(w->arg);
-        current_work = NULL;
+        (void)pthread_setspecific(current_key, NULL);
         pthread_mutex_lock(&p->mu);
         if (w->returning)
             p->returning--;
@@ -206,7 +218,7 @@ static void stop_locked(rt_fanout *f)
  * from then on the thread counts as free (pool_submit). */
 static void pool_returning(rt_pool *p)
 {
-    pool_work *w = current_work;
+    pool_work *w = current_work();
     if (!p || !w || w->returning)
         return;
     pthread_mutex_lock(&p->mu);

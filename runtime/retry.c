@@ -18,7 +18,9 @@
  *   a retrier that matches but has no attempts left ends the retrying,
  *   later retriers are not consulted;
  * - "States.ALL" matches every error, "States.TaskFailed" every error but
- *   "States.Timeout"; other names match exactly. A failure without an
+ *   "States.Timeout"; "States.HeartbeatTimeout" the States.Timeout of a
+ *   missed heartbeat (AWS records both as States.Timeout); other names
+ *   match exactly. A failure without an
  *   error name (a task that threw {"Error": null}) is matched by those two
  *   wildcards only;
  * - "States.Runtime" is never retried and never caught, whatever the
@@ -60,8 +62,10 @@ static bool handleable(const asl_exec *x)
     return !(x->error && strcmp(x->error, "States.Runtime") == 0);
 }
 
-/* Does one of the [n] ErrorEquals [names] match error [err] (0: no name)? */
-static bool error_matches(const char *const *names, int n, const char *err)
+/* Does one of the [n] ErrorEquals [names] match error [err] (0: no name)?
+ * [heartbeat]: err is a missed heartbeat's States.Timeout, which
+ * "States.HeartbeatTimeout" matches as well. */
+static bool error_matches(const char *const *names, int n, const char *err, bool heartbeat)
 {
     for (int i = 0; i < n; i++) {
         const char *name = names[i];
@@ -72,6 +76,8 @@ static bool error_matches(const char *const *names, int n, const char *err)
         if (strcmp(name, "States.TaskFailed") == 0 && !(err && strcmp(err, "States.Timeout") == 0))
             return true;
         if (err && strcmp(name, err) == 0)
+            return true;
+        if (heartbeat && strcmp(name, "States.HeartbeatTimeout") == 0)
             return true;
     }
     return false;
@@ -86,6 +92,7 @@ static void take_error(asl_exec *x, char **error, char **cause)
     *cause = x->cause;
     x->error = x->cause = NULL;
     x->failed = false;
+    x->heartbeat_timeout = false;
     x->status = RT_SUCCEEDED;
 }
 
@@ -146,7 +153,7 @@ int asl_retry(asl_exec *x, const asl_retrier *r, int n, int *attempts)
     if (!handleable(x) || !r || n <= 0 || !attempts)
         return 0;
     int i = 0;
-    while (i < n && !error_matches(r[i].errors, r[i].nerrors, x->error))
+    while (i < n && !error_matches(r[i].errors, r[i].nerrors, x->error, x->heartbeat_timeout))
         i++;
     if (i == n || attempts[i] >= r[i].max_attempts)
         return 0; /* no retrier for this error, or the one that matches is spent */
@@ -205,7 +212,7 @@ int asl_catch(asl_exec *x, const asl_catcher *c, int n, cJSON **doc)
     if (!handleable(x) || !c || n <= 0 || !doc)
         return ASL_NEXT_ERROR;
     int i = 0;
-    while (i < n && !error_matches(c[i].errors, c[i].nerrors, x->error))
+    while (i < n && !error_matches(c[i].errors, c[i].nerrors, x->error, x->heartbeat_timeout))
         i++;
     if (i == n)
         return ASL_NEXT_ERROR;

@@ -44,6 +44,28 @@ typedef enum {
     RT_PROGRESS_OFF,  /* --no-progress */
 } rt_progress_mode;
 
+/* STANDARD or EXPRESS (the executable's --type); by default the machine's. */
+typedef enum { RT_TYPE_OF_MACHINE, RT_TYPE_STANDARD, RT_TYPE_EXPRESS } rt_workflow_type;
+
+/* AWS's limit on an Express execution's duration: five minutes. */
+enum { RT_EXPRESS_MAX_SECONDS = 300 };
+/* How a child execution started by rt_child_fn ended, for the Task. */
+typedef enum {
+    RT_CHILD_OK,          /* *result is the Task's result */
+    RT_CHILD_FAILED,      /* *error / *cause (malloc'd, may be 0): the Task fails */
+    RT_CHILD_TIMEOUT,     /* the Task's TimeoutSeconds passed while waiting */
+    RT_CHILD_RUN_TIMEOUT, /* the execution's own deadline passed while waiting */
+    RT_CHILD_STOPPED      /* rt_cancelled(x) while waiting */
+} rt_child_end;
+/* aslc serve (server/children.c): start a child execution for the Task
+ * [resource] (arn:aws:states:::states:startExecution, .sync or .sync:2)
+ * with the Task's effective input [params] (StateMachineArn, Input, Name);
+ * for .sync wait for its end, until [timeout_at] / [run_deadline]
+ * (rt_mono_ns; 0 = none) or rt_cancelled(x). */
+typedef rt_child_end (*rt_child_fn)(asl_exec *x, const char *resource, const cJSON *params,
+                                    int64_t timeout_at, int64_t run_deadline, cJSON **result,
+                                    char **error, char **cause);
+
 typedef struct rt_options {
     rt_wait_mode wait_mode;
     double wait_scale;           /* RT_WAIT_SCALE */
@@ -52,6 +74,8 @@ typedef struct rt_options {
     bool trace;                  /* --trace: readable steps on stderr */
     rt_progress_mode progress;   /* the live line of long Maps and Waits (progress.c) */
     const char *bindings_file;   /* --bindings (Task issue) */
+    bool aws;                    /* --aws: a Task no binding or mock covers
+                                  * calls the real service (aws*.c) */
     const char *mock_config;     /* --mock-config (Task issue) */
     const char *test_case;       /* --test-case */
     const char *state_machine;   /* --state-machine: the mock config's machine
@@ -67,16 +91,31 @@ typedef struct rt_options {
     /* aslc serve (server/) runs many executions in one process: */
     const char *arn_prefix;      /* "arn:aws:states:REGION:ACCOUNT:" of the run's
                                   * ARNs; 0: AWS's documentation account */
+    const char *execution_arn;   /* $$.Execution.Id as given; 0: made from
+                                  * arn_prefix, the machine and the name */
     struct rt_event_log *events; /* every history event is also appended here
                                   * (history.c, effects.h); 0 = off */
     bool external_stop;          /* the run is stopped by setting run->aborted
                                   * from another thread: no signal handlers,
                                   * and Waits sleep in short slices */
+    rt_workflow_type type;       /* --type; RT_TYPE_OF_MACHINE: asl_machine.express */
     const struct cJSON *context; /* TestState: with context_whole, $$ is exactly
                                   * this object (a given context); otherwise its
                                   * members are laid over $$ (objects merged);
                                   * 0 = none (context_object.c) */
     bool context_whole;
+    rt_child_fn start_execution; /* Tasks on states:startExecution (.sync,
+                                  * .sync:2) with no binding start a child
+                                  * execution through it; 0 = off */
+    /* Tasks that wait for their token (callback.c): */
+    bool callbacks;              /* a .waitForTaskToken Task waits for
+                                  * SendTaskSuccess / SendTaskFailure on its
+                                  * token (--callback-port, aslc serve); its
+                                  * handler, if bound, is still called and its
+                                  * result ignored. false: the handler's reply
+                                  * completes the task */
+    bool activities;             /* an activity Task no binding covers waits for
+                                  * a worker's GetActivityTask (aslc serve) */
 } rt_options;
 
 /* ==== The execution: shared by every state of one run ================== */
@@ -93,6 +132,10 @@ typedef struct rt_run {
     char *role_arn;              /* $$.Execution.RoleArn: opt->role_arn or a default */
     long last_event_id;          /* history ids: counted even with no --history */
     volatile int aborted;        /* set by SIGINT / SIGTERM */
+    /* set when the history passed AWS's 25,000 events (history.c): the
+     * run stops as when aborted and ends FAILED with States.Runtime */
+    volatile int history_full;
+    bool express;                /* an EXPRESS execution (rt_options.type) */
     struct rt_tasks *tasks;      /* bindings, mocks and mock counters (task.c);
                                   * 0: every Task invocation fails */
     /* Map and Parallel (pool.c, map.c, parallel.c) */
@@ -115,6 +158,9 @@ struct asl_exec {
     const asl_machine *machine;
     /* the error, once set */
     bool failed;
+    bool heartbeat_timeout;      /* the error is a Task's missed heartbeat: recorded
+                                  * as States.Timeout (AWS's history), matched by
+                                  * ErrorEquals "States.HeartbeatTimeout" too */
     rt_status status;            /* RT_FAILED, RT_TIMED_OUT or RT_ABORTED */
     char *error;
     char *cause;
@@ -234,8 +280,8 @@ cJSON *rt_json_parse(const char *text, size_t len, char *err, size_t errlen);
 /* Compact JSON text, malloc'd (free with free()). */
 char *rt_json_print(const cJSON *v);
 /* An upper bound of the compact JSON size of [v], exact except that a
- * number counts as 26 bytes (cJSON's longest rendering); stops adding once
- * past [cap]. Allocates nothing. */
+ * number other than an int counts as 26 bytes (cJSON's longest
+ * rendering); stops adding once past [cap]. Allocates nothing. */
 size_t rt_json_size_bound(const cJSON *v, size_t cap);
 /* JSON value equality: objects unordered, numbers by value. */
 bool rt_json_equal(const cJSON *a, const cJSON *b);
@@ -261,6 +307,15 @@ int rt_base64_value(unsigned char c);
 /* [n] bytes of [in] in standard base64 with padding, NUL-terminated, into
  * [out] (room for 4 * ((n + 2) / 3) + 1); returns the length written. */
 size_t rt_base64_encode(char *out, const unsigned char *in, size_t n);
+/* The longest length <= [max] of s[0..n) that does not end inside a UTF-8
+ * sequence (n itself when n <= max): where to cut an excerpt. */
+size_t rt_utf8_prefix(const char *s, size_t n, size_t max);
+/* s[0..n) as valid UTF-8, NUL-terminated (malloc'd; 0 when out of memory):
+ * each byte that does not belong to a valid sequence becomes U+FFFD. */
+char *rt_utf8_valid(const char *s, size_t n);
+/* Takes the malloc'd string [s] (may be 0) and returns it as valid UTF-8:
+ * [s] itself when it already is, else a cleaned copy ([s] freed). */
+char *rt_utf8_valid_take(char *s);
 /* printf into a fresh string (0 when out of memory). */
 char *rt_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The whole file as a NUL-terminated string (malloc'd), or 0 with a

@@ -13,7 +13,8 @@
  *      for .waitForTaskToken and .sync), then TaskSucceeded / TaskFailed /
  *      TaskTimedOut; LambdaFunction* for a Lambda function ARN used as the
  *      Resource; Activity* for an activity ARN;
- *   4. runs the handler (handler.c, http.c) and turns its reply into the
+ *   4. runs the handler (handler.c, http.c; the real service with --aws or
+ *      an {"aws": true} binding, aws*.c) and turns its reply into the
  *      result or an ASL error (see reply_* below), wraps the reply of a
  *      bound lambda:invoke in Lambda's response envelope, and enforces the
  *      256 KiB result limit (States.DataLimitExceeded).
@@ -39,6 +40,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "aws.h"
 #include "dispatch.h"
 #include "effects.h"
 #include "values.h"
@@ -56,12 +58,6 @@ static rt_tasks *tasks_of(const asl_exec *x)
 }
 
 /* ==== Events =============================================================== */
-
-static bool recording(const asl_exec *x)
-{
-    const rt_options *o = x->run ? x->run->opt : NULL;
-    return o && (o->history || o->trace || o->events);
-}
 
 /* "<key>": text, "<key>Details": {"truncated": false}. */
 static bool add_text(cJSON *d, const char *key, const char *details_key, const char *text)
@@ -162,9 +158,15 @@ static void ev_started(const inv *v, const char *worker)
     event(v, "Started", d);
 }
 
-static void ev_submitted(const inv *v)
+/* [output_text]: the integration's answer (0: none recorded). */
+static void ev_submitted(const inv *v, const char *output_text)
 {
-    event(v, "Submitted", v->rec ? service_details(v) : NULL);
+    cJSON *d = v->rec ? service_details(v) : NULL;
+    if (d && output_text && !add_text(d, "output", "outputDetails", output_text)) {
+        cJSON_Delete(d);
+        d = NULL;
+    }
+    event(v, "Submitted", d);
 }
 
 static void ev_succeeded(const inv *v, const char *output_text)
@@ -208,6 +210,7 @@ typedef struct outcome {
     out_kind kind;
     cJSON *result;
     char *error, *cause;
+    bool heartbeat; /* the States.Timeout of a missed heartbeat */
 } outcome;
 
 /* A failure named [error] ("States.TaskFailed" when 0 or empty). */
@@ -216,8 +219,10 @@ static void set_error(outcome *o, const char *error, char *cause_taken)
     o->kind = OUT_ERROR;
     free(o->error);
     free(o->cause);
-    o->error = rt_fmt("%s", error && *error ? error : "States.TaskFailed");
-    o->cause = cause_taken;
+    o->error = rt_utf8_valid_take(rt_fmt("%s", error && *error ? error : "States.TaskFailed"));
+    /* A handler's bytes may be anything (printf '\377'): the cause becomes
+     * JSON in the history, the status line and Catch's output. */
+    o->cause = rt_utf8_valid_take(cause_taken);
 }
 
 static void outcome_free(outcome *o)
@@ -258,10 +263,11 @@ static bool lambda_error(const cJSON *v)
     return true;
 }
 
-/* A short, printable excerpt of handler output for causes. */
+/* A short excerpt of handler output for causes, cut between characters
+ * (set_error makes the rest of it valid UTF-8). */
 static char *excerpt(const char *s, size_t n)
 {
-    size_t max = 200;
+    size_t max = rt_utf8_prefix(s, n, 200);
     return n > max ? rt_fmt("%.*s... (%zu bytes)", (int)max, s, n) : rt_fmt("%.*s", (int)n, s);
 }
 
@@ -279,6 +285,7 @@ static void stop_outcome(outcome *o, rt_end end)
         o->kind = OUT_ABORTED;
     else /* TIMEOUT, HEARTBEAT: AWS records States.Timeout with no cause */
         set_error(o, "States.Timeout", NULL);
+    o->heartbeat = end == RT_END_HEARTBEAT;
 }
 
 static char *too_big_cause(const inv *v)
@@ -606,11 +613,154 @@ static void run_binding(inv *v, const rt_binding *b, const cJSON *hin, const cha
     free(text);
 }
 
+/* The real service (--aws, {"aws": true}): aws*.c builds AWS's own result. */
+static void run_aws(inv *v, const cJSON *input, outcome *o)
+{
+    rt_limits lim;
+    limits(v, &lim);
+    rt_aws_out a;
+    rt_aws_task(v->x, &v->ri, v->resource, input, v->credentials, &lim, &a);
+    if (a.end != RT_END_DONE) {
+        stop_outcome(o, a.end);
+    } else if (a.error) {
+        set_error(o, a.error, a.cause);
+        a.cause = NULL;
+    } else {
+        o->kind = OUT_RESULT;
+        o->result = a.result ? a.result : cJSON_CreateNull();
+        a.result = NULL;
+    }
+    free(a.error);
+    free(a.cause);
+    cJSON_Delete(a.result);
+}
+
+/* A Task on arn:aws:states:::states:startExecution (.sync, .sync:2). */
+static bool is_start_execution(const rt_resource *ri)
+{
+    return strcmp(ri->type, "states") == 0 &&
+           (strcmp(ri->action, "startExecution") == 0 ||
+            strcmp(ri->action, "startExecution.sync") == 0 ||
+            strcmp(ri->action, "startExecution.sync:2") == 0);
+}
+
+/* The run's child-execution hook (aslc serve), or 0. */
+static rt_child_fn child_hook(const asl_exec *x)
+{
+    const rt_run *root = rt_root_run(x->run);
+    return root && root->opt ? root->opt->start_execution : 0;
+}
+
+/* A child execution through the hook, bounded as a handler would be. */
+static void run_child(inv *v, rt_child_fn fn, const cJSON *params, outcome *o)
+{
+    rt_limits lim;
+    limits(v, &lim);
+    cJSON *res = NULL;
+    char *error = NULL, *cause = NULL;
+    rt_child_end end =
+        fn(v->x, v->resource, params, lim.timeout_at, lim.run_deadline, &res, &error, &cause);
+    switch (end) {
+    case RT_CHILD_OK:
+        o->kind = OUT_RESULT;
+        o->result = res;
+        res = NULL;
+        break;
+    case RT_CHILD_FAILED: set_error(o, error, cause), cause = NULL; break;
+    case RT_CHILD_TIMEOUT: stop_outcome(o, RT_END_TIMEOUT); break;
+    case RT_CHILD_RUN_TIMEOUT: stop_outcome(o, RT_END_RUN_TIMEOUT); break;
+    case RT_CHILD_STOPPED: stop_outcome(o, RT_END_ABORTED); break;
+    }
+    cJSON_Delete(res);
+    free(error);
+    free(cause);
+}
+
+/* ==== Waiting for the token (callback.c) =================================== */
+
+/* A .waitForTaskToken Task with rt_options.callbacks, or an activity Task
+ * no binding covers with rt_options.activities: registers the token, calls
+ * the handler [b] if any (a failure fails the task; a result is recorded
+ * in TaskSubmitted and otherwise ignored), then waits for SendTaskSuccess /
+ * SendTaskFailure, TimeoutSeconds counting from TaskStarted and
+ * HeartbeatSeconds from the submission (an activity's from the moment a
+ * worker takes it). */
+static void run_waiting(inv *v, const rt_binding *b, const cJSON *hin, const char *fn_arn,
+                        const cJSON *input, outcome *o)
+{
+    asl_exec *x = v->x;
+    bool activity = v->ri.kind == RT_RES_ACTIVITY && !b;
+    rt_limits lim;
+    limits(v, &lim);
+    char *input_text = activity ? rt_json_print(input) : NULL;
+    rt_cb *c = (!activity || input_text)
+                   ? rt_cb_open(rt_task_token(x), activity ? v->resource : NULL, input_text)
+                   : NULL;
+    free(input_text);
+    if (!c) {
+        set_error(o, "States.Runtime", rt_fmt("Out of memory."));
+        return;
+    }
+    if (activity) {
+        char *worker = NULL;
+        rt_end end = rt_cb_await_worker(c, &lim, &worker);
+        if (end != RT_END_DONE) {
+            stop_outcome(o, end);
+            rt_cb_close(c);
+            return;
+        }
+        ev_started(v, worker ? worker : "");
+        free(worker);
+    } else if (b) {
+        run_binding(v, b, hin, fn_arn, o);
+        if (o->kind != OUT_RESULT) {
+            rt_cb_close(c);
+            return;
+        }
+        char *text = v->rec ? rt_json_print(o->result) : NULL;
+        ev_submitted(v, text);
+        free(text);
+        cJSON_Delete(o->result);
+        o->result = NULL;
+        o->kind = OUT_ERROR;
+    } else {
+        ev_submitted(v, NULL);
+    }
+    /* The history so far is on disk while the Task waits: a client may
+     * read the token from it ($$.Task.Token in TaskScheduled). */
+    const rt_options *opt = rt_root_run(x->run)->opt;
+    if (opt && opt->history)
+        fflush(opt->history);
+    rt_cb_result r;
+    rt_end end = rt_cb_await(c, &lim, &r);
+    rt_cb_close(c);
+    if (end != RT_END_DONE) {
+        stop_outcome(o, end);
+        return;
+    }
+    if (r.failed) {
+        /* SendTaskFailure without an error name records none (AWS's). */
+        set_error(o, "", r.cause);
+        r.cause = NULL;
+        free(o->error);
+        o->error = r.error;
+        r.error = NULL;
+    } else {
+        char perr[200] = "";
+        o->result = rt_json_parse(r.output, strlen(r.output), perr, sizeof perr);
+        if (o->result)
+            o->kind = OUT_RESULT;
+        else
+            set_error(o, "States.Runtime", rt_fmt("Out of memory."));
+    }
+    rt_cb_result_free(&r);
+}
+
 cJSON *asl_task_invoke(asl_exec *x, const asl_task *t, const cJSON *in, const cJSON *input)
 {
     inv v = {.x = x, .resource = t && t->resource ? t->resource : ""};
     rt_resource_classify(v.resource, &v.ri);
-    v.rec = recording(x);
+    v.rec = rt_recording(x);
     const char *state = rt_state_name(x);
 
     /* 1. Limits and credentials, from the state input. */
@@ -627,12 +777,17 @@ cJSON *asl_task_invoke(asl_exec *x, const asl_task *t, const cJSON *in, const cJ
         return NULL;
     if (t && t->credentials_value && !(v.credentials = cJSON_Duplicate(t->credentials_value, 1)))
         return asl_fail_with(x, "States.Runtime", "Out of memory."), NULL;
+    const rt_options *opt = x->run ? rt_root_run(x->run)->opt : NULL;
+    /* rt_options.callbacks / .activities: the Task waits for its token. */
+    bool waits = opt && opt->callbacks && v.ri.callback;
+    bool activity_waits = opt && opt->activities && v.ri.kind == RT_RES_ACTIVITY;
 
     /* 2. Mock or binding. */
     rt_tasks *tk = tasks_of(x);
     bool mocked = tk && tk->mocks && rt_mocks_has(tk->mocks, state);
     rt_mock_answer ans = {.kind = RT_MOCK_NONE};
     const rt_binding *b = NULL;
+    rt_child_fn child = 0; /* a child execution on the server instead */
     const cJSON *hin = input; /* what the handler receives */
     char *fn_arn = NULL;
     cJSON *result = NULL;
@@ -664,7 +819,13 @@ cJSON *asl_task_invoke(asl_exec *x, const asl_task *t, const cJSON *in, const cJ
         }
         if (!b)
             b = tk ? rt_bindings_find(tk->bindings, v.resource) : NULL;
-        if (!b) {
+        if (!b && is_start_execution(&v.ri) && child_hook(x))
+            child = child_hook(x);
+        /* --aws: not for a Task that waits for its token on aslc serve
+         * (it waits without the call) */
+        if (!b && !child && tk && tk->aws && !waits && !activity_waits)
+            b = &tk->aws_default;
+        if (!b && !child && !waits && !activity_waits) {
             if (fn_arn && v.ri.lambda_invoke)
                 asl_fail_runtime(x, "No binding for the Lambda function '%s' (FunctionName) or "
                                     "for the resource '%s'; add one to the bindings file or mock "
@@ -685,11 +846,17 @@ cJSON *asl_task_invoke(asl_exec *x, const asl_task *t, const cJSON *in, const cJ
     char *input_text = v.rec ? rt_json_print(input) : NULL;
     ev_scheduled(&v, input_text);
     free(input_text);
-    ev_started(&v, mocked ? "mock" : b->kind == RT_BIND_EXEC ? b->argv[0]
-                                    : b->kind == RT_BIND_HTTP ? b->url
-                                                              : b->symbol);
-    if (v.ri.callback || v.ri.job)
-        ev_submitted(&v);
+    bool waiting = !mocked && !child && (waits || (activity_waits && !b));
+    if (!waiting || b || !activity_waits) /* an activity's starts with its worker */
+        ev_started(&v, mocked ? "mock"
+                       : child ? "aslc serve"
+                       : !b    ? "callback"
+                       : b->kind == RT_BIND_EXEC ? b->argv[0]
+                       : b->kind == RT_BIND_HTTP ? b->url
+                       : b->kind == RT_BIND_AWS  ? "aws"
+                                                 : b->symbol);
+    if ((v.ri.callback || v.ri.job) && !waiting)
+        ev_submitted(&v, NULL);
 
     /* 4. The call. */
     if (mocked) {
@@ -704,6 +871,12 @@ cJSON *asl_task_invoke(asl_exec *x, const asl_task *t, const cJSON *in, const cJ
             free(o.error);
             o.error = ans.error ? rt_fmt("%s", ans.error) : NULL;
         }
+    } else if (child) {
+        run_child(&v, child, input, &o);
+    } else if (waiting) {
+        run_waiting(&v, b, hin, fn_arn, input, &o);
+    } else if (b->kind == RT_BIND_AWS) {
+        run_aws(&v, input, &o);
     } else {
         run_binding(&v, b, hin, fn_arn, &o);
         if (o.kind == OUT_RESULT && v.ri.lambda_invoke && !v.ri.callback) {
@@ -734,6 +907,8 @@ cJSON *asl_task_invoke(asl_exec *x, const asl_task *t, const cJSON *in, const cJ
         cJSON_Delete(o.result);
         o.result = NULL;
         ev_failed(&v, o.error, o.cause);
+        if (!x->failed) /* the first error wins (asl_fail_with) */
+            x->heartbeat_timeout = o.heartbeat;
         asl_fail_with(x, o.error, o.cause);
         break;
     case OUT_RUN_TIMEOUT: end_run(x, RT_TIMED_OUT); break;

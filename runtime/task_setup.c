@@ -2,7 +2,9 @@
  * task_setup.c - the run's task dispatcher: rt_tasks_open, called by
  * asl_main before the run starts, reads the bindings and mock files and
  * refuses to start a machine whose Task resources are neither bound nor
- * mocked (asl_machine.tasks); rt_tasks_close frees it.
+ * mocked (asl_machine.tasks) - with --aws every resource is covered, by
+ * the real service, whose credentials must then be found; rt_tasks_close
+ * frees it.
  *
  * Layer: effects. Owns the rt_tasks of a run (bindings, mocks).
  */
@@ -10,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aws.h"
 #include "dispatch.h"
 #include "dynlib.h"
 #include "effects.h"
@@ -31,9 +34,19 @@ static bool may_bind_functions(const rt_bindings *bs)
     return false;
 }
 
+/* The binding of [ref] by resource (0 when none or mocked). */
+static const rt_binding *ref_binding(const rt_tasks *t, const asl_task_ref *ref)
+{
+    if (!ref->resource || (t->mocks && rt_mocks_has(t->mocks, ref->state)))
+        return NULL;
+    return rt_bindings_find(t->bindings, ref->resource);
+}
+
 static bool ref_bound(const rt_tasks *t, const asl_task_ref *ref)
 {
     if (t->mocks && rt_mocks_has(t->mocks, ref->state))
+        return true;
+    if (t->aws)
         return true;
     if (!ref->resource)
         return false;
@@ -51,6 +64,30 @@ static bool ref_bound(const rt_tasks *t, const asl_task_ref *ref)
         }
     }
     return rt_bindings_find(t->bindings, ref->resource) != NULL;
+}
+
+/* A Task that aslc serve runs as a child execution (rt_options.start_execution). */
+static bool starts_execution(const asl_task_ref *ref)
+{
+    if (!ref->resource)
+        return false;
+    rt_resource ri;
+    rt_resource_classify(ref->resource, &ri);
+    return strcmp(ri.type, "states") == 0 && strncmp(ri.action, "startExecution", 14) == 0 &&
+           (ri.action[14] == '\0' || strcmp(ri.action + 14, ".sync") == 0 ||
+            strcmp(ri.action + 14, ".sync:2") == 0);
+}
+
+/* A Task that needs no binding: with rt_options.callbacks a
+ * .waitForTaskToken Task just waits for its token, with .activities an
+ * activity Task waits for a worker. */
+static bool waits_unbound(const rt_options *opt, const asl_task_ref *ref)
+{
+    if (!ref->resource)
+        return false;
+    rt_resource ri;
+    rt_resource_classify(ref->resource, &ri);
+    return (opt->callbacks && ri.callback) || (opt->activities && ri.kind == RT_RES_ACTIVITY);
 }
 
 /* Appends [line] to the malloc'd string *s. */
@@ -95,12 +132,39 @@ rt_tasks *rt_tasks_open(const rt_options *opt, const asl_machine *m, char **err)
         if (!t->mocks)
             goto fail;
     }
+    /* With --aws or an {"aws": true} binding, the credentials and region
+     * must be there before the run starts. */
+    t->aws = opt->aws;
+    t->aws_default.kind = RT_BIND_AWS;
+    bool need_aws = t->bindings && t->bindings->any_aws;
+    for (int i = 0; t->aws && !need_aws && m && i < m->ntasks; i++) {
+        const rt_binding *b = ref_binding(t, &m->tasks[i]);
+        need_aws = !(t->mocks && rt_mocks_has(t->mocks, m->tasks[i].state)) &&
+                   !(!b && opt->start_execution && starts_execution(&m->tasks[i])) &&
+                   (!b || b->kind == RT_BIND_AWS);
+    }
+    if (need_aws) {
+        rt_aws_creds c;
+        char *why = rt_aws_resolve(&c);
+        rt_aws_creds_clear(&c);
+        if (why) {
+            *err = rt_fmt("--aws: %s", why);
+            free(why);
+            goto fail;
+        }
+        if (!rt_http_global_init()) {
+            *err = rt_curl() ? rt_fmt("cannot initialise libcurl for the AWS calls")
+                             : rt_fmt("the AWS calls need libcurl: %s", rt_dynlib_error());
+            goto fail;
+        }
+    }
     /* Every Task resource must be bound or mocked before anything runs. */
     int unbound = 0;
     char *lines = NULL;
     for (int i = 0; m && i < m->ntasks; i++) {
         const asl_task_ref *ref = &m->tasks[i];
-        if (ref_bound(t, ref))
+        if (ref_bound(t, ref) || (opt->start_execution && starts_execution(ref)) ||
+            waits_unbound(opt, ref))
             continue;
         unbound++;
         char *line;

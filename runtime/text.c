@@ -1,6 +1,8 @@
 /*
  * text.c - text helpers every layer may use: printf into a fresh string, a
- * whole file as a string.
+ * whole file as a string, UTF-8 made valid (text from outside - a handler's
+ * output - becomes JSON in the status line, the history and Catch's Cause,
+ * which must stay valid UTF-8).
  *
  * Layer: base. Owns nothing; the strings it returns are the caller's.
  */
@@ -150,4 +152,94 @@ void rt_put_terminal(FILE *f, const char *s)
         else
             fputc(*p, f);
     }
+}
+
+/* The length of the valid UTF-8 sequence at s[0..n) (first byte >= 0x80),
+ * or 0 when it is not one: overlong forms, surrogates and code points past
+ * U+10FFFF are invalid, as in JSON (RFC 8259 section 8.1). */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+    unsigned c = s[0], need, min, cp;
+    if (c >= 0xC2 && c <= 0xDF)
+        need = 1, min = 0x80, cp = c & 0x1F;
+    else if (c >= 0xE0 && c <= 0xEF)
+        need = 2, min = 0x800, cp = c & 0x0F;
+    else if (c >= 0xF0 && c <= 0xF4)
+        need = 3, min = 0x10000, cp = c & 0x07;
+    else
+        return 0;
+    if (n <= need)
+        return 0;
+    for (unsigned k = 1; k <= need; k++) {
+        if ((s[k] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[k] & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return need + 1;
+}
+
+size_t rt_utf8_prefix(const char *s, size_t n, size_t max)
+{
+    if (n <= max)
+        return n;
+    size_t k = max;
+    /* back over at most three continuation bytes to the character's start */
+    while (k > 0 && max - k < 3 && ((unsigned char)s[k] & 0xC0) == 0x80)
+        k--;
+    return ((unsigned char)s[k] & 0xC0) == 0x80 ? max : k;
+}
+
+char *rt_utf8_valid(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t bad = 0;
+    for (size_t i = 0; i < n;) {
+        size_t len = u[i] < 0x80 ? 1 : utf8_seq(u + i, n - i);
+        bad += len == 0;
+        i += len ? len : 1;
+    }
+    /* each bad byte becomes U+FFFD (3 bytes) */
+    char *d = malloc(n + 2 * bad + 1);
+    if (!d)
+        return NULL;
+    size_t o = 0;
+    for (size_t i = 0; i < n;) {
+        size_t len = u[i] < 0x80 ? 1 : utf8_seq(u + i, n - i);
+        if (len) {
+            memcpy(d + o, s + i, len);
+            o += len;
+            i += len;
+        } else {
+            memcpy(d + o, "\xEF\xBF\xBD", 3);
+            o += 3;
+            i++;
+        }
+    }
+    d[o] = '\0';
+    return d;
+}
+
+char *rt_utf8_valid_take(char *s)
+{
+    if (!s)
+        return NULL;
+    size_t n = strlen(s);
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < n) {
+        size_t len = u[i] < 0x80 ? 1 : utf8_seq(u + i, n - i);
+        if (!len)
+            break;
+        i += len;
+    }
+    if (i == n)
+        return s; /* already valid: the common case costs no copy */
+    char *d = rt_utf8_valid(s, n);
+    if (d)
+        free(s);
+    else
+        s[i] = '\0'; /* out of memory: keep the valid beginning */
+    return d ? d : s;
 }

@@ -140,8 +140,8 @@ void srv_diag_summary(const unit *u, char *buf, size_t cap)
  * the mock file's machine). Returns true when AWS would accept it; then
  * *prog is the compiled program (its jit NULL when the C did not compile:
  * executions of it fail). On false, [msg] says why. */
-static bool compile_definition(const char *name, const char *def, srv_prog **prog, char *msg,
-                               size_t cap)
+bool srv_compile_definition(const char *name, const char *def, srv_prog **prog, char *msg,
+                            size_t cap)
 {
     *prog = NULL;
     unit *u = unit_from_text("definition.asl.json", def, strlen(def));
@@ -190,10 +190,16 @@ void srv_prog_unref(srv_prog *p)
 
 static cJSON *parse_body(const char *body, size_t len, srv_reply *err)
 {
-    cJSON *req = len ? cJSON_ParseWithLength(body, len) : cJSON_CreateObject();
+    /* Strict (trailing bytes, "01", raw control characters are refused) and
+     * safe from many request threads, unlike a bare cJSON parse. */
+    char why[256] = "";
+    cJSON *req = len ? rt_json_parse(body, len, why, sizeof why) : cJSON_CreateObject();
     if (!req || !cJSON_IsObject(req)) {
+        if (req || !why[0])
+            *err = srv_error(400, "SerializationException", "the request body is not a JSON object");
+        else
+            *err = srv_error(400, "SerializationException", "the request body is not JSON: %s", why);
         cJSON_Delete(req);
-        *err = srv_error(400, "SerializationException", "the request body is not a JSON object");
         return NULL;
     }
     return req;
@@ -214,7 +220,7 @@ static srv_reply create_sm(const cJSON *req)
                          "enum value set: [STANDARD, EXPRESS]", type);
     char msg[2048];
     srv_prog *prog;
-    if (!compile_definition(name, def, &prog, msg, sizeof msg))
+    if (!srv_compile_definition(name, def, &prog, msg, sizeof msg))
         return srv_error(400, "InvalidDefinition", "Invalid State Machine Definition: '%s'", msg);
     char arn[512];
     snprintf(arn, sizeof arn, "arn:aws:states:%s:%s:stateMachine:%s", S.opt->region,
@@ -244,6 +250,7 @@ static srv_reply create_sm(const cJSON *req)
     m->prog = prog;
     m->next = S.machines;
     S.machines = m;
+    srv_store_put_machine(m);
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "stateMachineArn", arn);
     cJSON_AddNumberToObject(o, "creationDate", m->created);
@@ -306,7 +313,7 @@ static srv_reply update_sm(const cJSON *req)
     srv_prog *prog = NULL;
     char msg[2048];
     const char *colon = strrchr(arn, ':');
-    if (def && !compile_definition(colon ? colon + 1 : arn, def, &prog, msg, sizeof msg))
+    if (def && !srv_compile_definition(colon ? colon + 1 : arn, def, &prog, msg, sizeof msg))
         return srv_error(400, "InvalidDefinition", "Invalid State Machine Definition: '%s'", msg);
     machine *m = lookup_sm(req, &err);
     if (!m) {
@@ -327,6 +334,7 @@ static srv_reply update_sm(const cJSON *req)
         m->role_arn = strdup(role);
     }
     m->updated = srv_now_s();
+    srv_store_put_machine(m);
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "updateDate", m->updated);
     pthread_mutex_unlock(&S.mu);
@@ -357,6 +365,7 @@ static srv_reply delete_sm(const cJSON *req)
         if (strcmp((*p)->arn, arn) == 0) {
             machine *m = *p;
             *p = m->next;
+            srv_store_drop_machine(arn);
             free_machine(m);
             break;
         }
@@ -371,12 +380,16 @@ bool srv_paging(const cJSON *req, int dflt, int *max, int *start, srv_reply *err
     *max = dflt;
     *start = 0;
     if (mr && !cJSON_IsNull(mr)) {
-        if (!cJSON_IsNumber(mr) || mr->valuedouble < 0 || mr->valuedouble > 1000 ||
+        if (!cJSON_IsNumber(mr)) {
+            *err = srv_error(400, "SerializationException", "'maxResults' must be an integer");
+            return false;
+        }
+        if (mr->valuedouble < 0 || mr->valuedouble > 1000 ||
             mr->valuedouble != (int)mr->valuedouble) {
             *err = srv_error(400, "ValidationException",
                              "1 validation error detected: Value '%g' at 'maxResults' failed to "
                              "satisfy constraint: Member must have value less than or equal to 1000",
-                             cJSON_IsNumber(mr) ? mr->valuedouble : 0.0);
+                             mr->valuedouble);
             return false;
         }
         if (mr->valueint > 0)
@@ -489,6 +502,21 @@ static const action actions[] = {
     {"ListStateMachines", list_sms},
     {"ValidateStateMachineDefinition", validate_sm},
     {"TestState", srv_test_state_action}, /* teststate_action.c, issue 14 */
+    {"StartExecution", srv_start_execution},
+    {"StartSyncExecution", srv_start_sync_execution},
+    {"DescribeExecution", srv_describe_execution},
+    {"ListExecutions", srv_list_executions},
+    {"StopExecution", srv_stop_execution},
+    {"DescribeStateMachineForExecution", srv_describe_sm_for_execution},
+    {"GetExecutionHistory", srv_get_execution_history},
+    {"SendTaskSuccess", srv_send_task_success},     /* callbacks.c */
+    {"SendTaskFailure", srv_send_task_failure},
+    {"SendTaskHeartbeat", srv_send_task_heartbeat},
+    {"CreateActivity", srv_create_activity},        /* activities.c */
+    {"DescribeActivity", srv_describe_activity},
+    {"ListActivities", srv_list_activities},
+    {"DeleteActivity", srv_delete_activity},
+    {"GetActivityTask", srv_get_activity_task},
 };
 
 srv_reply srv_dispatch(const char *name, const char *body, size_t len)
@@ -516,6 +544,8 @@ void srv_actions_init(const srv_opts *o)
 
 void srv_actions_close(void)
 {
+    srv_executions_close(); /* they hold references to the machines' programs */
+    srv_activities_close();
     pthread_mutex_lock(&S.mu);
     while (S.machines) {
         machine *m = S.machines;

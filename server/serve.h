@@ -11,6 +11,7 @@
 #ifndef ASLC_SERVER_SERVE_H
 #define ASLC_SERVER_SERVE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef struct srv_opts {
@@ -23,6 +24,7 @@ typedef struct srv_opts {
     const char *mock_config; /* --mock-config, else $SFN_MOCK_CONFIG */
     const char *wait;        /* --wait real|skip|scale=X (checked by serve_cmd.c) */
     const char *state_dir;   /* --state-dir: the SQLite store; NULL = memory only */
+    bool aws;                /* --aws: Tasks nothing else covers call AWS */
 } srv_opts;
 
 /* Serve until SIGINT / SIGTERM. Returns 0 after a clean stop, 2 when the

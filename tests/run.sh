@@ -5,6 +5,7 @@
 #   1. golden files of emitted C      tests/golden/check.sh (when present),
 #      and of `aslc check`'s output    tests/diag/check.sh
 #      the --report pages              tests/report/check.sh (chromium when present)
+#      fuzz targets, 3 s each        tests/fuzz/smoke.sh (when clang is present)
 #   2. the project's own cases        tests/cases/, through `aslc run` AND
 #                                     `aslc build` + the executable; all must pass
 #   3. conformance                    $SHARED/conformance/cases, with the
@@ -95,7 +96,19 @@ fi
 
 # ---- 1c. hostile and out-of-range input to the front end and the CLI (issue 15)
 run_step "hardening (tests/hardening: limits, hostile input, write errors)" env BUILD="$BUILD" sh tests/hardening/check.sh
+run_step "aslc build --cc libtcc (tests/hardening/libtcc.sh: samples built by TinyCC)" env BUILD="$BUILD" sh tests/hardening/libtcc.sh
+run_step "front end (tests/hardening/front.sh: check speed, AWS limits, templates)" env BUILD="$BUILD" sh tests/hardening/front.sh
 run_step "progress line (long Maps and Waits; off when stderr is not a terminal)" env BUILD="$BUILD" sh tests/progress/check.sh
+
+# ---- 1d. what fuzzing found (plain aslc, no clang), then the fuzz targets
+# themselves: a few seconds each, after their regression inputs
+run_step "fuzz findings (tests/fuzz/findings.sh: minimal cases of fuzzing's crashes)" env BUILD="$BUILD" sh tests/fuzz/findings.sh
+# (tests/fuzz; the clang build lives in build-fuzz whatever BUILD is)
+if command -v "${FUZZ_CC:-clang}" >/dev/null 2>&1; then
+    run_step "fuzz smoke (tests/fuzz: every target 3 s, regression inputs)" env SHARED="$SHARED" sh tests/fuzz/smoke.sh
+else
+    skip_step "fuzz smoke" "clang not found (Debian package clang; make fuzz installs it)"
+fi
 
 # ---- 2. our own cases, both ways
 if [ -n "$BUILD_CC" ]; then
@@ -141,10 +154,22 @@ fi
 
 # ---- 5. aslc serve driven by the AWS CLI (issue 13; skips without aws)
 run_step "serve (AWS CLI against aslc serve)" env BUILD="$BUILD" sh tests/serve/cli.sh
+run_step "serve callbacks and activities (AWS CLI: send-task-*, get-activity-task, --callback-port)" \
+    env BUILD="$BUILD" sh tests/serve/callbacks.sh
+run_step "serve executions (AWS CLI: start, list, history, stop, sync, .sync child, mocks)" \
+    env BUILD="$BUILD" sh tests/serve/executions.sh
+run_step "serve with the JS SDK (@aws-sdk/client-sfn from npm into $BUILD/node; skips without node)" \
+    env BUILD="$BUILD" sh tests/serve/sdk_js.sh
+run_step "serve-robust (hostile clients: bad bodies, garbage, slow clients, floods)" \
+    env BUILD="$BUILD" sh tests/serve/robust.sh
+run_step "serve-restart (--state-dir: bad dirs refused; AWS CLI across SIGTERM and SIGKILL)" \
+    env BUILD="$BUILD" sh tests/serve/restart.sh
 run_step "test-state (tests/teststate: golden TestState responses; via aslc serve + aws when present)" \
     env BUILD="$BUILD" sh tests/teststate/check.sh
 run_step "lambda (aslc build --zip; bootstrap against a stub Runtime API)" \
     env BUILD="$BUILD" LAMBDA_CC="$BUILD_CC" sh tests/lambda/check.sh
+run_step "aws (--aws against a local endpoint that checks SigV4 with botocore)" \
+    env BUILD="$BUILD" AWS_CC="$BUILD_CC" sh tests/aws/check.sh
 
 echo
 echo "==== summary ($BUILD)"

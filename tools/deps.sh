@@ -2,14 +2,15 @@
 # deps.sh - make sure the Debian packages aslc builds with are installed.
 # Installs what is missing with apt-get (as root, or through sudo when it
 # needs no password); otherwise stops and prints the exact command to run.
+# Packages named as arguments are wanted too (`make fuzz`: clang).
 set -u
 need=""
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
-# The libraries the build links (cJSON, libtcc, libcurl, libcrypto, libyaml, PCRE2,
+# The libraries the build links or loads (cJSON, libtcc, libcurl, Nettle, libyaml, PCRE2,
 # libmicrohttpd, SQLite, Graphviz), cmocka for the unit tests, tcc itself, and
 # zip (aslc build --zip writes Lambda packages with it; unzip for their test).
-for pkg in libcjson-dev libtcc-dev tcc libcmocka-dev libcurl4-openssl-dev libssl-dev libyaml-dev \
-           libpcre2-dev libmicrohttpd-dev libsqlite3-dev libgraphviz-dev pkg-config zip unzip; do
+for pkg in libcjson-dev libtcc-dev tcc libcmocka-dev libcurl4-openssl-dev nettle-dev libyaml-dev \
+           libpcre2-dev libmicrohttpd-dev libsqlite3-dev libgraphviz-dev pkg-config zip unzip "$@"; do
     have_pkg "$pkg" || need="$need $pkg"
 done
 # gcc and make are assumed present (you are running make); everything else is here.

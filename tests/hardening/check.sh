@@ -137,5 +137,71 @@ expect 2 'is 262208 bytes; an execution input may be at most 262144' "$ASLC" run
 printf '{"a":"%s"}' "$(printf '%s' "$big" | head -c 262136)" >edge-input.json
 expect 0 '' "$ASLC" run pass.json --input-file edge-input.json
 
+# ---- a handler's bytes that are not UTF-8 (printf '\377'), or an excerpt
+# cut inside a character: the status line, the history and Catch's Cause
+# stay valid UTF-8 (so valid JSON)
+utf8_ok() { iconv -f UTF-8 -t UTF-8 "$1" >/dev/null 2>&1; }
+printf '{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:1:function:f","End":true}}}\n' >task.json
+printf '{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:1:function:f","Catch":[{"ErrorEquals":["States.ALL"],"Next":"D"}],"End":true},"D":{"Type":"Pass","End":true}}}\n' >task-catch.json
+printf '#!/bin/sh\ncat >/dev/null\nprintf "\\377 bad"\n' >ff.sh
+# 199 bytes, then a 2-byte character across the 200-byte excerpt limit
+printf '#!/bin/sh\ncat >/dev/null\nprintf "%%0199d\\303\\251xx" 0\n' >cut.sh
+chmod +x ff.sh cut.sh
+for h in ff cut; do
+    printf '{"resources":{"*":{"exec":["./%s.sh"]}}}\n' "$h" >"$h-bind.json"
+    expect 1 'printed invalid JSON on stdout' "$ASLC" run task.json --input '{}' --bindings "$h-bind.json" --history "$h.jsonl"
+    count=$((count + 1))
+    utf8_ok err || fail "$h.sh: the status line is not valid UTF-8"
+    utf8_ok "$h.jsonl" || fail "$h.sh: the history is not valid UTF-8"
+    expect 0 'printed invalid JSON on stdout' "$ASLC" run task-catch.json --input '{}' --bindings "$h-bind.json"
+    count=$((count + 1))
+    utf8_ok out || fail "$h.sh: Catch's output is not valid UTF-8"
+done
+grep -q "$(printf '\357\277\275') bad" ff.jsonl || fail "ff.sh: the byte 0xFF is not U+FFFD in the history"
+grep -q '0\.\.\. (203 bytes)' cut.jsonl || fail "cut.sh: the excerpt is not cut before the character"
+
+# ---- AWS's 25,000 history events per execution: event 25,000 may be
+# ExecutionSucceeded; anything else is recorded as ExecutionFailed
+# (States.Runtime) and the run stops. Each turn of the loop is 4 events:
+# with the start, the Succeed state and the end, n turns make 4n + 4.
+printf '%s\n' '{"StartAt":"P","States":{"P":{"Type":"Pass","Parameters":{"i.$":"States.MathAdd($.i, 1)","n.$":"$.n"},"Next":"C"},' \
+    '"C":{"Type":"Choice","Choices":[{"Variable":"$.i","NumericEqualsPath":"$.n","Next":"E"}],"Default":"P"},"E":{"Type":"Succeed"}}}' >count.json
+full='"error":"States.Runtime","cause":"The execution reached the maximum number of history events \(25000\)\."'
+expect 0 '^\{"i":6249,"n":6249\}$' "$ASLC" run count.json --input '{"i":0,"n":6249}' --history count-ok.jsonl
+count=$((count + 1))
+[ "$(wc -l <count-ok.jsonl)" -eq 25000 ] && tail -1 count-ok.jsonl | grep -q '"id":25000,.*"type":"ExecutionSucceeded"' ||
+    fail "a run of exactly 25000 events does not end with ExecutionSucceeded as event 25000"
+expect 1 "$full" "$ASLC" run count.json --input '{"i":0,"n":6250}' --history count-full.jsonl
+count=$((count + 1))
+[ "$(wc -l <count-full.jsonl)" -eq 25000 ] && tail -1 count-full.jsonl | grep -Eq "\"id\":25000,.*\"type\":\"ExecutionFailed\",.*$full" ||
+    fail "event 25000 of a longer run is not its ExecutionFailed"
+# without --history (ids are counted all the same), and an endless loop
+expect 1 "$full" "$ASLC" run count.json --input '{"i":0,"n":-1}'
+# an inline Map's iterations count in the execution's history (10,000 x 4)
+printf '{"StartAt":"M","States":{"M":{"Type":"Map","ItemsPath":"$.l","ItemProcessor":{"StartAt":"X","States":{"X":{"Type":"Pass","End":true}}},"End":true}}}\n' >bigmap.json
+printf '{"l":[0' >bigmap-in.json
+i=1; while [ $i -lt 10000 ]; do printf ',%d' $i; i=$((i + 1)); done >>bigmap-in.json
+printf ']}\n' >>bigmap-in.json
+expect 1 "$full" "$ASLC" run bigmap.json --input-file bigmap-in.json
+
+# ---- --type EXPRESS (run and build, runtime side): :express: execution
+# ARNs with a fresh UUID, no 25,000-event limit, five minutes at most
+printf '{"StartAt":"P","States":{"P":{"Type":"Pass","Parameters":{"id.$":"$$.Execution.Id"},"End":true}}}\n' >arn.json
+xarn='^\{"id":"arn:aws:states:us-east-1:123456789012:express:arn:n1:[0-9a-f-]{36}"\}$'
+expect 0 "$xarn" "$ASLC" run --type EXPRESS arn.json --input '{}' --name n1
+expect 0 "$xarn" "$ASLC" run arn.json --input '{}' --name n1 --type EXPRESS
+expect 0 ':execution:arn:n1"' "$ASLC" run arn.json --input '{}' --name n1
+if "$ASLC" build --type EXPRESS arn.json -o arn-x >/dev/null 2>&1; then
+    expect 0 "$xarn" ./arn-x --input '{}' --name n1
+    expect 0 ':execution:arn:n1"' ./arn-x --input '{}' --name n1 --type STANDARD
+    expect 2 "invalid --type 'express'" ./arn-x --input '{}' --type express
+else
+    fail "aslc build --type EXPRESS arn.json failed"
+fi
+expect 0 '^\{"i":6300,"n":6300\}$' "$ASLC" run --type EXPRESS count.json --input '{"i":0,"n":6300}'
+printf '{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":299,"Next":"X"},"X":{"Type":"Wait","Seconds":2,"End":true}}}\n' >five.json
+expect 3 '"status":"TIMED_OUT","error":"States.Timeout"' "$ASLC" run --type EXPRESS five.json --input '{}' --wait skip
+expect 0 '' "$ASLC" run five.json --input '{}' --wait skip
+
 [ "$status" -eq 0 ] && echo "hardening: $count checks passed"
 exit "$status"

@@ -488,8 +488,50 @@ static void loop_times_out_without_waits(void **state)
 {
     fixture *f = *state;
     f->opt.wait_mode = RT_WAIT_REAL;
+    /* EXPRESS: a Standard run of this loop ends at 25,000 events first */
+    f->opt.type = RT_TYPE_EXPRESS;
     assert_int_equal(run(f, &m_loop, "{}", false), RT_TIMED_OUT);
     assert_true(f->run.last_event_id > 100);
+}
+
+/* AWS's 25,000 events per Standard execution: event 25,000 becomes the
+ * run's ExecutionFailed (States.Runtime), counted with or without a
+ * history; an Express run has no such limit. */
+static void standard_history_ends_at_25000_events(void **state)
+{
+    fixture *f = *state;
+    f->opt.wait_mode = RT_WAIT_REAL;
+    assert_int_equal(run(f, &m_loop, "{}", true), RT_FAILED);
+    assert_string_equal(f->x.error, "States.Runtime");
+    assert_string_equal(f->x.cause,
+                        "The execution reached the maximum number of history events (25000).");
+    size_t lines = 0;
+    const char *last = f->history;
+    for (const char *p = f->history; p && *p; p++)
+        if (*p == '\n') {
+            lines++;
+            if (p[1])
+                last = p + 1;
+        }
+    assert_int_equal(lines, 25000);
+    assert_non_null(strstr(last, "\"id\":25000,"));
+    assert_non_null(strstr(last, "\"type\":\"ExecutionFailed\""));
+    assert_non_null(strstr(last, "maximum number of history events (25000)"));
+}
+
+static void express_runs_have_express_arns(void **state)
+{
+    fixture *f = *state;
+    f->opt.type = RT_TYPE_EXPRESS;
+    assert_int_equal(run(f, &m_context, "{}", false), RT_SUCCEEDED);
+    const char *id = str_at(f->output, "Execution", "Id");
+    assert_non_null(id);
+    char want[256];
+    snprintf(want, sizeof want, "arn:aws:states:us-east-1:123456789012:express:%s:%s:", m_context.name,
+             f->opt.execution_name);
+    assert_memory_equal(id, want, strlen(want));
+    assert_int_equal(strlen(id), strlen(want) + 36); /* then a UUID */
+    assert_int_equal(f->run.deadline_ns - f->run.start_ns, 300 * 1000000000LL);
 }
 
 static void seconds_path_errors_match_aws(void **state)
@@ -698,6 +740,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(wait_skip_advances_clock_within_deadline, setup, teardown),
         cmocka_unit_test_setup_teardown(wait_scale_sleeps_a_fraction, setup, teardown),
         cmocka_unit_test_setup_teardown(loop_times_out_without_waits, setup, teardown),
+        cmocka_unit_test_setup_teardown(standard_history_ends_at_25000_events, setup, teardown),
+        cmocka_unit_test_setup_teardown(express_runs_have_express_arns, setup, teardown),
         cmocka_unit_test(seconds_path_errors_match_aws),
         cmocka_unit_test_setup_teardown(seconds_path_zero_and_positive_succeed, setup, teardown),
         cmocka_unit_test_setup_teardown(timestamp_path_rejects_invalid_timestamps, setup, teardown),
