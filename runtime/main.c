@@ -557,14 +557,22 @@ int asl_main(int argc, char **argv, const asl_machine *m)
             code = ASL_EXIT_USAGE;
     }
 
+    /* The same for the history and the report: what was asked for and not
+     * written is a failure of an otherwise successful run. */
     if (report_file) {
         char rerr[300] = "";
-        if (rt_report_write(report_file, opt.history, m, rerr, sizeof rerr) != 0)
+        if (rt_report_write(report_file, opt.history, m, rerr, sizeof rerr) != 0) {
             fprintf(stderr, "%s: --report: %s\n", prog, rerr);
+            if (code == ASL_EXIT_SUCCEEDED)
+                code = ASL_EXIT_USAGE;
+        }
     }
-    if (opt.history && fclose(opt.history) != 0)
+    if (opt.history && (ferror(opt.history) | fclose(opt.history)) != 0) {
         fprintf(stderr, "%s: error writing history file '%s': %s\n", prog, history_file,
-                strerror(errno));
+                errno ? strerror(errno) : "write error");
+        if (code == ASL_EXIT_SUCCEEDED)
+            code = ASL_EXIT_USAGE;
+    }
     rt_cb_listen_stop();
     rt_exec_dispose(&x);
     rt_tasks_close(tasks);

@@ -121,6 +121,12 @@ if [ -w /dev/full ]; then
     else
         fail "aslc build full.json failed"
     fi
+    # a history or report that cannot be written fails an otherwise
+    # successful run (exit 2), in aslc run and in a built executable
+    expect 2 "error writing history file '/dev/full'" "$ASLC" run full.json --input '{}' --history /dev/full
+    expect 2 "--report: error writing '/dev/full'" "$ASLC" run full.json --input '{}' --report /dev/full
+    expect 2 "error writing history file '/dev/full'" ./full-bin --input '{}' --history /dev/full
+    expect 0 '' "$ASLC" run full.json --input '{}' --history history.jsonl
     # a failed run writes nothing to stdout: its own exit code stands
     printf '{"StartAt":"F","States":{"F":{"Type":"Fail","Error":"E"}}}\n' >fail.json
     expect_full 1 '"error":"E"' "$ASLC" run fail.json --input '{}'
