@@ -74,8 +74,8 @@ static char *result_text(const asl_jnode *root, const cJSON *doc)
     jn_val *r = jn_evaluate(&cx, root, doc, NULL, NULL);
     char *out;
     if (jn_failed(&cx)) {
-        out = malloc(16);
-        snprintf(out, 16, "!%s", jn_ctx_error(&cx)->code);
+        out = malloc(sizeof jn_ctx_error(&cx)->code + 1);
+        snprintf(out, sizeof jn_ctx_error(&cx)->code + 1, "!%s", jn_ctx_error(&cx)->code);
     } else {
         cJSON *j = jn_to_json(&cx, r);
         out = j ? cJSON_PrintUnformatted(j) : strdup("undefined");
