@@ -43,6 +43,15 @@ static bool is_ident_char(char ch)
            (unsigned char)ch >= 0x80;
 }
 
+/* How many identifier characters [s] starts with. */
+static size_t strspn_ident(const char *s)
+{
+    size_t n = 0;
+    while (is_ident_char(s[n]))
+        n++;
+    return n;
+}
+
 /* Parse [s] (the text of the string value [v] from byte [base] on) as a
  * path. path.c refuses a variable reference ("$name...") as unsupported
  * once its syntax is right; here it is checked as the path "$..." that
@@ -57,6 +66,10 @@ static bool parse_any_path(check_ctx *c, const cJSON *v, const char *s, size_t b
     size_t n = 1;
     while (is_ident_char(s[n]))
         n++;
+    /* "$name$..." would read as "$$...", a valid context path the lowering
+     * (which sees the whole text) refuses: let path.c word the error. */
+    if (s[n] == '$')
+        return path_parse(&c->u->arena, s, flags, pe) != NULL;
     size_t rest = strlen(s + n);
     char *text = arena_alloc(&c->u->arena, rest + 2);
     text[0] = '$';
@@ -121,9 +134,10 @@ static char *strip_variables(check_ctx *c, const cJSON *v, const char *s, size_t
             }
         } else if (ch == '\'') {
             quoted = true;
-        } else if (ch == '$' && (n == 0 || out[n - 1] != '$') && path_is_variable(s + i)) {
-            /* out[n - 1], not s[i - 1]: "$a$b" must not become "$$", a
-             * valid path the lowering (which sees "$a$b") would refuse. */
+        } else if (ch == '$' && (i == 0 || s[i - 1] != '$') && path_is_variable(s + i) &&
+                   s[i + 1 + strspn_ident(s + i + 1)] != '$') {
+            /* "$a$b" is left as it is (the parser refuses it): stripped it
+             * would read "$$", which the lowering, seeing "$a$b", refuses. */
             size_t k = i + 1;
             while (is_ident_char(s[k]))
                 k++;

@@ -15,15 +15,18 @@
  * Signing is libcurl's (CURLOPT_AWS_SIGV4 through rt_http_send); a session
  * token travels as X-Amz-Security-Token, which curl signs with the other
  * headers. A Task's Credentials.RoleArn is assumed through STS AssumeRole
- * (query protocol) before the call.
+ * (query protocol) before the call; the role's keys are kept (8 roles,
+ * until 5 minutes before they expire) for the Tasks that follow.
  *
  * Layer: effects. Called by the other aws*.c files.
  */
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "aws.h"
 #include "dynlib.h"
@@ -283,8 +286,75 @@ bool rt_aws_send(rt_aws_call *call, const rt_aws_req *q, rt_http_result *r)
 static const rt_aws_service sts_service = {
     .sdk = "sts", .id = "STS", .host = "sts", .signing = "sts", .errors = "Sts"};
 
+/* Assumed roles, kept until 5 minutes before they expire, so that a Map
+ * whose iterations run as one role asks STS once, not once per item. */
+typedef struct role_entry {
+    char *role_arn;
+    char source[160];          /* the access key that assumed it */
+    rt_aws_creds creds;
+    time_t expires;
+} role_entry;
+static role_entry roles[8];
+static unsigned next_role;
+static pthread_mutex_t roles_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static bool role_cached(rt_aws_call *call, const char *role_arn)
+{
+    bool hit = false;
+    pthread_mutex_lock(&roles_lock);
+    time_t now = time(NULL);
+    for (size_t i = 0; !hit && i < sizeof roles / sizeof *roles; i++) {
+        role_entry *e = &roles[i];
+        if (e->role_arn && strcmp(e->role_arn, role_arn) == 0 &&
+            strcmp(e->source, call->creds.akid) == 0 && now + 300 < e->expires) {
+            char *t = e->creds.token ? rt_fmt("%s", e->creds.token) : NULL;
+            if (t || !e->creds.token) {
+                snprintf(call->creds.akid, sizeof call->creds.akid, "%s", e->creds.akid);
+                snprintf(call->creds.secret, sizeof call->creds.secret, "%s", e->creds.secret);
+                free(call->creds.token);
+                call->creds.token = t;
+                hit = true;
+            }
+        }
+    }
+    pthread_mutex_unlock(&roles_lock);
+    return hit;
+}
+
+static void role_store(const char *role_arn, const char *source, const rt_aws_creds *c,
+                       time_t expires)
+{
+    pthread_mutex_lock(&roles_lock);
+    role_entry *e = &roles[next_role++ % (sizeof roles / sizeof *roles)];
+    free(e->role_arn);
+    rt_aws_creds_clear(&e->creds);
+    e->role_arn = rt_fmt("%s", role_arn);
+    e->creds = *c;
+    e->creds.token = c->token ? rt_fmt("%s", c->token) : NULL;
+    snprintf(e->source, sizeof e->source, "%s", source);
+    e->expires = e->role_arn && (e->creds.token || !c->token) ? expires : 0;
+    pthread_mutex_unlock(&roles_lock);
+}
+
+/* "2026-12-03T14:00:00Z" as a time; [fallback] when it is not one. */
+static time_t iso_time(const char *s, time_t fallback)
+{
+    struct tm tm = {0};
+    if (!s || sscanf(s, "%d-%d-%dT%d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+                     &tm.tm_min, &tm.tm_sec) != 6)
+        return fallback;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    time_t t = timegm(&tm);
+    return t == (time_t)-1 ? fallback : t;
+}
+
 bool rt_aws_assume_role(rt_aws_call *call, const char *role_arn)
 {
+    if (role_cached(call, role_arn))
+        return true;
+    char source[160];
+    snprintf(source, sizeof source, "%s", call->creds.akid);
     char session[65];
     /* RoleSessionName: [\w+=,.@-]{2,64}; the execution name mostly is. */
     size_t k = 0;
@@ -340,6 +410,10 @@ bool rt_aws_assume_role(rt_aws_call *call, const char *role_arn)
                 free(call->creds.token);
                 call->creds.token = t;
                 snprintf(call->creds.from, sizeof call->creds.from, "role %.140s", role_arn);
+                /* AssumeRole's shortest session is 15 minutes */
+                snprintf(p1, sizeof p1, "%sExpiration", base);
+                role_store(role_arn, source, &call->creds,
+                           iso_time(rt_xml_text(x, p1), time(NULL) + 900));
             }
         }
     }

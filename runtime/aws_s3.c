@@ -8,8 +8,8 @@
  * (S3.NoSuchKeyException), as Step Functions names them.
  *
  * On AWS the bucket is in the host name (virtual-hosted style); with
- * AWS_ENDPOINT_URL(_S3) it is the first path segment (path style), which
- * every S3 emulator accepts. The payload hash goes in
+ * AWS_ENDPOINT_URL(_S3), or a bucket name with dots, it is the first path
+ * segment (path style), which every S3 emulator accepts. The payload hash goes in
  * x-amz-content-sha256, which S3 requires and libcurl signs.
  *
  * Layer: effects. Called by aws_services.c (rt_aws_task).
@@ -56,12 +56,15 @@ static bool s3_send(rt_aws_call *call, const char *method, const char *bucket,
     bool custom;
     char *base = rt_aws_endpoint(s3, call->creds.region, &custom);
     free(base);
+    /* a bucket name with dots breaks the TLS host name: path style, as the
+     * SDKs do */
+    bool path_style = custom || strchr(bucket, '.');
     char *ek = key ? rt_aws_uri_encode(key, true) : rt_fmt("%s", "");
     char *eb = rt_aws_uri_encode(bucket, false);
     char *path = !ek || !eb ? NULL
-                 : custom   ? rt_fmt("/%s/%s%s%s", eb, ek, *query ? "?" : "", query)
+                 : path_style ? rt_fmt("/%s/%s%s%s", eb, ek, *query ? "?" : "", query)
                             : rt_fmt("/%s%s%s", ek, *query ? "?" : "", query);
-    char *host = custom || !eb ? NULL : rt_fmt("%s.", eb);
+    char *host = path_style || !eb ? NULL : rt_fmt("%s.", eb);
     char *sha = sha256_header(body, len);
     const char *hdrs[8];
     int n = 0;
@@ -71,7 +74,7 @@ static bool s3_send(rt_aws_call *call, const char *method, const char *bucket,
         hdrs[n++] = *h;
     hdrs[n] = NULL;
     bool ok = false;
-    if (!path || (!custom && !host)) {
+    if (!path || (!path_style && !host)) {
         oom(call);
     } else if (!sha) {
         rt_aws_fail(call, "States.Runtime",

@@ -2,8 +2,9 @@
  * context_object.c - the context object ($$) of the current state:
  * Execution (Id, Input, Name, RoleArn, StartTime, RedriveCount), State
  * (EnteredTime, Name, RetryCount), StateMachine (Id, Name) and, in a
- * .waitForTaskToken Task state, Task.Token. TestState's given context
- * (rt_options.context) is laid over what is built here.
+ * .waitForTaskToken Task state, Task.Token. TestState's context
+ * (rt_options.context) is either all of $$ (a context the request gives,
+ * as AWS answers) or laid over what is built here (its defaults).
  *
  * $$ is built only when a path reads it and refreshed when the state or
  * the attempt changes. The task token of a callback attempt is made on
@@ -44,11 +45,20 @@ static void overlay(cJSON *dst, const cJSON *over)
     }
 }
 
-/* The member [key] of the given context (rt_options.context), or NULL. */
+/* The member [key] of the context laid over $$ (rt_options.context), or NULL. */
 static const cJSON *given(const asl_exec *x, const char *key)
 {
     const rt_options *opt = x->run ? x->run->opt : NULL;
-    return opt && opt->context ? cJSON_GetObjectItemCaseSensitive(opt->context, key) : NULL;
+    return opt && opt->context && !opt->context_whole
+               ? cJSON_GetObjectItemCaseSensitive(opt->context, key)
+               : NULL;
+}
+
+/* Is $$ exactly the given context (rt_options.context_whole)? */
+static bool whole(const asl_exec *x)
+{
+    const rt_options *opt = x->run ? x->run->opt : NULL;
+    return opt && opt->context && opt->context_whole;
 }
 
 /* The State part of $$: name, entry time, retry count of the current state. */
@@ -72,6 +82,8 @@ static cJSON *context_state(asl_exec *x)
 static cJSON *context_build(asl_exec *x)
 {
     rt_run *run = x->run;
+    if (whole(x))
+        return cJSON_Duplicate(run->opt->context, 1);
     char ts[40];
     rt_format_timestamp(run->start_ns, ts, sizeof ts);
     /* Objects added with cJSON_AddObjectToObject belong to ctx at once, so
@@ -108,7 +120,7 @@ static cJSON *context_build(asl_exec *x)
         !add_string(sm, "Name", x->machine ? x->machine->name : ""))
         goto fail;
     if (run->opt && run->opt->context)
-        overlay(ctx, run->opt->context);
+        overlay(ctx, run->opt->context); /* not whole: see above */
     return ctx;
 fail:
     cJSON_Delete(ctx);
@@ -168,6 +180,8 @@ static void task_context(asl_exec *x, cJSON *ctx)
 {
     if (!ctx)
         return;
+    if (whole(x))
+        return; /* the given context says all, Task.Token included */
     cJSON_DeleteItemFromObjectCaseSensitive(ctx, "Task");
     const cJSON *task_given = given(x, "Task");
     if (task_given) { /* TestState's context names the token */
@@ -196,6 +210,8 @@ const cJSON *rt_context(asl_exec *x)
             asl_fail_runtime(x, "Out of memory while building the context object.");
         }
         task_context(x, x->context); /* $$.Task.Token of a callback Task */
+    } else if (x->context_stale && whole(x)) {
+        x->context_stale = false;
     } else if (x->context_stale) {
         cJSON *st = context_state(x);
         if (st && !cJSON_ReplaceItemInObjectCaseSensitive(x->context, "State", st))

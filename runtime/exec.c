@@ -479,14 +479,10 @@ rt_status rt_exec_states(asl_exec *x, const asl_machine *m, cJSON *input, cJSON 
             aborted(x);
             break;
         }
-        x->entered_ns = 0;
-        if (deadline) {
-            int64_t now = rt_now_ns(x);
-            if (now >= deadline) {
-                timed_out(x);
-                break;
-            }
-            x->entered_ns = now;
+        x->entered_ns = 0; /* read on first use (rt_entered_ns) */
+        if (deadline && !rt_before_deadline(x, deadline)) {
+            timed_out(x);
+            break;
         }
         const asl_state *st = &m->states[cur];
         x->state = cur;

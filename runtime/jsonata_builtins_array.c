@@ -147,7 +147,7 @@ static jn_val *lookup(jn_ctx *cx, const jn_val *in, const jn_val *key)
 jn_val *jn_fn_lookup(jn_ctx *cx, jn_val **a, int n)
 {
     (void)n;
-    return lookup(cx, a[0], a[1]);
+    return a[1] ? lookup(cx, a[0], a[1]) : NULL; /* no key: undefined */
 }
 
 static void spread_into(jn_ctx *cx, jn_val *v, jn_val *out)

@@ -189,6 +189,14 @@ static jn_val *fn_power(jn_ctx *cx, jn_val **a, int n)
     (void)n;
     if (!a[0])
         return NULL;
+    if (!a[1]) { /* pow(x, undefined) is NaN in jsonata-js */
+        char b[32];
+        jn_num_tostr(a[0]->u.num, b);
+        return jn_throwf(cx, "D3061",
+                         "The power function has resulted in a value that cannot be represented as a "
+                         "JSON number: base=%s, exponent=undefined",
+                         b);
+    }
     double r = pow(a[0]->u.num, a[1]->u.num);
     if (!isfinite(r)) {
         char b[32], e[32];

@@ -43,10 +43,19 @@ static const char *option(jn_ctx *cx, const jn_val *opts, const char *key)
     return jn_is_str(v) ? jn_strndup(cx, v->u.str.s, v->u.str.len) : NULL;
 }
 
+/* jsonata-js reads the picture without checking it: an undefined picture
+ * is a JavaScript TypeError there, whose message we give. */
+static jn_val *no_picture(jn_ctx *cx, const char *method)
+{
+    return jn_throwf(cx, "TypeError", "Cannot read properties of undefined (reading '%s')", method);
+}
+
 jn_val *jn_fn_format_number(jn_ctx *cx, jn_val **a, int n)
 {
     if (!a[0])
         return NULL;
+    if (!a[1])
+        return no_picture(cx, "split");
     const jn_val *o = n > 2 && jn_is_obj(a[2]) ? a[2] : NULL;
     jn_decimal_format f = {
         option(cx, o, "decimal-separator"), option(cx, o, "grouping-separator"),
@@ -67,6 +76,8 @@ jn_val *jn_fn_format_integer(jn_ctx *cx, jn_val **a, int n)
     (void)n;
     if (!a[0])
         return NULL;
+    if (!a[1])
+        return no_picture(cx, "lastIndexOf");
     char *out = NULL;
     jn_error err = {0};
     int rc = jn_format_integer(a[0]->u.num, a[1]->u.str.s, a[1]->u.str.len, &out, &err);
@@ -78,6 +89,8 @@ jn_val *jn_fn_parse_integer(jn_ctx *cx, jn_val **a, int n)
     (void)n;
     if (!a[0])
         return NULL;
+    if (!a[1])
+        return no_picture(cx, "lastIndexOf");
     double d = 0;
     jn_error err = {0};
     int rc = jn_parse_integer(a[0]->u.str.s, a[0]->u.str.len, a[1]->u.str.s, a[1]->u.str.len,

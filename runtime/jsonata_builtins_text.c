@@ -67,6 +67,10 @@ static jn_val *fn_substring(jn_ctx *cx, jn_val **a, int n)
 {
     if (!a[0])
         return NULL;
+    /* An undefined start: jsonata-js slices from NaN, i.e. the whole
+     * string, or nothing when a length is given (found by fuzzing). */
+    if (!a[1])
+        return n > 2 && a[2] ? jn_str(cx, "", 0) : a[0];
     const char *s = a[0]->u.str.s;
     size_t len = a[0]->u.str.len, cps = cp_len(s, len);
     double start = a[1]->u.num;
@@ -87,14 +91,16 @@ static jn_val *fn_substring(jn_ctx *cx, jn_val **a, int n)
     return jn_str(cx, s + b0, b1 - b0);
 }
 
-/* Byte offset of [pat] in [s] (JavaScript indexOf), or -1. */
+/* Byte offset of [pat] in [s] (JavaScript indexOf), or -1. An undefined
+ * [pat] is searched for as "undefined", as JavaScript converts it. */
 static long index_of(const jn_val *s, const jn_val *pat)
 {
-    size_t n = s->u.str.len, m = pat->u.str.len;
+    const char *ps = pat ? pat->u.str.s : "undefined";
+    size_t n = s->u.str.len, m = pat ? pat->u.str.len : 9;
     if (m == 0)
         return 0;
     for (size_t i = 0; i + m <= n; i++)
-        if (memcmp(s->u.str.s + i, pat->u.str.s, m) == 0)
+        if (memcmp(s->u.str.s + i, ps, m) == 0)
             return (long)i;
     return -1;
 }
@@ -116,6 +122,8 @@ static jn_val *fn_substring_after(jn_ctx *cx, jn_val **a, int n)
     long p = index_of(a[0], a[1]);
     if (p < 0)
         return a[0];
+    if (!a[1]) /* found "undefined", then read undefined's length */
+        return jn_throwf(cx, "TypeError", "Cannot read properties of undefined (reading 'length')");
     size_t at = (size_t)p + a[1]->u.str.len;
     return jn_str(cx, a[0]->u.str.s + at, a[0]->u.str.len - at);
 }
@@ -186,6 +194,8 @@ static jn_val *fn_pad(jn_ctx *cx, jn_val **a, int n)
         pc = a[2]->u.str.s;
         pclen = a[2]->u.str.len;
     }
+    if (!a[1])
+        return a[0]; /* width undefined: NaN padding, none added (jsonata-js) */
     double w = a[1]->u.num;
     double want = fabs(w) - (double)cp_len(a[0]->u.str.s, a[0]->u.str.len);
     if (!(want >= 1))

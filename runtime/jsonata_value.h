@@ -95,7 +95,7 @@ extern jn_val jn_null_val, jn_true_val, jn_false_val;
  * the character position it reports (-1 when none), the token and value
  * its message template names, and the message in jsonata-js's words. */
 typedef struct jn_error {
-    char code[8];         /* "" while no error */
+    char code[16];        /* "" while no error */
     long position;        /* jsonata-js `position`; -1 unknown */
     char token[128];      /* jsonata-js `token`, "" when none */
     char value[256];      /* jsonata-js `value` printed as JSON, "" when none */

@@ -99,9 +99,11 @@ typedef struct rt_options {
                                   * from another thread: no signal handlers,
                                   * and Waits sleep in short slices */
     rt_workflow_type type;       /* --type; RT_TYPE_OF_MACHINE: asl_machine.express */
-    const struct cJSON *context; /* TestState's given context object: its members
-                                  * replace those of $$ (objects merged); 0 = none
-                                  * (context_object.c) */
+    const struct cJSON *context; /* TestState: with context_whole, $$ is exactly
+                                  * this object (a given context); otherwise its
+                                  * members are laid over $$ (objects merged);
+                                  * 0 = none (context_object.c) */
+    bool context_whole;
     rt_child_fn start_execution; /* Tasks on states:startExecution (.sync,
                                   * .sync:2) with no binding start a child
                                   * execution through it; 0 = off */
@@ -208,6 +210,9 @@ int64_t rt_real_ns(void);
 /* Current time on the execution clock (epoch ns): real time plus skips;
  * real time when [x] is 0. */
 int64_t rt_now_ns(const asl_exec *x);
+/* True while the execution clock of [x] is before [deadline] (epoch ns):
+ * exact, but cheap far from it (a coarse clock decides there). */
+bool rt_before_deadline(const asl_exec *x, int64_t deadline);
 /* The moment the current state was entered (execution clock), read on
  * first use: the loop resets x->entered_ns to 0 on each transition. */
 int64_t rt_entered_ns(asl_exec *x);

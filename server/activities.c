@@ -58,6 +58,25 @@ static cJSON *describe(const activity *a)
     return o;
 }
 
+bool srv_activity_restore(const char *arn, const char *name, double created)
+{
+    activity *a = calloc(1, sizeof *a);
+    if (!a)
+        return false;
+    a->name = strdup(name);
+    a->arn = strdup(arn);
+    a->created = created;
+    if (!a->name || !a->arn) {
+        free(a->name);
+        free(a->arn);
+        free(a);
+        return false;
+    }
+    a->next = activities;
+    activities = a;
+    return true;
+}
+
 srv_reply srv_create_activity(const cJSON *req)
 {
     srv_reply err;
@@ -83,6 +102,7 @@ srv_reply srv_create_activity(const cJSON *req)
         } else {
             a->next = activities;
             activities = a;
+            srv_store_put_activity(a->arn, a->name, a->created);
         }
     }
     cJSON *o = a ? cJSON_CreateObject() : NULL;
@@ -174,6 +194,7 @@ srv_reply srv_delete_activity(const cJSON *req)
         if (strcmp((*p)->arn, arn) == 0) {
             activity *a = *p;
             *p = a->next;
+            srv_store_drop_activity(a->arn);
             free_activity(a);
             break;
         }

@@ -79,6 +79,7 @@ srv_reply srv_get_execution_history(const cJSON *req)
         pthread_mutex_unlock(&S.mu);
         return err;
     }
+    srv_store_load_history(e); /* --state-dir: read from the store on first use */
     cJSON *o = cJSON_CreateObject();
     cJSON *arr = cJSON_AddArrayToObject(o, "events");
     pthread_mutex_lock(&e->events.mu);

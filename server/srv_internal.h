@@ -51,6 +51,7 @@ typedef struct srv_exec {
     cJSON *input_doc;
     long seq;        /* order of starting, from 1: ListExecutions' nextToken */
     bool sync;       /* StartSyncExecution: runs on the request's thread */
+    bool history_in_store; /* loaded from --state-dir: events read on demand */
     struct srv_exec *next;
 } srv_exec;
 
@@ -143,6 +144,9 @@ srv_reply srv_get_activity_task(const cJSON *req);
  * threads are joined); srv_activities_close frees the activities. */
 void srv_activities_stop(void);
 void srv_activities_close(void);
+/* With srv_store.mu held: an activity read back from --state-dir (store.c),
+ * put first in the list. False when out of memory. */
+bool srv_activity_restore(const char *arn, const char *name, double created);
 
 /* ---- history_api.c ---- */
 srv_reply srv_get_execution_history(const cJSON *req);
@@ -158,6 +162,12 @@ void srv_store_drop_machine(const char *arn);
 /* With srv_store.mu held: save [e]'s row and its new history events
  * (call when it starts and when it ends). */
 void srv_store_put_exec(srv_exec *e);
+/* With srv_store.mu held: save a created activity / forget a deleted one. */
+void srv_store_put_activity(const char *arn, const char *name, double created);
+void srv_store_drop_activity(const char *arn);
+/* With srv_store.mu held: the events of an execution loaded at start-up
+ * into [e]->events, on first use (GetExecutionHistory). */
+void srv_store_load_history(srv_exec *e);
 /* Saves what is left (running executions as aborted) and closes. */
 void srv_store_close(void);
 

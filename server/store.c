@@ -1,6 +1,6 @@
 /*
  * store.c - the --state-dir store of `aslc serve`: state machines,
- * executions and their histories kept in SQLite (DIR/state.sqlite), so
+ * activities, executions and their histories kept in SQLite (DIR/state.sqlite), so
  * that a restarted server lists and describes everything it had.
  *
  * The in-memory store (srv_internal.h) stays the one the actions read;
@@ -54,6 +54,8 @@ static const char schema[] =
     " role_arn TEXT NOT NULL, type TEXT NOT NULL, sm_updated REAL NOT NULL,"
     " input TEXT, output TEXT, error TEXT, cause TEXT, status TEXT NOT NULL,"
     " start REAL NOT NULL, stop REAL NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS activities(arn TEXT PRIMARY KEY, name TEXT NOT NULL,"
+    " created REAL NOT NULL);"
     "CREATE TABLE IF NOT EXISTS events(exec TEXT NOT NULL, seq INTEGER NOT NULL,"
     " line TEXT NOT NULL, PRIMARY KEY(exec, seq)) WITHOUT ROWID;";
 
@@ -61,11 +63,14 @@ static const char schema[] =
 enum {
     Q_PUT_MACHINE,
     Q_DROP_MACHINE,
+    Q_PUT_ACTIVITY,
+    Q_DROP_ACTIVITY,
     Q_PUT_DEF,
     Q_DEF_ID,
     Q_PUT_EXEC,
     Q_EVENTS_STORED,
     Q_PUT_EVENT,
+    Q_LOAD_EVENTS,
     Q_BEGIN,
     Q_COMMIT,
     Q_ROLLBACK,
@@ -76,6 +81,8 @@ static const char *const query_text[Q_COUNT] = {
                       " VALUES(?1,?2,?3,?4,?5,?6,?7) ON CONFLICT(arn) DO UPDATE SET"
                       " definition=?3, role_arn=?4, updated=?7",
     [Q_DROP_MACHINE] = "DELETE FROM machines WHERE arn=?1",
+    [Q_PUT_ACTIVITY] = "INSERT OR IGNORE INTO activities(arn,name,created) VALUES(?1,?2,?3)",
+    [Q_DROP_ACTIVITY] = "DELETE FROM activities WHERE arn=?1",
     [Q_PUT_DEF] = "INSERT OR IGNORE INTO definitions(text) VALUES(?1)",
     [Q_DEF_ID] = "SELECT id FROM definitions WHERE text=?1",
     [Q_PUT_EXEC] = "INSERT INTO executions(arn,name,sm_arn,sm_name,definition,role_arn,type,"
@@ -85,6 +92,7 @@ static const char *const query_text[Q_COUNT] = {
                    " status=?13, stop=?15",
     [Q_EVENTS_STORED] = "SELECT count(*) FROM events WHERE exec=?1",
     [Q_PUT_EVENT] = "INSERT OR IGNORE INTO events(exec,seq,line) VALUES(?1,?2,?3)",
+    [Q_LOAD_EVENTS] = "SELECT line FROM events WHERE exec=?1 ORDER BY seq",
     [Q_BEGIN] = "BEGIN IMMEDIATE",
     [Q_COMMIT] = "COMMIT",
     [Q_ROLLBACK] = "ROLLBACK",
@@ -156,16 +164,24 @@ static bool commit(bool ok)
     return false;
 }
 
-/* Appends the events of [e] not yet stored; inside a transaction. */
-static bool put_events(srv_exec *e)
+/* How many events of execution [arn] are stored; -1 on failure. */
+static sqlite3_int64 events_stored(const char *arn)
 {
     sqlite3_stmt *st = D.q[Q_EVENTS_STORED];
-    bind_text(st, 1, e->arn);
+    bind_text(st, 1, arn);
     sqlite3_int64 have = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
+    return have;
+}
+
+/* Appends the events of [e] not yet stored; inside a transaction. */
+static bool put_events(srv_exec *e)
+{
+    sqlite3_int64 have = events_stored(e->arn);
     if (have < 0)
         return false;
+    sqlite3_stmt *st;
     bool ok = true;
     pthread_mutex_lock(&e->events.mu);
     for (size_t i = (size_t)have; ok && i < e->events.n; i++) {
@@ -309,6 +325,32 @@ void srv_store_drop_machine(const char *arn)
     bind_text(st, 1, arn);
     if (!run(st))
         write_failed("a deletion");
+    pthread_mutex_unlock(&D.mu);
+}
+
+void srv_store_put_activity(const char *arn, const char *name, double created)
+{
+    pthread_mutex_lock(&D.mu);
+    if (D.db) {
+        sqlite3_stmt *st = D.q[Q_PUT_ACTIVITY];
+        bind_text(st, 1, arn);
+        bind_text(st, 2, name);
+        sqlite3_bind_double(st, 3, created);
+        if (!run(st))
+            write_failed("an activity");
+    }
+    pthread_mutex_unlock(&D.mu);
+}
+
+void srv_store_drop_activity(const char *arn)
+{
+    pthread_mutex_lock(&D.mu);
+    if (D.db) {
+        sqlite3_stmt *st = D.q[Q_DROP_ACTIVITY];
+        bind_text(st, 1, arn);
+        if (!run(st))
+            write_failed("an activity's deletion");
+    }
     pthread_mutex_unlock(&D.mu);
 }
 
@@ -457,21 +499,36 @@ static bool log_push(rt_event_log *l, const char *line)
     return true;
 }
 
-static bool load_events(srv_exec *e, sqlite3_stmt *st)
+void srv_store_load_history(srv_exec *e)
 {
+    if (!e->history_in_store)
+        return;
+    pthread_mutex_lock(&D.mu);
+    if (!D.db) {
+        pthread_mutex_unlock(&D.mu);
+        return;
+    }
+    sqlite3_stmt *st = D.q[Q_LOAD_EVENTS];
     bind_text(st, 1, e->arn);
+    pthread_mutex_lock(&e->events.mu);
     bool ok = true;
     int rc;
     while (ok && (rc = sqlite3_step(st)) == SQLITE_ROW)
         ok = log_push(&e->events, (const char *)sqlite3_column_text(st, 0));
-    ok = ok && rc == SQLITE_DONE;
+    if (!ok || rc != SQLITE_DONE) {
+        fprintf(stderr, "aslc serve: --state-dir: cannot read the history of %s: %s\n", e->arn,
+                ok ? sqlite3_errmsg(D.db) : "out of memory");
+        e->events.oom = true; /* GetExecutionHistory answers InternalFailure */
+    }
+    pthread_mutex_unlock(&e->events.mu);
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
-    return ok;
+    e->history_in_store = false;
+    pthread_mutex_unlock(&D.mu);
 }
 
 /* An execution the last server left RUNNING (killed): ABORTED now, its
- * history ended by an ExecutionAborted event, as a stopped one's is. */
+ * stored history ended by an ExecutionAborted event, as a stopped one's. */
 static bool abort_orphan(srv_exec *e)
 {
     e->status = EX_ABORTED;
@@ -480,27 +537,54 @@ static bool abort_orphan(srv_exec *e)
     e->error = NULL;
     free(e->cause);
     e->cause = strdup(aborted_cause);
-    char *line = aborted_event(e->events.n, e->stop);
-    bool ok = e->cause && line && log_push(&e->events, line);
+    if (!e->cause || !begin())
+        return false;
+    sqlite3_int64 n = events_stored(e->arn);
+    char *line = n >= 0 ? aborted_event((size_t)n, e->stop) : NULL;
+    sqlite3_stmt *st = D.q[Q_PUT_EVENT];
+    bind_text(st, 1, e->arn);
+    sqlite3_bind_int64(st, 2, n);
+    bind_text(st, 3, line);
+    bool ok = line && run(st) && put_exec_row(e);
     cJSON_free(line);
-    return ok && begin() && commit(put_exec_row(e) && put_events(e));
+    return commit(ok);
+}
+
+/* Activities, oldest first (each restored at the front: newest first). */
+static bool load_activities(char *err, size_t cap)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(D.db, "SELECT arn,name,created FROM activities ORDER BY rowid", -1,
+                           &st, NULL) != SQLITE_OK) {
+        put_err(err, cap, "%s", sqlite3_errmsg(D.db));
+        return false;
+    }
+    int rc;
+    bool ok = true;
+    while (ok && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *arn = (const char *)sqlite3_column_text(st, 0);
+        const char *name = (const char *)sqlite3_column_text(st, 1);
+        ok = arn && name && srv_activity_restore(arn, name, sqlite3_column_double(st, 2));
+        if (!ok)
+            put_err(err, cap, "cannot restore activity '%s'", arn ? arn : "?");
+    }
+    if (ok && rc != SQLITE_DONE) {
+        put_err(err, cap, "%s", sqlite3_errmsg(D.db));
+        ok = false;
+    }
+    sqlite3_finalize(st);
+    return ok;
 }
 
 static bool load_executions(int *aborted, char *err, size_t cap)
 {
-    sqlite3_stmt *st, *ev;
+    sqlite3_stmt *st;
     if (sqlite3_prepare_v2(D.db, "SELECT e.arn,e.name,e.sm_arn,e.sm_name,d.text,e.role_arn,e.type,"
                                  "e.sm_updated,e.input,e.output,e.error,e.cause,e.status,e.start,"
                                  "e.stop FROM executions e LEFT JOIN definitions d"
                                  " ON d.id = e.definition ORDER BY e.rowid", -1, &st,
                            NULL) != SQLITE_OK) {
         put_err(err, cap, "%s", sqlite3_errmsg(D.db));
-        return false;
-    }
-    if (sqlite3_prepare_v2(D.db, "SELECT line FROM events WHERE exec=?1 ORDER BY seq", -1, &ev,
-                           NULL) != SQLITE_OK) {
-        put_err(err, cap, "%s", sqlite3_errmsg(D.db));
-        sqlite3_finalize(st);
         return false;
     }
     int rc;
@@ -513,6 +597,7 @@ static bool load_executions(int *aborted, char *err, size_t cap)
             break;
         }
         pthread_mutex_init(&e->events.mu, NULL);
+        e->history_in_store = true; /* read when asked for: srv_store_load_history */
         e->arn = col_dup(st, 0);
         e->name = col_dup(st, 1);
         e->sm_arn = col_dup(st, 2);
@@ -543,9 +628,6 @@ static bool load_executions(int *aborted, char *err, size_t cap)
                    !e->role_arn || !e->type) {
             put_err(err, cap, "out of memory");
             ok = false;
-        } else if (!load_events(e, ev)) {
-            put_err(err, cap, "the history of '%s': %s", e->arn, sqlite3_errmsg(D.db));
-            ok = false;
         } else if (e->status == EX_RUNNING) {
             if (!abort_orphan(e)) {
                 put_err(err, cap, "cannot mark '%s' aborted: %s", e->arn, sqlite3_errmsg(D.db));
@@ -558,23 +640,37 @@ static bool load_executions(int *aborted, char *err, size_t cap)
         put_err(err, cap, "%s", sqlite3_errmsg(D.db));
         ok = false;
     }
-    sqlite3_finalize(ev);
     sqlite3_finalize(st);
     return ok;
 }
 
 /* ==== open / close ======================================================== */
 
+/* sqlite3_exec's callback: keeps the first column of the first row. */
+static int first_row(void *out, int ncol, char **val, char **names)
+{
+    (void)names;
+    char *o = out;
+    if (!o[0] && ncol > 0 && val[0])
+        snprintf(o, 256, "%s", val[0]);
+    return 0;
+}
+
 /* The schema, created or checked; every statement prepared. */
 static bool prepare(char *err, size_t cap)
 {
     char *msg = NULL;
+    char check[256] = "";
     if (sqlite3_exec(D.db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
                            "PRAGMA foreign_keys=OFF;", NULL, NULL, &msg) != SQLITE_OK ||
-        sqlite3_exec(D.db, "PRAGMA quick_check", NULL, NULL, &msg) != SQLITE_OK ||
+        sqlite3_exec(D.db, "PRAGMA quick_check", first_row, check, &msg) != SQLITE_OK ||
         sqlite3_exec(D.db, schema, NULL, NULL, &msg) != SQLITE_OK) {
         put_err(err, cap, "%s", msg ? msg : sqlite3_errmsg(D.db));
         sqlite3_free(msg);
+        return false;
+    }
+    if (strcmp(check, "ok") != 0) {
+        put_err(err, cap, "the database is damaged: %s", check[0] ? check : "quick_check failed");
         return false;
     }
     sqlite3_stmt *st;
@@ -604,8 +700,8 @@ static bool prepare(char *err, size_t cap)
             put_err(err, cap, "%s", sqlite3_errmsg(D.db));
             return false;
         }
-    /* A quick_check that passes can still meet a damaged table on load:
-     * loading reads every row, and fails cleanly then. */
+    /* A damaged page quick_check missed still fails the load (every row
+     * is read) or a later read cleanly. */
     return true;
 }
 
@@ -666,12 +762,18 @@ bool srv_store_open(const char *dir, char *err, size_t cap)
         close_db();
         return false;
     }
+    if (sqlite3_db_readonly(D.db, "main") == 1) { /* SQLite opens a read-only file so */
+        put_err(err, cap, "%s is read-only", path);
+        close_db();
+        return false;
+    }
     sqlite3_busy_timeout(D.db, 2000);
     sqlite3_wal_autocheckpoint(D.db, 0); /* the flusher checkpoints */
     char why[1024];
     int aborted = 0;
     pthread_mutex_lock(&S.mu);
     bool ok = prepare(why, sizeof why) && load_machines(why, sizeof why) &&
+              load_activities(why, sizeof why) &&
               load_executions(&aborted, why, sizeof why);
     pthread_mutex_unlock(&S.mu);
     if (!ok) {

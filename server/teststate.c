@@ -100,6 +100,71 @@ static bool needs_mock(const char *resource)
            ends_with(resource, ".waitForTaskToken") || strstr(resource, ":activity:") != NULL;
 }
 
+/* Is the request's context one AWS accepts? Its members and their types;
+ * [err] says what is not (AWS's wording after "Invalid Context object
+ * provided: "). */
+static bool context_allowed(const req *r, const char *resource, char *err, size_t cap)
+{
+    static const struct { const char *part, *field; bool string; } known[] = {
+        {"Execution", "Id", true},        {"Execution", "Input", false},
+        {"Execution", "Name", true},      {"Execution", "RoleArn", true},
+        {"Execution", "StartTime", true}, {"Execution", "RedriveCount", false},
+        {"Execution", "RedriveTime", true}, {"State", "EnteredTime", true},
+        {"State", "Name", true},          {"State", "RetryCount", false},
+        {"StateMachine", "Id", true},     {"StateMachine", "Name", true},
+        {"Task", "Token", true},
+    };
+    if (!cJSON_IsObject(r->context)) {
+        snprintf(err, cap, "%s", "the context must be a JSON object");
+        return false;
+    }
+    const cJSON *part;
+    cJSON_ArrayForEach(part, r->context) {
+        const char *p = part->string;
+        if (strcmp(p, "Map") == 0) {
+            snprintf(err, cap, "%s", "'Map' field is not supported when mocking a Context object");
+            return false;
+        }
+        bool part_known = false;
+        for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+            part_known = part_known || strcmp(known[i].part, p) == 0;
+        if (!part_known) {
+            snprintf(err, cap, "Field '%s' is not allowed", p);
+            return false;
+        }
+        if (!cJSON_IsObject(part)) {
+            snprintf(err, cap, "%s must be an object", p);
+            return false;
+        }
+        const cJSON *f;
+        cJSON_ArrayForEach(f, part) {
+            size_t i = 0;
+            while (i < sizeof known / sizeof known[0] &&
+                   !(strcmp(known[i].part, p) == 0 && strcmp(known[i].field, f->string) == 0))
+                i++;
+            if (i == sizeof known / sizeof known[0]) {
+                snprintf(err, cap, "Field '%s' is not allowed", f->string);
+                return false;
+            }
+            if (known[i].string && !cJSON_IsString(f)) {
+                snprintf(err, cap, "%s.%s must be a string", p, f->string);
+                return false;
+            }
+            if (!known[i].string && strcmp(f->string, "Input") != 0 && !cJSON_IsNumber(f)) {
+                snprintf(err, cap, "%s.%s must be a number", p, f->string);
+                return false;
+            }
+        }
+        if (strcmp(p, "Task") == 0 && !(resource && needs_mock(resource) &&
+                                       strstr(resource, ":activity:") == NULL)) {
+            snprintf(err, cap, "%s", "Context object contains 'Task' when state is not a Task "
+                     "state with a '.sync' or '.waitForTaskToken' service integration pattern");
+            return false;
+        }
+    }
+    return true;
+}
+
 /* The mock and stateConfiguration members, with AWS's rules on them. */
 static bool read_mock(req *r, reply *rep)
 {
@@ -114,18 +179,23 @@ static bool read_mock(req *r, reply *rep)
             return false;
         }
         if (!task && !fan) {
-            *rep = invalid("Mocks are supported only for Task, Map and Parallel states, not for "
-                           "a %s state", r->type);
+            *rep = invalid("State type '%s' is not supported when a mock is specified", r->type);
             return false;
         }
         const cJSON *eo = get(mock, "errorOutput");
         bool has_result = get(mock, "result") && !cJSON_IsNull(get(mock, "result"));
-        if (has_result == (eo && !cJSON_IsNull(eo))) {
-            *rep = invalid("%s", "mock must have exactly one of result and errorOutput");
+        if (has_result && eo && !cJSON_IsNull(eo)) {
+            *rep = invalid("%s", "A test mock should have only one of the following fields: "
+                                 "[result, errorOutput].");
+            return false;
+        }
+        if (!has_result && !(eo && !cJSON_IsNull(eo))) {
+            *rep = invalid("%s", "A test mock should have one of the following fields: "
+                                 "[result, errorOutput].");
             return false;
         }
         if (has_result && !json_member(mock, "result", &r->mock_result, err, sizeof err)) {
-            *rep = invalid("%s", err);
+            *rep = invalid("%s", "Mocked result must be valid JSON");
             return false;
         }
         if (!has_result) {
@@ -149,11 +219,22 @@ static bool read_mock(req *r, reply *rep)
             return false;
         }
         if (has_result && strcmp(r->type, "Parallel") == 0) {
-            int n = cJSON_GetArraySize(get(r->state, "Branches"));
-            if (!cJSON_IsArray(r->mock_result) || cJSON_GetArraySize(r->mock_result) != n) {
-                snprintf(err, sizeof err, "The mocked result of a Parallel state must be an array "
-                         "with one element per branch (%d)", n);
-                *rep = invalid("%s", err);
+            if (!cJSON_IsArray(r->mock_result)) {
+                *rep = invalid("%s", "Mocked result must be an array.");
+                return false;
+            }
+            if (cJSON_GetArraySize(r->mock_result) != cJSON_GetArraySize(get(r->state, "Branches"))) {
+                *rep = invalid("%s", "Mocked result must contain the same number of items as "
+                                     "number of Parallel branches.");
+                return false;
+            }
+        }
+        if (has_result && strcmp(r->type, "Map") == 0) {
+            /* with a ResultWriter a Map's result is the writer's summary object */
+            bool writer = get(r->state, "ResultWriter") != NULL;
+            if (writer ? !cJSON_IsObject(r->mock_result) : !cJSON_IsArray(r->mock_result)) {
+                *rep = invalid("%s", writer ? "Mocked result must be a JSON object."
+                                            : "Mocked result must be an array.");
                 return false;
             }
         }
@@ -166,19 +247,25 @@ static bool read_mock(req *r, reply *rep)
             *rep = invalid("%s", err);
             return false;
         }
-        if (r->context && !cJSON_IsObject(r->context)) {
-            *rep = invalid("%s", "context must be a JSON object (the context object: Execution, "
-                                 "State, StateMachine, Task, Map)");
+        if (r->context && !context_allowed(r, resource, err, sizeof err)) {
+            *rep = invalid("Invalid Context object provided: %s", err);
             return false;
         }
         const cJSON *rs = get(r->body, "revealSecrets");
         if (cJSON_IsTrue(rs)) {
-            *rep = invalid("%s", "revealSecrets cannot be used with a mock");
+            *rep = invalid("%s", "TestState does not support RevealSecrets when a mock is specified.");
             return false;
         }
     } else {
         if (fan) {
-            *rep = invalid("A mock is required to test a %s state", r->type);
+            *rep = srv_error(400, "InvalidDefinition", "%s",
+                             "TestState API does not support Map or Parallel states. Supported "
+                             "state types include: [Task, Wait, Pass, Succeed, Fail, Choice]");
+            return false;
+        }
+        if (task && !get_string(r->body, "roleArn")) {
+            /* AWS's rule: a Task that really runs needs the role it runs as */
+            *rep = invalid("%s", "RoleArn must be specified when testing a Task state");
             return false;
         }
         if (resource && needs_mock(resource)) {
@@ -192,11 +279,8 @@ static bool read_mock(req *r, reply *rep)
             return false;
         }
     }
-    if (strcmp(r->level, "TRACE") == 0 &&
-        !(resource && strcmp(resource, "arn:aws:states:::http:invoke") == 0)) {
-        *rep = invalid("%s", "The TRACE inspection level is supported only for HTTP Tasks");
-        return false;
-    }
+    /* TRACE adds the HTTP request and response of an HTTP Task; AWS accepts
+     * it for every state (recorded on Map states) and answers as DEBUG. */
     const cJSON *cfg = get(r->body, "stateConfiguration");
     const cJSON *rc = get(cfg, "retrierRetryCount");
     if (rc && !cJSON_IsNull(rc)) {
@@ -240,7 +324,7 @@ static bool read_mock(req *r, reply *rep)
                                  "mocked errorOutput only");
             return false;
         }
-        if (!ts_find_state(r->state, by) && !ts_find_state(get(r->state, "ItemProcessor"), by) &&
+        if (strcmp(by, r->name) != 0 && !ts_find_state(r->state, by) && !ts_find_state(get(r->state, "ItemProcessor"), by) &&
             !ts_find_state(get(r->state, "Iterator"), by)) {
             const cJSON *b;
             bool found = false;
@@ -277,12 +361,18 @@ static cJSON *object_member(cJSON *o, const char *key)
     return cJSON_AddObjectToObject(o, key);
 }
 
-/* What the runs lay over $$: the request's context, and where it does not
- * say, $$.Map.Item {Index 0, Value: the input} for a state inside a Map
- * (AWS's default) and $$.Execution.Input = the input when the variables
- * seed wraps the run's input. */
+/* $$ of the runs: the request's context, which is all of it (AWS answers
+ * {} for a context {}); without one, laid over what the runtime builds:
+ * $$.Map.Item {Index 0, Value: the input} for a state inside a Map (AWS's
+ * default) and $$.Execution.Input = the input when the variables seed
+ * wraps the run's input. */
 static void set_context(req *r)
 {
+    if (r->context) { /* the request's: all of $$, as AWS answers */
+        r->env.context = r->context;
+        r->env.context_whole = true;
+        return;
+    }
     bool wrapped = r->variables && r->variables->child;
     if (!r->context && (r->in_map || wrapped))
         r->context = cJSON_CreateObject();
@@ -450,7 +540,8 @@ static void add_str(cJSON *o, const char *key, const char *v)
 }
 
 /* Do r->map_failures failed iterations exceed what the Map tolerates?
- * Without ToleratedFailureCount / Percentage, one failure is too many. */
+ * Without ToleratedFailureCount / Percentage the count changes nothing, as
+ * AWS answers (its recordings: SUCCEEDED with the mocked result). */
 static bool map_over_tolerance(req *r)
 {
     if (!r->has_map_failures || r->map_failures == 0)
@@ -458,7 +549,7 @@ static bool map_over_tolerance(req *r)
     const cJSON *count = get(r->state, "ToleratedFailureCount");
     const cJSON *pct = get(r->state, "ToleratedFailurePercentage");
     if (!cJSON_IsNumber(count) && !cJSON_IsNumber(pct))
-        return true;
+        return false;
     if (cJSON_IsNumber(count) && (double)r->map_failures <= count->valuedouble)
         return false;
     if (cJSON_IsNumber(pct)) {

@@ -33,7 +33,8 @@ typedef struct ts_out {
 typedef struct ts_env {
     const char *bindings;  /* a bindings file, or NULL */
     const char *role_arn;  /* $$.Execution.RoleArn, or NULL */
-    const cJSON *context;  /* laid over $$ (rt_options.context), or NULL */
+    const cJSON *context;  /* $$ or laid over it (rt_options.context), or NULL */
+    bool context_whole;    /* context is all of $$ (the request gave it) */
     const char *s3_root;   /* the local folder standing for S3, or NULL */
 } ts_env;
 

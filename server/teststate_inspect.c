@@ -93,6 +93,10 @@ static void add_map_items(cJSON *insp, req *r)
     for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
         if (steps[i].jsonpath_only && r->jsonata)
             continue;
+        /* AWS reports afterItemSelector only for a Map that has one */
+        if (steps[i].upto == TS_SELECTED && !get(r->state, "ItemSelector") &&
+            !get(r->state, "Parameters"))
+            continue;
         cJSON *items = ts_map_items(r, steps[i].upto);
         add_text(insp, steps[i].field, items);
         cJSON_Delete(items);
@@ -124,7 +128,7 @@ cJSON *ts_inspection(req *r, const cJSON *variables, bool failed)
         }
         if (strcmp(t, "Map") == 0)
             add_map_items(insp, r);
-        if (flow && strcmp(t, "Pass") != 0) {
+        if (flow && strcmp(t, "Pass") != 0 && strcmp(t, "Map") != 0) { /* AWS: no Map result */
             cJSON *res = failed ? NULL : copy(r->mock_result);
             add_text(insp, "result", res);
             cJSON_Delete(res);
@@ -149,7 +153,7 @@ cJSON *ts_inspection(req *r, const cJSON *variables, bool failed)
                 res = get(r->state, "Result") ? copy(get(r->state, "Result")) : copy(after_par);
             else
                 res = failed ? NULL : copy(r->mock_result);
-            if (res && strcmp(t, "Pass") != 0)
+            if (res && strcmp(t, "Pass") != 0 && strcmp(t, "Map") != 0) /* AWS: no Map result */
                 add_text(insp, "result", res);
             cJSON *sel = res;
             if (res && get(r->state, "ResultSelector") && strcmp(t, "Pass") != 0) {
@@ -177,7 +181,9 @@ cJSON *ts_inspection(req *r, const cJSON *variables, bool failed)
     if (strcmp(t, "Map") == 0) {
         add_number_field(insp, r, "toleratedFailureCount", "ToleratedFailureCount");
         add_number_field(insp, r, "toleratedFailurePercentage", "ToleratedFailurePercentage");
-        add_number_field(insp, r, "maxConcurrency", "MaxConcurrency");
+        /* AWS reports maxConcurrency on every Map, 0 when it is not set */
+        const cJSON *mc = get(r->state, "MaxConcurrency");
+        cJSON_AddNumberToObject(insp, "maxConcurrency", cJSON_IsNumber(mc) ? mc->valuedouble : 0);
     }
     if (variables && variables->child)
         add_text(insp, "variables", variables);

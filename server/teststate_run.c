@@ -244,6 +244,7 @@ void ts_run(const ts_env *env, const cJSON *def, const cJSON *input, const cJSON
         .state_machine = mock ? TS_MACHINE : NULL,
         .role_arn = env->role_arn,
         .context = env->context,
+        .context_whole = env->context_whole,
         .s3_root = env->s3_root,
     };
     const asl_machine *m = jit_machine(prog);

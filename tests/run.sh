@@ -106,7 +106,7 @@ run_step "progress line (long Maps and Waits; off when stderr is not a terminal)
 run_step "fuzz findings (tests/fuzz/findings.sh: minimal cases of fuzzing's crashes)" env BUILD="$BUILD" sh tests/fuzz/findings.sh
 # (tests/fuzz; the clang build lives in build-fuzz whatever BUILD is)
 if command -v "${FUZZ_CC:-clang}" >/dev/null 2>&1; then
-    run_step "fuzz smoke (tests/fuzz: every target 3 s, regression inputs)" env SHARED="$SHARED" sh tests/fuzz/smoke.sh
+    run_step "fuzz smoke (tests/fuzz: regression inputs, then 1,000 seeded inputs per target)" env SHARED="$SHARED" sh tests/fuzz/smoke.sh
 else
     skip_step "fuzz smoke" "clang not found (Debian package clang; make fuzz installs it)"
 fi

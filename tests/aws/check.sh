@@ -27,11 +27,12 @@ fi
 [ -x "$ASLC" ] || { echo "aws: $ASLC not built" >&2; exit 1; }
 T=$(mktemp -d "${TMPDIR:-/tmp}/aslc-aws-XXXXXX") || exit 1
 PID=""
-trap '[ -n "$PID" ] && kill "$PID" 2>/dev/null; rm -rf "$T"' EXIT
+SPID=""
+trap '[ -n "$PID" ] && kill "$PID" 2>/dev/null; [ -n "$SPID" ] && kill "$SPID" 2>/dev/null; rm -rf "$T"' EXIT
 fails=0
 fail() { echo "aws: FAIL: $*" >&2; fails=$((fails + 1)); }
 
-"$PY" tests/aws/endpoint.py "$T/port" "$T/log" 2>"$T/endpoint.err" &
+"$PY" tests/aws/endpoint.py "$T/port" "$T/log" >/dev/null 2>"$T/endpoint.err" &
 PID=$!
 i=0
 while [ ! -s "$T/port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
@@ -42,6 +43,14 @@ URL=http://127.0.0.1:$(cat "$T/port")
 mkdir -p "$T/home/.aws"
 clean() {
     env -u AWS_PROFILE -u AWS_DEFAULT_PROFILE -u AWS_SESSION_TOKEN -u AWS_DEFAULT_REGION \
+        -u AWS_CONFIG_FILE -u AWS_SHARED_CREDENTIALS_FILE -u AWS_ENDPOINT_URL_LAMBDA \
+        -u AWS_ENDPOINT_URL_S3 -u AWS_ENDPOINT_URL_SQS -u AWS_IGNORE_CONFIGURED_ENDPOINT_URLS \
+        -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_REGION -u AWS_ENDPOINT_URL \
+        HOME="$T/home" "$@"
+}
+# the same, replacing the (background) shell: its pid is the program's
+clean_exec() {
+    exec env -u AWS_PROFILE -u AWS_DEFAULT_PROFILE -u AWS_SESSION_TOKEN -u AWS_DEFAULT_REGION \
         -u AWS_CONFIG_FILE -u AWS_SHARED_CREDENTIALS_FILE -u AWS_ENDPOINT_URL_LAMBDA \
         -u AWS_ENDPOINT_URL_S3 -u AWS_ENDPOINT_URL_SQS -u AWS_IGNORE_CONFIGURED_ENDPOINT_URLS \
         -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_REGION -u AWS_ENDPOINT_URL \
@@ -128,10 +137,27 @@ t1=$(date +%s)
 [ $rc = 1 ] && echo "$out" | grep -q '"error":"States.Timeout"' && [ $((t1 - t0)) -lt 4 ] ||
     fail "TimeoutSeconds: exit $rc after $((t1 - t0)) s: $out"
 
+# ---- 7b. a role assumed once for a Map's iterations (the keys are kept)
+cat >"$T/map.asl.json" <<'JSON'
+{"StartAt": "M", "States": {"M": {"Type": "Map", "ItemsPath": "$.items", "MaxConcurrency": 1,
+  "ItemProcessor": {"StartAt": "S", "States": {"S": {"Type": "Task",
+    "Resource": "arn:aws:states:::aws-sdk:secretsmanager:getSecretValue",
+    "Credentials": {"RoleArn": "arn:aws:iam::123456789012:role/reader"},
+    "Parameters": {"SecretId": "db-password"}, "OutputPath": "$.SecretString", "End": true}}},
+  "End": true}}}
+JSON
+sts0=$(grep -c '^ok sts ' "$T/log")
+# shellcheck disable=SC2086
+out=$(clean $keys AWS_ENDPOINT_URL="$URL" "$ASLC" run "$T/map.asl.json" --aws --input '{"items":[1,2,3]}' 2>&1)
+sts1=$(grep -c '^ok sts ' "$T/log")
+[ "$out" = '["hunter2","hunter2","hunter2"]' ] && [ $((sts1 - sts0)) = 1 ] ||
+    fail "Map with Credentials: $out, $((sts1 - sts0)) AssumeRole calls (1 expected)"
+
 # ---- 8. Step Functions against aslc serve: aws-sdk:sfn and states:startExecution;
 # the server runs with --aws: a child's Task calls the endpoint
 # shellcheck disable=SC2086
-clean $keys AWS_ENDPOINT_URL_SECRETS_MANAGER="$URL" "$ASLC" serve --aws --port 0 --port-file "$T/sport" 2>"$T/serve.err" &
+clean_exec $keys AWS_ENDPOINT_URL_SECRETS_MANAGER="$URL" "$ASLC" serve --aws --port 0 \
+    --port-file "$T/sport" >/dev/null 2>"$T/serve.err" &
 SPID=$!
 i=0
 while [ ! -s "$T/sport" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
@@ -161,6 +187,7 @@ else
 fi
 kill "$SPID" 2>/dev/null
 wait "$SPID" 2>/dev/null
+SPID=""
 
 bad=$(grep -c '^BAD' "$T/log")
 [ "$bad" = 1 ] || { grep '^BAD' "$T/log" >&2; fail "$bad requests failed the signature check (1 expected: step 4)"; }

@@ -11,7 +11,8 @@
 # seeds.sh changes). A crash, leak, sanitizer report, timeout (10 s per
 # input) or out-of-memory fails the run and leaves the input in
 # $BUILD/crashes/. The summary gives the CPU seconds each target fuzzed.
-# Environment: BUILD (build-fuzz), SHARED (../shared).
+# Environment: BUILD (build-fuzz), SHARED (../shared), FUZZ_SMOKE=1 (start
+# from the seeds only, as `make test` does).
 set -u
 BUILD=${BUILD:-build-fuzz}
 SHARED=${SHARED:-../shared}
@@ -61,17 +62,30 @@ for t in $targets; do
             continue
         fi
     fi
-    mkdir -p "$BUILD/corpus/$t"
+    # A smoke run (FUZZ_SMOKE=1) starts from the seeds alone: the kept
+    # corpus grows to thousands of inputs, more than a few seconds replay.
+    # It is also repeatable: a fixed seed and a fixed number of inputs
+    # (FUZZ_SMOKE_RUNS, default 1000; the seconds only cap it), so that CI
+    # fails on what a change broke, never on what a lucky mutation found.
+    corpus=$BUILD/corpus/$t
+    limits="-max_total_time=$SECONDS_EACH"
+    if [ "${FUZZ_SMOKE:-0}" = 1 ]; then
+        corpus=$BUILD/smoke/$t
+        rm -rf "$corpus"
+        limits="-seed=1 -runs=${FUZZ_SMOKE_RUNS:-1000} -max_total_time=60"
+    fi
+    mkdir -p "$corpus"
     child_cpu > "$BUILD/crashes/.c0"
-    "$bin" -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+    # shellcheck disable=SC2086 # $limits is several options
+    "$bin" $limits -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
         -print_final_stats=1 -artifact_prefix="$BUILD/crashes/$t-" \
-        "$BUILD/corpus/$t" "$BUILD/seeds/$t" > "$log" 2>&1
+        "$corpus" "$BUILD/seeds/$t" > "$log" 2>&1
     rc=$?
     child_cpu > "$BUILD/crashes/.c1"
     cpu=$(awk -v a="$(cat "$BUILD/crashes/.c0")" -v b="$(cat "$BUILD/crashes/.c1")" 'BEGIN { printf "%.1f", b - a }')
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
     cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1)
-    line="$t: ${cpu} CPU s, ${runs:-?} runs, ${cov:-cov: ?}, corpus $(ls "$BUILD/corpus/$t" | wc -l)"
+    line="$t: ${cpu} CPU s, ${runs:-?} runs, ${cov:-cov: ?}, corpus $(ls "$corpus" | wc -l)"
     if [ "$rc" -eq 0 ]; then
         summary="$summary  ok       $line
 "
@@ -83,6 +97,6 @@ for t in $targets; do
         status=1
     fi
 done
-echo "==== fuzz ($SECONDS_EACH s per target)"
+if [ "${FUZZ_SMOKE:-0}" = 1 ]; then echo "==== fuzz smoke (${FUZZ_SMOKE_RUNS:-1000} inputs per target, seed 1)"; else echo "==== fuzz ($SECONDS_EACH s per target)"; fi
 printf '%s' "$summary"
 exit "$status"

@@ -50,6 +50,15 @@ for f in $(small samples -name 'bindings*.json') $(small tests -name '*bindings*
     put bindings < "$f"
 done
 
+# YAML's own constructs: block scalars, anchors and aliases, merge keys,
+# CloudFormation's short tags, comments, documents, odd scalars.
+printf 'StartAt: A # c\nStates:\n  A: &p\n    Type: Pass\n    Result: {a: [1, 2.5e3, ~, yes, "q", '"'"'s'"'"']}\n    Next: B\n  B:\n    <<: *p\n    Comment: |\n      two\n      lines\n    End: true\n' | put load_yaml
+printf -- '---\nResources:\n  M:\n    Type: AWS::Serverless::StateMachine\n    Properties:\n      Definition:\n        StartAt: S\n        States:\n          S: {Type: Task, Resource: !GetAtt F.Arn, Parameters: {x: !Sub "${A}-b", y: !Ref Z}, End: true}\n      DefinitionSubstitutions:\n        A: !Join ["", [a, b]]\n...\n' | tee "$OUT/.seed2" | put load_yaml
+put check < "$OUT/.seed2"
+printf 'Resources:\n  M:\n    Type: AWS::StepFunctions::StateMachine\n    Properties:\n      DefinitionString: !Sub |\n        {"StartAt": "S", "States": {"S": {"Type": "Pass", "Result": "${X}", "End": true}}}\n      DefinitionSubstitutions: {X: y}\n' | tee "$OUT/.seed2" | put load_yaml
+put check < "$OUT/.seed2"
+rm -f "$OUT/.seed2"
+
 # Bindings of each kind, and mock configurations, written here.
 printf '%s\n' '{"resources": {"arn:aws:lambda:*:*:function:f": {"exec": ["sh", "-c", "cat"], "cwd": ".", "env": {"A": "1"}}}}' | put bindings
 printf '%s\n' '{"resources": {"arn:aws:states:::http:invoke": {"http": "http://127.0.0.1:1/x", "headers": {"X-A": "b"}}}}' | put bindings
@@ -86,6 +95,7 @@ if [ "$have_jq" = 1 ]; then
     while IFS="$tab" read -r kind a b c; do
         case $kind in
         D)  printf '%s\n' "$a" | put load_json
+            printf '%s\n' "$a" | put load_yaml    # JSON is YAML's flow style
             printf '%s\n' "$a" | put check
             printf '%s\n' "$a" | put lower
             # The server: created, described, validated, updated, listed, deleted.

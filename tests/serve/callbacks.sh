@@ -55,7 +55,7 @@ acct=arn:aws:states:us-east-1:123456789012
 role=arn:aws:iam::123456789012:role/r
 
 # ---- a callback Task no binding covers just waits for its token
-cbdef='{"StartAt":"Ask","States":{"Ask":{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken","HeartbeatSeconds":60,"Parameters":{"QueueUrl":"q","MessageBody":{"tok.$":"$$.Task.Token"}},"End":true}}}'
+cbdef='{"StartAt":"Ask","States":{"Ask":{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken","HeartbeatSeconds":600,"Parameters":{"QueueUrl":"q","MessageBody":{"tok.$":"$$.Task.Token"}},"End":true}}}'
 sfn create-state-machine --name cb --definition "$cbdef" --role-arn $role >/dev/null 2>&1
 starts=
 for name in ok1 fail1 stop1; do

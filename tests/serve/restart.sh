@@ -9,6 +9,7 @@ BUILD=${BUILD:-build}
 ASLC=$BUILD/aslc
 tmp=$(mktemp -d)
 pid=
+RUN= # a command to run the server under (as_user below)
 trap '[ -n "$pid" ] && kill -KILL $pid 2>/dev/null; rm -rf "$tmp"' EXIT
 fails=0; passes=0
 ok() { passes=$((passes + 1)); }
@@ -28,7 +29,7 @@ start() {
 }
 # refused WHAT DIR NEEDLE: the server must exit 2 at once, saying NEEDLE
 refused() {
-    "$ASLC" serve --port 0 --state-dir "$2" >"$tmp/out" 2>&1 &
+    $RUN "$ASLC" serve --port 0 --state-dir "$2" >"$tmp/out" 2>&1 &
     p=$!
     i=0
     while kill -0 $p 2>/dev/null && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
@@ -70,6 +71,27 @@ if command -v sqlite3 >/dev/null 2>&1; then
 else
     echo "serve-restart: SKIPPED the schema checks: sqlite3 is not installed"
 fi
+# Permissions only bind a user other than root: as root, run those as nobody.
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1; then
+    as_user() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+else
+    as_user() { "$@"; }
+fi
+if [ "$(id -u)" != 0 ] || command -v setpriv >/dev/null 2>&1; then
+    chmod 755 "$tmp"
+    mkdir -p "$tmp/ro" "$tmp/rodb"
+    [ "$(id -u)" = 0 ] && chown 65534:65534 "$tmp/rodb"
+    chmod 555 "$tmp/ro"
+    start "$tmp/rodb"; kill -TERM $pid; wait $pid; pid= # a real store, then made read-only
+    [ "$(id -u)" = 0 ] && chown -R 65534:65534 "$tmp/rodb" && chown 0:0 "$tmp/rodb/state.sqlite"
+    chmod 444 "$tmp/rodb/state.sqlite"
+    RUN=as_user
+    refused read-only-dir "$tmp/ro" 'Permission denied'
+    refused read-only-db "$tmp/rodb" 'read-only'
+    RUN=
+else
+    echo "serve-restart: SKIPPED the permission checks: root without setpriv"
+fi
 # one server per state dir
 start "$tmp/st0"
 refused in-use "$tmp/st0" 'in use by another aslc serve'
@@ -109,6 +131,9 @@ sfn create-state-machine --name fail --definition "$fail" --role-arn $role >/dev
 sfn create-state-machine --name gone --definition "$fail" --role-arn $role >/dev/null 2>&1 || bad create-gone
 sfn create-state-machine --name quick --definition "$chain" --role-arn $role --type EXPRESS >/dev/null 2>&1 || bad create-express
 sfn delete-state-machine --state-machine-arn $acct:stateMachine:gone >/dev/null 2>&1 || bad delete
+sfn create-activity --name worker >/dev/null 2>&1 || bad create-activity
+sfn create-activity --name oldworker >/dev/null 2>&1 || bad create-activity-2
+sfn delete-activity --activity-arn $acct:activity:oldworker >/dev/null 2>&1 || bad delete-activity
 sfn start-execution --state-machine-arn $acct:stateMachine:chain --name c1 --input '{"k":"v1"}' >/dev/null 2>&1 || bad start-c1
 sfn start-execution --state-machine-arn $acct:stateMachine:fail --name f1 >/dev/null 2>&1 || bad start-f1
 sfn start-execution --state-machine-arn $acct:stateMachine:slow --name s1 >/dev/null 2>&1 || bad start-s1
@@ -145,6 +170,8 @@ q h1 get-execution-history --execution-arn $acct:execution:chain:c1 --max-items 
 q hrev get-execution-history --execution-arn $acct:execution:chain:c1 --reverse-order --max-items 1
 q s1rev get-execution-history --execution-arn $acct:execution:slow:s1 --reverse-order --max-items 1
 q s1h get-execution-history --execution-arn $acct:execution:slow:s1
+q acts list-activities
+q act describe-activity --activity-arn $acct:activity:worker
 q taken start-execution --state-machine-arn $acct:stateMachine:chain --name c1 --input '{"other":1}'
 qwait
 out=$(r list)
@@ -182,6 +209,10 @@ expect_not_in "$out" '"id": 3,' history-second-page-no-repeat
 expect_in "$(r hrev)" '"type": "ExecutionSucceeded"' history-reverse
 expect_in "$(r s1rev)" '"type": "ExecutionAborted"' s1-history-ends-aborted
 expect_in "$(r s1h)" '"type": "WaitStateEntered"' s1-history-kept
+out=$(r acts)
+expect_in "$out" 'activity:worker"' activity-kept
+expect_not_in "$out" 'oldworker' deleted-activity-stays-deleted
+expect_in "$(r act)" '"name": "worker"' describe-activity-after-restart
 # names stay taken
 expect_in "$(r taken)" 'ExecutionAlreadyExists' name-still-taken
 # the recompiled machines run
