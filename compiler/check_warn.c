@@ -19,6 +19,7 @@
  * rules built; it reads the JSON only and tolerates malformed parts (the
  * rules have reported them).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,8 +42,6 @@ static bool is_jsonata(const check_ctx *c, const check_scope *s, const cJSON *st
 
 /* ==== Choice without Default ============================================ */
 
-static bool same_json(const cJSON *a, const cJSON *b) { return cJSON_Compare(a, b, true); }
-
 /* A JSONPath rule's test: its Variable and single comparison member. */
 static const cJSON *rule_op(const cJSON *r)
 {
@@ -53,45 +52,140 @@ static const cJSON *rule_op(const cJSON *r)
     return NULL;
 }
 
-/* Two rules that together match every input: R and {"Not": R}, or the
- * same Is* test on the same Variable with true and false. */
-static bool complementary(const cJSON *a, const cJSON *b)
+/* Two rules together match every input when they are R and {"Not": R},
+ * or the same Is* test on the same Variable with true and false. Each
+ * rule gets up to two keys (its test, and for an Is* test the test without
+ * its value) with a polarity; a Choice is covered when some key is seen
+ * with both polarities. A hash set makes that linear in the rules (the
+ * pairwise comparison was quadratic: 15,000 rules took minutes). */
+typedef struct rule_key {
+    char *text;
+    unsigned polarity; /* bit 1: seen positive, bit 2: seen negative */
+} rule_key;
+
+typedef struct key_set {
+    rule_key *v;
+    size_t cap, n;
+    bool oom;
+} key_set;
+
+static size_t key_hash(const char *s)
 {
-    const cJSON *na = check_get(a, "Not"), *nb = check_get(b, "Not");
-    if (na && !nb && rule_op(b) && cJSON_IsObject(na)) {
-        const cJSON *oa = rule_op(na), *ob = rule_op(b);
-        return oa && ob && strcmp(oa->string, ob->string) == 0 && same_json(oa, ob) &&
-               same_json(check_get(na, "Variable"), check_get(b, "Variable"));
-    }
-    if (nb && !na)
-        return complementary(b, a);
-    const cJSON *oa = rule_op(a), *ob = rule_op(b);
-    if (!oa || !ob || strcmp(oa->string, ob->string) != 0 || strncmp(oa->string, "Is", 2) != 0)
+    size_t h = 1469598103934665603u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return h;
+}
+
+/* Records [text] (taken) with [pol]; true when it has now both. */
+static bool key_add(key_set *ks, char *text, unsigned pol)
+{
+    if (!text) {
+        ks->oom = true;
         return false;
-    const cJSON *va = check_get(a, "Variable"), *vb = check_get(b, "Variable");
-    return va && vb && same_json(va, vb) && cJSON_IsBool(oa) && cJSON_IsBool(ob) &&
-           cJSON_IsTrue(oa) != cJSON_IsTrue(ob);
+    }
+    if (2 * (ks->n + 1) > ks->cap) {
+        size_t cap = ks->cap ? 2 * ks->cap : 64;
+        rule_key *v = calloc(cap, sizeof *v);
+        if (!v) {
+            ks->oom = true;
+            free(text);
+            return false;
+        }
+        for (size_t k = 0; k < ks->cap; k++)
+            if (ks->v[k].text) {
+                size_t h = key_hash(ks->v[k].text) & (cap - 1);
+                while (v[h].text)
+                    h = (h + 1) & (cap - 1);
+                v[h] = ks->v[k];
+            }
+        free(ks->v);
+        ks->v = v;
+        ks->cap = cap;
+    }
+    size_t h = key_hash(text) & (ks->cap - 1);
+    while (ks->v[h].text && strcmp(ks->v[h].text, text) != 0)
+        h = (h + 1) & (ks->cap - 1);
+    if (ks->v[h].text) {
+        free(text);
+    } else {
+        ks->v[h].text = text;
+        ks->n++;
+    }
+    ks->v[h].polarity |= pol;
+    return ks->v[h].polarity == 3;
+}
+
+static void key_free(key_set *ks)
+{
+    for (size_t k = 0; k < ks->cap; k++)
+        free(ks->v[k].text);
+    free(ks->v);
+}
+
+/* "kind|Variable|op|value" as text; NULL when out of memory. */
+static char *key_text(char kind, const cJSON *var, const cJSON *op, bool with_value)
+{
+    char *v = cJSON_PrintUnformatted(var), *o = with_value ? cJSON_PrintUnformatted(op) : NULL;
+    char *t = NULL;
+    if (v && (o || !with_value)) {
+        size_t n = strlen(v) + strlen(op->string) + (o ? strlen(o) : 0) + 8;
+        t = malloc(n);
+        if (t)
+            snprintf(t, n, "%c|%s|%s|%s", kind, v, op->string, o ? o : "");
+    }
+    free(v);
+    free(o);
+    return t;
+}
+
+/* Adds rule [r]'s keys; true when the rules so far cover every input. */
+static bool rule_covers(key_set *ks, const cJSON *r)
+{
+    const cJSON *n = check_get(r, "Not");
+    if (n) {
+        const cJSON *op = cJSON_IsObject(n) ? rule_op(n) : NULL;
+        const cJSON *var = op ? check_get(n, "Variable") : NULL;
+        return var && key_add(ks, key_text('R', var, op, true), 2);
+    }
+    const cJSON *op = rule_op(r), *var = check_get(r, "Variable");
+    if (!op || !var)
+        return false;
+    if (key_add(ks, key_text('R', var, op, true), 1))
+        return true;
+    if (strncmp(op->string, "Is", 2) == 0 && cJSON_IsBool(op))
+        return key_add(ks, key_text('I', var, op, false), cJSON_IsTrue(op) ? 1 : 2);
+    return false;
 }
 
 static void choice_default(check_ctx *c, const check_scope *s, const cJSON *st)
 {
     if (!type_is(st, "Choice") || check_get(st, "Default"))
         return;
-    const cJSON *choices = check_get(st, "Choices"), *r, *q;
+    const cJSON *choices = check_get(st, "Choices"), *r;
     if (!cJSON_IsArray(choices) || cJSON_GetArraySize(choices) == 0)
         return;
     bool jsonata = is_jsonata(c, s, st);
+    key_set ks = {0};
+    bool covered = false;
     cJSON_ArrayForEach (r, choices) {
         if (jsonata) {
             const cJSON *cond = check_get(r, "Condition");
-            if (cJSON_IsTrue(cond) || (cJSON_IsString(cond) && strcmp(cond->valuestring, "{% true %}") == 0))
-                return;
+            if (cJSON_IsTrue(cond) || (cJSON_IsString(cond) && strcmp(cond->valuestring, "{% true %}") == 0)) {
+                covered = true;
+                break;
+            }
             continue;
         }
-        for (q = r->next; q; q = q->next)
-            if (complementary(r, q))
-                return;
+        if (rule_covers(&ks, r)) {
+            covered = true;
+            break;
+        }
     }
+    bool oom = ks.oom;
+    key_free(&ks);
+    if (covered || oom) /* out of memory: no warning rather than a wrong one */
+        return;
     diag_key(c->u, DIAG_CHOICE_NO_DEFAULT, st,
              "Choice state \"%s\" has no \"Default\": when no rule matches, the execution fails with "
              "States.Runtime (\"Failed to transition out of the state\"), which no Retry or Catch "
