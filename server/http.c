@@ -122,7 +122,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (!r) { /* first call: headers only */
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
                                                      MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (cl && strtoull(cl, NULL, 10) > SRV_MAX_BODY) /* answered unread */
+        /* A body past the limit is drained and then refused, so that the
+         * client, still sending, reads the answer instead of a reset; one
+         * too big to drain is answered unread and the connection closed. */
+        if (cl && strtoull(cl, NULL, 10) > DRAIN_MAX)
             return send_reply(c, too_big());
         r = calloc(1, sizeof *r);
         if (!r)
