@@ -16,8 +16,11 @@
  *
  * Layer: base
  */
+#include <float.h>
+#include <locale.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -390,21 +393,175 @@ size_t rt_json_size_bound(const cJSON *v, size_t cap)
     }
 }
 
+/* ==== Compact printing ================================================== */
+
+/* cJSON_PrintUnformatted's text, byte for byte, written here because its
+ * number printer pays a "%1.15g" sprintf and an sscanf round trip per
+ * number (cJSON 1.7.15 has no integer shortcut): a Map's output of 10,000
+ * integers spent a quarter of the run there. Integers below 1e15 in
+ * magnitude are exactly what "%1.15g" prints, digit for digit; every
+ * other number goes the way cJSON goes. */
+typedef struct {
+    char *p;
+    size_t n, cap;
+    bool oom;
+} outbuf;
+
+static bool ob_room(outbuf *b, size_t more)
+{
+    if (b->oom)
+        return false;
+    if (b->n + more < b->cap)
+        return true;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap <= b->n + more)
+        cap *= 2;
+    char *p = realloc(b->p, cap);
+    if (!p) {
+        b->oom = true;
+        return false;
+    }
+    b->p = p;
+    b->cap = cap;
+    return true;
+}
+
+static void ob_put(outbuf *b, const char *s, size_t n)
+{
+    if (ob_room(b, n)) {
+        memcpy(b->p + b->n, s, n);
+        b->n += n;
+    }
+}
+
+/* cJSON's compare_double: equal within a relative DBL_EPSILON. */
+static bool near_equal(double a, double b)
+{
+    double m = fabs(a) > fabs(b) ? fabs(a) : fabs(b);
+    return fabs(a - b) <= m * DBL_EPSILON;
+}
+
+static void ob_number(outbuf *b, double d)
+{
+    char t[32];
+    int len;
+    if (isnan(d) || isinf(d)) {
+        ob_put(b, "null", 4);
+        return;
+    }
+    if (d == trunc(d) && fabs(d) < 1e15) {
+        /* exact in an int64; "-0" for negative zero, as "%1.15g" */
+        unsigned long long u = (unsigned long long)(d < 0 ? -d : d);
+        char *e = t + sizeof t, *q = e;
+        do
+            *--q = (char)('0' + u % 10);
+        while ((u /= 10) != 0);
+        if (signbit(d))
+            *--q = '-';
+        ob_put(b, q, (size_t)(e - q));
+        return;
+    }
+    len = snprintf(t, sizeof t, "%1.15g", d);
+    double back;
+    if (sscanf(t, "%lg", &back) != 1 || !near_equal(back, d))
+        len = snprintf(t, sizeof t, "%1.17g", d);
+    if (len < 0 || len >= 26) { /* cJSON's buffer: it fails the print */
+        b->oom = true;
+        return;
+    }
+    /* cJSON writes '.' whatever the locale's decimal point */
+    const char *dp = localeconv()->decimal_point;
+    if (dp && dp[0] && dp[0] != '.' && !dp[1])
+        for (char *q = t; *q; q++)
+            if (*q == dp[0])
+                *q = '.';
+    ob_put(b, t, (size_t)len);
+}
+
+static void ob_string(outbuf *b, const char *s)
+{
+    if (!ob_room(b, 1))
+        return;
+    b->p[b->n++] = '"';
+    const unsigned char *u = (const unsigned char *)(s ? s : "");
+    for (;;) {
+        size_t run = 0;
+        while (u[run] && u[run] != '"' && u[run] != '\\' && u[run] >= 0x20)
+            run++;
+        ob_put(b, (const char *)u, run);
+        u += run;
+        if (!*u)
+            break;
+        char e[8];
+        int n = 2;
+        e[0] = '\\';
+        switch (*u) {
+        case '"': e[1] = '"'; break;
+        case '\\': e[1] = '\\'; break;
+        case '\b': e[1] = 'b'; break;
+        case '\f': e[1] = 'f'; break;
+        case '\n': e[1] = 'n'; break;
+        case '\r': e[1] = 'r'; break;
+        case '\t': e[1] = 't'; break;
+        default: n = snprintf(e, sizeof e, "\\u%04x", *u); break;
+        }
+        ob_put(b, e, (size_t)n);
+        u++;
+    }
+    ob_put(b, "\"", 1);
+}
+
+static void ob_value(outbuf *b, const cJSON *v)
+{
+    switch (v->type & 0xFF) {
+    case cJSON_NULL: ob_put(b, "null", 4); return;
+    case cJSON_False: ob_put(b, "false", 5); return;
+    case cJSON_True: ob_put(b, "true", 4); return;
+    case cJSON_Number: ob_number(b, v->valuedouble); return;
+    case cJSON_String: ob_string(b, v->valuestring); return;
+    case cJSON_Raw:
+        if (!v->valuestring)
+            b->oom = true; /* cJSON refuses it too */
+        else
+            ob_put(b, v->valuestring, strlen(v->valuestring));
+        return;
+    case cJSON_Array:
+    case cJSON_Object: {
+        const bool obj = (v->type & 0xFF) == cJSON_Object;
+        ob_put(b, obj ? "{" : "[", 1);
+        for (const cJSON *c = v->child; c && !b->oom; c = c->next) {
+            if (c != v->child)
+                ob_put(b, ",", 1);
+            if (obj) {
+                ob_string(b, c->string);
+                ob_put(b, ":", 1);
+            }
+            ob_value(b, c);
+        }
+        ob_put(b, obj ? "}" : "]", 1);
+        return;
+    }
+    default: /* cJSON_Invalid: cJSON prints nothing */
+        b->oom = true;
+        return;
+    }
+}
+
+/* Compact JSON as cJSON_PrintUnformatted writes it; malloc'd, freed by
+ * the caller with free(). 0 on failure (out of memory, an invalid node). */
 char *rt_json_print(const cJSON *v)
 {
     if (!v)
         return NULL;
-    /* cJSON allocates through its hooks; hand back plain malloc memory so
-     * that callers need not know which allocator cJSON was given. */
-    char *p = cJSON_PrintUnformatted(v);
-    if (!p)
+    outbuf b = {0};
+    ob_value(&b, v);
+    if (ob_room(&b, 1))
+        b.p[b.n] = '\0';
+    if (b.oom) {
+        free(b.p);
         return NULL;
-    size_t n = strlen(p) + 1;
-    char *out = malloc(n);
-    if (out)
-        memcpy(out, p, n);
-    cJSON_free(p);
-    return out;
+    }
+    return b.p;
 }
 
 static int kind(const cJSON *v)
