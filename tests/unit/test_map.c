@@ -81,6 +81,48 @@ static void max_concurrency_zero_runs_up_to_the_inline_limit_of_40(void **state)
     check_peak(500, 100, 40); /* AWS caps inline Maps at 40 whatever is asked */
 }
 
+/* A processor that cannot block (Pass, Choice, Succeed, Fail) runs its
+ * iterations one after another on the calling thread: deterministic
+ * histories, and a first failure that stops the items after it. */
+static void iterations_that_cannot_block_run_one_at_a_time_in_order(void **state)
+{
+    (void)state;
+    harness h;
+    const char *asl = ASL({"StartAt": "M", "States": {"M": {"Type": "Map", "MaxConcurrency": 0, "End": true,
+        "ItemSelector": {"i.$": "$$.Map.Item.Index", "v.$": "$$.Map.Item.Value"},
+        "ItemProcessor": {"StartAt": "C", "States": {
+            "C": {"Type": "Choice", "Choices": [{"Variable": "$.v", "NumericEquals": -1, "Next": "F"}],
+                  "Default": "P"},
+            "P": {"Type": "Pass", "Parameters": {"r.$": "States.MathAdd($.v, $.i)"}, "OutputPath": "$.r",
+                  "End": true},
+            "F": {"Type": "Fail", "Error": "Item.Failed", "Cause": "a -1"}}}}}});
+    char input[1024] = "[";
+    char expect[1024] = "[";
+    for (int i = 0; i < 60; i++) {
+        snprintf(input + strlen(input), sizeof input - strlen(input), "%s%d", i ? "," : "", 2 * i);
+        snprintf(expect + strlen(expect), sizeof expect - strlen(expect), "%s%d", i ? "," : "", 3 * i);
+    }
+    strcat(input, "]");
+    strcat(expect, "]");
+    assert_int_equal(h_run(&h, asl, input), RT_SUCCEEDED);
+    assert_string_equal(h_out(&h), expect);
+    assert_int_equal(h_peak_in_flight(&h), 1);
+    char *ev = h_events(&h);
+    assert_non_null(strstr(ev, "MapStateStarted MapIterationStarted:M ChoiceStateEntered:C ChoiceStateExited:C "
+                               "PassStateEntered:P PassStateExited:P MapIterationSucceeded:M "
+                               "MapIterationStarted:M ChoiceStateEntered:C"));
+    free(ev);
+    h_free(&h);
+    /* item 3 fails: items 0-3 started, none after, nothing to abort */
+    assert_int_equal(h_run(&h, asl, "[0,1,2,-1,4,5,6,7,8,9]"), RT_FAILED);
+    assert_string_equal(h.x.error, "Item.Failed");
+    assert_int_equal(h_count_events(&h, "MapIterationStarted"), 4);
+    assert_int_equal(h_count_events(&h, "MapIterationSucceeded"), 3);
+    assert_int_equal(h_count_events(&h, "MapIterationFailed"), 1);
+    assert_int_equal(h_count_events(&h, "MapIterationAborted"), 0);
+    h_free(&h);
+}
+
 static void blocking_iterations_overlap_40_items_of_1s_by_10_take_4s(void **state)
 {
     (void)state;
@@ -705,6 +747,7 @@ int main(void)
         cmocka_unit_test(results_are_in_item_order),
         cmocka_unit_test(max_concurrency_is_honoured_exactly),
         cmocka_unit_test(max_concurrency_zero_runs_up_to_the_inline_limit_of_40),
+        cmocka_unit_test(iterations_that_cannot_block_run_one_at_a_time_in_order),
         cmocka_unit_test(blocking_iterations_overlap_40_items_of_1s_by_10_take_4s),
         cmocka_unit_test(item_selector_sees_map_item_index_and_value),
         cmocka_unit_test(legacy_iterator_and_parameters_work_like_the_new_fields),
