@@ -104,6 +104,10 @@ static bool number(scan *p)
             return bad(p, "expected a digit in the exponent");
     }
     size_t len = p->i - start;
+    /* without an exponent, fewer than 309 digits stay below DBL_MAX: no
+     * strtod for the common number (cJSON converts it again anyway) */
+    if (len < 309 && !memchr(p->s + start, 'e', len) && !memchr(p->s + start, 'E', len))
+        return true;
     char small[128];
     char *buf = len < sizeof small ? small : malloc(len + 1);
     if (!buf)

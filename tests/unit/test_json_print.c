@@ -4,7 +4,8 @@
  * conformance expectations were made with): numbers of every kind
  * (integers either side of 1e15, negative zero, fractions that need 17
  * digits, tiny and huge exponents, NaN), strings with every escape,
- * nesting, keys, and refusing what cJSON refuses.
+ * nesting, keys, and refusing what cJSON refuses; and the parser's
+ * range check for numbers.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -142,6 +143,34 @@ static void refuses_what_cjson_refuses(void **state)
     cJSON_Delete(s);
 }
 
+/* The parser's range check, skipped for numbers too short to overflow:
+ * 308 integer digits fit a double, 309 nines do not, nor an exponent. */
+static void parse_refuses_only_numbers_out_of_range(void **state)
+{
+    (void)state;
+    char text[400];
+    char err[200];
+    for (int digits = 300; digits <= 320; digits++) {
+        memset(text, '9', (size_t)digits);
+        text[digits] = '\0';
+        cJSON *v = rt_json_parse(text, strlen(text), err, sizeof err);
+        if (digits <= 308) {
+            assert_non_null(v);
+            assert_true(cJSON_IsNumber(v) && !isinf(v->valuedouble));
+        } else {
+            assert_null(v);
+            assert_string_equal(err, "line 1, column 1: number out of range");
+        }
+        cJSON_Delete(v);
+    }
+    assert_null(rt_json_parse("-1.5E400", 8, err, sizeof err));
+    assert_string_equal(err, "line 1, column 1: number out of range");
+    cJSON *v = rt_json_parse("[12,-0.5,3e2]", 13, err, sizeof err);
+    assert_non_null(v);
+    same_as_cjson(v);
+    cJSON_Delete(v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -149,6 +178,7 @@ int main(void)
         cmocka_unit_test(strings_escape_as_cjson_does),
         cmocka_unit_test(documents_print_as_cjson_prints_them),
         cmocka_unit_test(refuses_what_cjson_refuses),
+        cmocka_unit_test(parse_refuses_only_numbers_out_of_range),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
