@@ -289,30 +289,59 @@ static const cJSON *item_at(map_ctx *c, long i)
     return it;
 }
 
-/* Puts "Map": {"Item": {"Index": i, "Value": copy of item}} into x's
- * context object, replacing an earlier one. */
-static bool context_set_item(asl_exec *x, long i, const cJSON *item)
+/* $$.Map.Item.Value: a reference to the item when it has children or text
+ * (as $$.Execution.Input refers to the input, context_object.c: nothing
+ * writes through $$, whatever reads it copies, and the items outlive the
+ * fan-out, after which rt_map_clear_item drops it), else a copy. */
+static cJSON *item_value(const cJSON *item)
 {
+    switch (item->type & 0xFF) {
+    case cJSON_Object: return cJSON_CreateObjectReference(item->child);
+    case cJSON_Array: return cJSON_CreateArrayReference(item->child);
+    case cJSON_String: return cJSON_CreateStringReference(item->valuestring);
+    default: return cJSON_Duplicate(item, 0);
+    }
+}
+
+/* Puts "Map": {"Item": {"Index": i, "Value": item}} into x's context
+ * object, replacing an earlier one. The Map object made for the first
+ * item serves the following ones, updated in place: a new object and a
+ * copy of the item per item cost more than the rest of a small iteration. */
+static bool context_set_item(map_ctx *c, long i, const cJSON *item)
+{
+    asl_exec *x = c->x;
     if (!rt_context(x))
         return false;
+    cJSON *val = item_value(item);
+    if (!val)
+        return false;
+    cJSON *old = cJSON_GetObjectItemCaseSensitive(x->context, "Map");
+    if (c->ctx_item && old && old->child == c->ctx_item) {
+        cJSON *idx = c->ctx_item->child; /* Index, then Value, as made below */
+        cJSON_SetNumberValue(idx, (double)i);
+        val->string = (char *)"Value"; /* cJSON frees no const key */
+        val->type |= cJSON_StringIsConst;
+        if (cJSON_ReplaceItemViaPointer(c->ctx_item, idx->next, val))
+            return true;
+        cJSON_Delete(val);
+        return false;
+    }
     cJSON *map = cJSON_CreateObject();
     cJSON *it = map ? cJSON_AddObjectToObject(map, "Item") : NULL;
-    cJSON *val = cJSON_Duplicate(item, 1);
-    bool ok = it && cJSON_AddNumberToObject(it, "Index", (double)i) && val &&
+    bool ok = it && cJSON_AddNumberToObject(it, "Index", (double)i) &&
               cJSON_AddItemToObject(it, "Value", val);
     if (!ok) {
-        if (!(it && val && cJSON_GetObjectItemCaseSensitive(it, "Value") == val))
+        if (!(it && cJSON_GetObjectItemCaseSensitive(it, "Value") == val))
             cJSON_Delete(val);
         cJSON_Delete(map);
         return false;
     }
-    if (cJSON_GetObjectItemCaseSensitive(x->context, "Map"))
-        return cJSON_ReplaceItemInObjectCaseSensitive(x->context, "Map", map) ||
-               (cJSON_Delete(map), false);
-    if (!cJSON_AddItemToObject(x->context, "Map", map)) {
+    if (old ? !cJSON_ReplaceItemInObjectCaseSensitive(x->context, "Map", map)
+            : !cJSON_AddItemToObject(x->context, "Map", map)) {
         cJSON_Delete(map);
         return false;
     }
+    c->ctx_item = it;
     return true;
 }
 
@@ -339,7 +368,7 @@ cJSON *rt_map_item_input(map_ctx *c, long i)
             rt_map_oom(x);
         return in;
     }
-    if (c->selector_context && !context_set_item(x, i, item)) {
+    if (c->selector_context && !context_set_item(c, i, item)) {
         if (!asl_failed(x))
             rt_map_oom(x);
         return NULL;
@@ -448,6 +477,7 @@ static cJSON *map_attempt(map_ctx *c, long limit, bool *map_failed)
                    .limit = limit, .start_event = started};
     rt_fanout_run(&f);
     rt_map_clear_item(x);
+    c->ctx_item = NULL;
     x->prev_event_id = __atomic_load_n(&x->run->last_event_id, __ATOMIC_RELAXED);
 
     cJSON *result = NULL;

@@ -356,6 +356,7 @@ int rt_map_dist_batches(map_ctx *c)
     c->cursor = c->items ? c->items->child : NULL;
     c->cursor_index = 0;
     rt_map_clear_item(x);
+    c->ctx_item = NULL;
     return 0;
 }
 

@@ -35,6 +35,7 @@ typedef struct map_ctx {
     const cJSON *cursor;     /* the item node at cursor_index (units start in order) */
     long cursor_index;
     bool selector_context;   /* the ItemSelector reads $$ */
+    cJSON *ctx_item;         /* $$.Map.Item in x's context, once set for an item */
     long nunits;
     cJSON **outputs;         /* per unit */
     /* the first failure that failed the state */

@@ -153,6 +153,35 @@ static void item_selector_sees_map_item_index_and_value(void **state)
     h_free(&h);
 }
 
+/* $$.Map is updated in place from item to item, Value referring to the
+ * item: every kind of item, and the whole $$.Map copied out, come out
+ * right for every index. */
+static void map_item_context_is_right_for_every_item_and_kind(void **state)
+{
+    (void)state;
+    harness h;
+    const char *asl = ASL({"StartAt": "M", "States": {"M": {"Type": "Map", "End": true,
+        "ItemSelector": {"m.$": "$$.Map", "v.$": "$$.Map.Item.Value"},
+        "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}}}});
+    assert_int_equal(h_run(&h, asl, "[{\"a\":[1,2]},[3,{}],\"s\",4.5,null,true,{}]"), RT_SUCCEEDED);
+    assert_string_equal(h_out(&h),
+        "[{\"m\":{\"Item\":{\"Index\":0,\"Value\":{\"a\":[1,2]}}},\"v\":{\"a\":[1,2]}},"
+        "{\"m\":{\"Item\":{\"Index\":1,\"Value\":[3,{}]}},\"v\":[3,{}]},"
+        "{\"m\":{\"Item\":{\"Index\":2,\"Value\":\"s\"}},\"v\":\"s\"},"
+        "{\"m\":{\"Item\":{\"Index\":3,\"Value\":4.5}},\"v\":4.5},"
+        "{\"m\":{\"Item\":{\"Index\":4,\"Value\":null}},\"v\":null},"
+        "{\"m\":{\"Item\":{\"Index\":5,\"Value\":true}},\"v\":true},"
+        "{\"m\":{\"Item\":{\"Index\":6,\"Value\":{}}},\"v\":{}}]");
+    h_free(&h);
+    const char *jn = ASL({"QueryLanguage": "JSONata", "StartAt": "M", "States": {"M": {"Type": "Map", "End": true,
+        "Items": "{% $states.input.list %}",
+        "ItemSelector": {"i": "{% $states.context.Map.Item.Index %}", "v": "{% $states.context.Map.Item.Value %}"},
+        "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}}}});
+    assert_int_equal(h_run(&h, jn, "{\"list\":[\"x\",[1],{\"k\":2}]}"), RT_SUCCEEDED);
+    assert_string_equal(h_out(&h), "[{\"i\":0,\"v\":\"x\"},{\"i\":1,\"v\":[1]},{\"i\":2,\"v\":{\"k\":2}}]");
+    h_free(&h);
+}
+
 static void legacy_iterator_and_parameters_work_like_the_new_fields(void **state)
 {
     (void)state;
@@ -748,6 +777,7 @@ int main(void)
         cmocka_unit_test(max_concurrency_is_honoured_exactly),
         cmocka_unit_test(max_concurrency_zero_runs_up_to_the_inline_limit_of_40),
         cmocka_unit_test(iterations_that_cannot_block_run_one_at_a_time_in_order),
+        cmocka_unit_test(map_item_context_is_right_for_every_item_and_kind),
         cmocka_unit_test(blocking_iterations_overlap_40_items_of_1s_by_10_take_4s),
         cmocka_unit_test(item_selector_sees_map_item_index_and_value),
         cmocka_unit_test(legacy_iterator_and_parameters_work_like_the_new_fields),
