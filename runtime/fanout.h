@@ -59,6 +59,11 @@ struct rt_fanout {
     long start_event;        /* previousEventId of each unit's first event */
     bool isolated;           /* units see no variables of x (a distributed Map's children) */
     const char *label;       /* a Map's state name: its progress line (progress.c); 0 = none */
+    /* The units cannot block (a Map processor of Pass, Choice, Succeed and
+     * Fail only): the calling thread runs them alone, and helpers join (as
+     * many as there are CPUs, within limit) only once a unit has taken
+     * more CPU time than a hand-off costs. */
+    bool cpu_bound;
     /* results, read after rt_fanout_run */
     bool stopped;            /* done() asked to stop, or prep failed */
     bool prep_failed;        /* prep() failed: the error is on x */
@@ -69,6 +74,8 @@ struct rt_fanout {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     long next, in_flight, runners;
+    bool helped;             /* cpu_bound: the helpers were asked for */
+    bool suspect;            /* cpu_bound: the last unit took long by the clock */
     rt_scope scope;
     bool progress;           /* label set and the progress line is on */
     int64_t progress_t0, progress_shown;

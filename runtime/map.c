@@ -6,8 +6,9 @@
  * array); then each item runs through the processor as an iteration, at
  * most MaxConcurrency at once (0, and anything above, means AWS's inline
  * limit of 40), on the run's pool (fanout.h); a processor that cannot block
- * (only Pass, Choice, Succeed, Fail) runs one item at a time on the calling
- * thread instead. An item's input is the
+ * (only Pass, Choice, Succeed, Fail) runs its items on the calling thread,
+ * joined by helpers, up to the CPUs, only when an item proves long. An
+ * item's input is the
  * ItemSelector (or legacy Parameters) built with $ = the effective input
  * and $$.Map.Item.{Index,Value}, or else a copy of the item; it is made
  * only when the item starts, so memory follows the items in flight. The
@@ -116,12 +117,13 @@ static bool tmpl_reads_context(const asl_tmpl *t)
 }
 
 /* Can no state of processor [p] wait for anything (a Task, a Wait, a nested
- * fan-out)? Its iterations are then pure computation of microseconds, and
- * running them one after another on the calling thread beats handing
- * each to a pool thread: the hand-off, the lock every item's preparation
- * takes and the context switches cost more than the work (the map
- * benchmark ran 10,000 such items 40 at a time on 2 cores). One at a time
- * is an order AWS may show too, MaxConcurrency being an upper bound. */
+ * fan-out)? Its iterations are then pure computation, often of
+ * microseconds, and running them one after another on the calling thread
+ * beats handing each to a pool thread: the hand-off, the lock every
+ * item's preparation takes and the context switches cost more than the
+ * work (the map benchmark ran 10,000 such items 40 at a time on 2 cores).
+ * The fan-out (cpu_bound) adds threads when an item proves long. One at a
+ * time is an order AWS may show too, MaxConcurrency being an upper bound. */
 static bool processor_never_blocks(const asl_machine *p)
 {
     static const char *const pure[] = {"Pass", "Choice", "Succeed", "Fail"};
@@ -474,7 +476,8 @@ static cJSON *map_attempt(map_ctx *c, long limit, bool *map_failed)
 
     rt_fanout f = {.x = x, .ops = c->dist ? &rt_map_dist_ops : &inline_ops, .ctx = c,
                    .isolated = c->dist, .label = c->state_name, .n = c->nunits,
-                   .limit = limit, .start_event = started};
+                   .limit = limit, .start_event = started,
+                   .cpu_bound = !c->dist && processor_never_blocks(c->m->processor)};
     rt_fanout_run(&f);
     rt_map_clear_item(x);
     c->ctx_item = NULL;
@@ -627,8 +630,6 @@ int asl_run_map(asl_exec *x, const asl_map *m, cJSON **doc)
     }
     long limit = m->distributed ? (mc > 0 ? mc : DISTRIBUTED_LIMIT)
                                 : (mc > 0 && mc < INLINE_LIMIT ? mc : INLINE_LIMIT);
-    if (!m->distributed && processor_never_blocks(m->processor))
-        limit = 1;
 
     /* the items: from the ItemReader, or ItemsPath over the effective input */
     cJSON *read = NULL;

@@ -29,6 +29,8 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "fanout.h"
 
@@ -247,6 +249,49 @@ static void pool_returning(rt_pool *p)
     pthread_mutex_unlock(&p->mu);
 }
 
+static void runner_entry(void *arg);
+
+/* Asks the pool for [count] more runners of [f] (f->mu held); a pool that
+ * cannot help means fewer runners. */
+static void add_runners(rt_fanout *f, long count)
+{
+    if (count <= 0)
+        return;
+    rt_pool *p = pool_get(f->x->run);
+    int most = f->isolated ? POOL_MAX_DIST_THREADS : POOL_MAX_THREADS;
+    f->runners += count;
+    for (long r = 0; r < count; r++) {
+        if (!p || !pool_submit(p, most, runner_entry, f)) {
+            f->runners -= count - r;
+            break;
+        }
+    }
+}
+
+/* A cpu_bound unit that took this much CPU time is worth a thread; a Pass
+ * and Choice iteration takes microseconds, a hand-off about as much. */
+enum { HELP_AFTER_NS = 1000 * 1000 };
+
+static int64_t thread_cpu_ns(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+        return 0;
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* The unit that the calling thread of a cpu_bound fan-out just ran took
+ * long: helpers for the rest (f->mu held). */
+static void help(rt_fanout *f)
+{
+    f->helped = true;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    long want = f->limit < cpus ? f->limit : cpus;
+    if (want > f->n - f->next + 1)
+        want = f->n - f->next + 1;
+    add_runners(f, want - 1);
+}
+
 /* One runner: takes units until none is left or the fan-out stops. [p]
  * is the pool when it runs on a pool thread, else 0. */
 static void runner(rt_fanout *f, rt_pool *p)
@@ -279,9 +324,23 @@ static void runner(rt_fanout *f, rt_pool *p)
         /* a Map iteration or Parallel branch reads the state's variables */
         sub.outer = f->isolated ? NULL : f->x;
         cJSON *out = NULL;
+        /* cpu_bound, on the calling thread (the only one that sets
+         * f->helped and f->suspect): the monotonic clock (no system call)
+         * times each unit; one that took long makes the next one timed by
+         * the thread's CPU clock too, which a preemption does not fool,
+         * and a long CPU time brings the helpers. */
+        const bool timed = f->cpu_bound && !p && !f->helped;
+        const bool cpu_timed = timed && f->suspect;
+        int64_t w0 = timed ? rt_mono_ns() : 0, c0 = cpu_timed ? thread_cpu_ns() : 0;
         rt_status st = f->ops->run(f, i, &sub, input, &out);
+        int64_t wall = timed ? rt_mono_ns() - w0 : 0;
+        bool long_cpu = cpu_timed && thread_cpu_ns() - c0 >= HELP_AFTER_NS;
 
         pthread_mutex_lock(&f->mu);
+        if (long_cpu)
+            help(f);
+        else if (timed)
+            f->suspect = wall >= HELP_AFTER_NS;
         f->in_flight--;
         if (f->ops->done(f, i, &sub, st, out))
             stop_locked(f);
@@ -315,22 +374,18 @@ void rt_fanout_run(rt_fanout *f)
         return;
     pthread_mutex_init(&f->mu, NULL);
     pthread_cond_init(&f->cv, NULL);
+    f->helped = f->suspect = false;
     long want = f->limit < 1 ? 1 : f->limit;
     if (want > f->n)
         want = f->n;
-    f->runners = want;
+    if (f->cpu_bound)
+        want = 1; /* maybe_help adds the others when units prove long */
+    f->runners = 1;
     /* Helpers on the pool first, so that they start while this thread
-     * runs its own share; a pool that cannot help means fewer runners. */
-    rt_pool *p = want > 1 ? pool_get(f->x->run) : NULL;
-    int most = f->isolated ? POOL_MAX_DIST_THREADS : POOL_MAX_THREADS;
-    for (long r = 1; r < want; r++) {
-        if (!p || !pool_submit(p, most, runner_entry, f)) {
-            pthread_mutex_lock(&f->mu);
-            f->runners -= want - r;
-            pthread_mutex_unlock(&f->mu);
-            break;
-        }
-    }
+     * runs its own share. */
+    pthread_mutex_lock(&f->mu);
+    add_runners(f, want - 1);
+    pthread_mutex_unlock(&f->mu);
     runner(f, NULL);
     pthread_mutex_lock(&f->mu);
     while (f->runners > 0)

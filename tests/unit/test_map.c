@@ -153,6 +153,32 @@ static void item_selector_sees_map_item_index_and_value(void **state)
     h_free(&h);
 }
 
+/* ... but items that take long (here a Choice + Pass loop that builds a
+ * 1,000-item array per turn) get helper threads on a machine with several CPUs. */
+static void long_iterations_that_cannot_block_get_helpers(void **state)
+{
+    (void)state;
+    if (sysconf(_SC_NPROCESSORS_ONLN) < 2) {
+        print_message("one CPU: no helpers to expect\n");
+        return;
+    }
+    harness h;
+    const char *asl = ASL({"StartAt": "M", "States": {"M": {"Type": "Map", "MaxConcurrency": 0, "End": true,
+        "ItemSelector": {"i": 0, "n.$": "$$.Map.Item.Value"},
+        "ItemProcessor": {"StartAt": "C", "States": {
+            "C": {"Type": "Choice", "Choices": [{"Variable": "$.i", "NumericLessThanPath": "$.n", "Next": "S"}],
+                  "Default": "D"},
+            "S": {"Type": "Pass", "Next": "C", "Parameters": {"i.$": "States.MathAdd($.i, 1)", "n.$": "$.n",
+                  "k.$": "States.ArrayLength(States.ArrayRange(1, 1000, 1))"}},
+            "D": {"Type": "Pass", "OutputPath": "$.i", "End": true}}}}}});
+    assert_int_equal(h_run(&h, asl, "[60,61,62,63,64,65,66,67,68,69,70,71]"), RT_SUCCEEDED);
+    assert_string_equal(h_out(&h), "[60,61,62,63,64,65,66,67,68,69,70,71]");
+    int peak = h_peak_in_flight(&h);
+    print_message("12 items of some 130 transitions building 1,000-item arrays: peak %d in flight\n", peak);
+    assert_true(peak >= 2);
+    h_free(&h);
+}
+
 /* $$.Map is updated in place from item to item, Value referring to the
  * item: every kind of item, and the whole $$.Map copied out, come out
  * right for every index. */
@@ -778,6 +804,7 @@ int main(void)
         cmocka_unit_test(max_concurrency_zero_runs_up_to_the_inline_limit_of_40),
         cmocka_unit_test(iterations_that_cannot_block_run_one_at_a_time_in_order),
         cmocka_unit_test(map_item_context_is_right_for_every_item_and_kind),
+        cmocka_unit_test(long_iterations_that_cannot_block_get_helpers),
         cmocka_unit_test(blocking_iterations_overlap_40_items_of_1s_by_10_take_4s),
         cmocka_unit_test(item_selector_sees_map_item_index_and_value),
         cmocka_unit_test(legacy_iterator_and_parameters_work_like_the_new_fields),
