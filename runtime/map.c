@@ -314,20 +314,28 @@ static bool context_set_item(map_ctx *c, long i, const cJSON *item)
     asl_exec *x = c->x;
     if (!rt_context(x))
         return false;
-    cJSON *val = item_value(item);
-    if (!val)
-        return false;
     cJSON *old = cJSON_GetObjectItemCaseSensitive(x->context, "Map");
     if (c->ctx_item && old && old->child == c->ctx_item) {
         cJSON *idx = c->ctx_item->child; /* Index, then Value, as made below */
         cJSON_SetNumberValue(idx, (double)i);
+        cJSON *prev = idx->next;
+        if ((item->type & 0xFF) == cJSON_Number && (prev->type & ~cJSON_StringIsConst) == cJSON_Number) {
+            cJSON_SetNumberValue(prev, item->valuedouble); /* a number for a number */
+            return true;
+        }
+        cJSON *val = item_value(item);
+        if (!val)
+            return false;
         val->string = (char *)"Value"; /* cJSON frees no const key */
         val->type |= cJSON_StringIsConst;
-        if (cJSON_ReplaceItemViaPointer(c->ctx_item, idx->next, val))
+        if (cJSON_ReplaceItemViaPointer(c->ctx_item, prev, val))
             return true;
         cJSON_Delete(val);
         return false;
     }
+    cJSON *val = item_value(item);
+    if (!val)
+        return false;
     cJSON *map = cJSON_CreateObject();
     cJSON *it = map ? cJSON_AddObjectToObject(map, "Item") : NULL;
     bool ok = it && cJSON_AddNumberToObject(it, "Index", (double)i) &&

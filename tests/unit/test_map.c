@@ -189,15 +189,18 @@ static void map_item_context_is_right_for_every_item_and_kind(void **state)
     const char *asl = ASL({"StartAt": "M", "States": {"M": {"Type": "Map", "End": true,
         "ItemSelector": {"m.$": "$$.Map", "v.$": "$$.Map.Item.Value"},
         "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}}}});
-    assert_int_equal(h_run(&h, asl, "[{\"a\":[1,2]},[3,{}],\"s\",4.5,null,true,{}]"), RT_SUCCEEDED);
+    assert_int_equal(h_run(&h, asl, "[{\"a\":[1,2]},[3,{}],\"s\",4.5,-7,null,true,{},8,9]"), RT_SUCCEEDED);
     assert_string_equal(h_out(&h),
         "[{\"m\":{\"Item\":{\"Index\":0,\"Value\":{\"a\":[1,2]}}},\"v\":{\"a\":[1,2]}},"
         "{\"m\":{\"Item\":{\"Index\":1,\"Value\":[3,{}]}},\"v\":[3,{}]},"
         "{\"m\":{\"Item\":{\"Index\":2,\"Value\":\"s\"}},\"v\":\"s\"},"
         "{\"m\":{\"Item\":{\"Index\":3,\"Value\":4.5}},\"v\":4.5},"
-        "{\"m\":{\"Item\":{\"Index\":4,\"Value\":null}},\"v\":null},"
-        "{\"m\":{\"Item\":{\"Index\":5,\"Value\":true}},\"v\":true},"
-        "{\"m\":{\"Item\":{\"Index\":6,\"Value\":{}}},\"v\":{}}]");
+        "{\"m\":{\"Item\":{\"Index\":4,\"Value\":-7}},\"v\":-7},"
+        "{\"m\":{\"Item\":{\"Index\":5,\"Value\":null}},\"v\":null},"
+        "{\"m\":{\"Item\":{\"Index\":6,\"Value\":true}},\"v\":true},"
+        "{\"m\":{\"Item\":{\"Index\":7,\"Value\":{}}},\"v\":{}},"
+        "{\"m\":{\"Item\":{\"Index\":8,\"Value\":8}},\"v\":8},"
+        "{\"m\":{\"Item\":{\"Index\":9,\"Value\":9}},\"v\":9}]");
     h_free(&h);
     const char *jn = ASL({"QueryLanguage": "JSONata", "StartAt": "M", "States": {"M": {"Type": "Map", "End": true,
         "Items": "{% $states.input.list %}",
