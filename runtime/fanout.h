@@ -11,7 +11,9 @@
  * even when the pool has no thread to spare (nested Maps never deadlock),
  * and in-flight units can never exceed the limit: MaxConcurrency holds
  * exactly. Items are prepared only when a runner takes them, so memory
- * stays proportional to the units in flight plus the results.
+ * stays proportional to the units in flight plus the results. A cpu_bound
+ * fan-out starts with the calling thread alone and adds runners only when
+ * a unit proves long (pool.c).
  *
  * The lock also guards the parent execution [x]: prep() may evaluate
  * templates on it (ItemSelector reads $$ and the effective input), because

@@ -285,10 +285,13 @@ static int64_t thread_cpu_ns(void)
 static void help(rt_fanout *f)
 {
     f->helped = true;
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    long want = f->limit < cpus ? f->limit : cpus;
-    if (want > f->n - f->next + 1)
-        want = f->n - f->next + 1;
+    /* runners, this thread included: no more than the CPUs, the limit
+     * and the units left */
+    long want = sysconf(_SC_NPROCESSORS_ONLN);
+    if (want > f->limit)
+        want = f->limit;
+    if (want > f->n - f->next)
+        want = f->n - f->next;
     add_runners(f, want - 1);
 }
 
@@ -379,7 +382,7 @@ void rt_fanout_run(rt_fanout *f)
     if (want > f->n)
         want = f->n;
     if (f->cpu_bound)
-        want = 1; /* maybe_help adds the others when units prove long */
+        want = 1; /* help() adds the others when units prove long */
     f->runners = 1;
     /* Helpers on the pool first, so that they start while this thread
      * runs its own share. */
