@@ -199,6 +199,10 @@ struct asl_exec {
      * growth (asl_state.tracks_growth), else at RT_GROWTH_UNKNOWN; the path
      * functions add what they write. */
     size_t doc_growth;
+    /* A bound of the whole output's size, when the state knows it (the
+     * loop sets RT_GROWTH_UNKNOWN; asl_build_doc sets it for a Pass whose
+     * Parameters become the output): it replaces the carried bound. */
+    size_t doc_bytes;
 };
 #define RT_GROWTH_UNKNOWN ((size_t)-1)
 /* Adds [n] bytes to x->doc_growth, when the state tracks it (saturating). */
