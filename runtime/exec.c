@@ -474,6 +474,7 @@ rt_status rt_exec_states(asl_exec *x, const asl_machine *m, cJSON *input, cJSON 
      * every 16th state: a run of cheap states overshoots the deadline by
      * less than the coarse clock's tick, not by a full timeout. */
     unsigned cheap_run = 0;
+    rt_node_cache_enter(); /* freed documents' nodes serve the next state's */
     for (;;) {
         if (run->aborted || run->history_full || (x->scope && rt_cancelled(x))) {
             aborted(x);
@@ -548,6 +549,7 @@ rt_status rt_exec_states(asl_exec *x, const asl_machine *m, cJSON *input, cJSON 
         cur = next;
     }
 
+    rt_node_cache_leave();
     if (ok) {
         *output = doc;
         return RT_SUCCEEDED;

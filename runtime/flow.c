@@ -75,23 +75,23 @@ static cJSON *build(asl_exec *x, const asl_tmpl *t, const cJSON *in, const char 
     cJSON *v;
     switch (t->kind) {
     case ASL_T_NULL:
-        v = cJSON_CreateNull();
+        v = rt_node_new(cJSON_NULL);
         break;
     case ASL_T_TRUE:
-        v = cJSON_CreateTrue();
+        v = rt_node_new(cJSON_True);
         break;
     case ASL_T_FALSE:
-        v = cJSON_CreateFalse();
+        v = rt_node_new(cJSON_False);
         break;
     case ASL_T_NUMBER:
-        v = cJSON_CreateNumber(t->num);
+        v = rt_node_number(t->num);
         break;
     case ASL_T_STRING:
         v = cJSON_CreateString(t->str ? t->str : "");
         break;
 
     case ASL_T_OBJECT:
-        v = cJSON_CreateObject();
+        v = rt_node_new(cJSON_Object);
         if (!v)
             return oom(x);
         if (sz) /* braces and commas */
@@ -102,19 +102,19 @@ static cJSON *build(asl_exec *x, const asl_tmpl *t, const cJSON *in, const char 
                 *sz += key_len(f->key) + 3;
             cJSON *item = build(x, f->value, in, f->key, sz);
             if (!item) {
-                cJSON_Delete(v);
+                asl_free(v);
                 return NULL;
             }
             if (!cJSON_AddItemToObjectCS(v, f->key, item)) {
                 cJSON_Delete(item);
-                cJSON_Delete(v);
+                asl_free(v);
                 return oom(x);
             }
         }
         return v;
 
     case ASL_T_ARRAY:
-        v = cJSON_CreateArray();
+        v = rt_node_new(cJSON_Array);
         if (!v)
             return oom(x);
         if (sz)
@@ -122,12 +122,12 @@ static cJSON *build(asl_exec *x, const asl_tmpl *t, const cJSON *in, const char 
         for (int i = 0; i < t->n; i++) {
             cJSON *item = build(x, &t->items[i], in, NULL, sz);
             if (!item) {
-                cJSON_Delete(v);
+                asl_free(v);
                 return NULL;
             }
             if (!cJSON_AddItemToArray(v, item)) {
                 cJSON_Delete(item);
-                cJSON_Delete(v);
+                asl_free(v);
                 return oom(x);
             }
         }

@@ -58,7 +58,7 @@ static cJSON *add(asl_exec *x, const asl_call *c, const cJSON *const v[2], const
     long long sum = l + r;
     if (sum < -2147483648LL || sum > 2147483647LL)
         return rt_intr_invalid(x, c, "the sum %lld is outside the integer range -2147483648 to 2147483647", sum);
-    cJSON *out = cJSON_CreateNumber((double)sum);
+    cJSON *out = rt_node_number((double)sum);
     return out ? out : rt_intr_oom(x);
 }
 

@@ -16,6 +16,7 @@
  *
  * Layer: base
  */
+#include <limits.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -473,15 +474,13 @@ cJSON *asl_copy(const cJSON *v)
     cJSON *c;
     switch (kind(v)) {
     case cJSON_Number:
-        return cJSON_CreateNumber(v->valuedouble);
+        return rt_node_number(v->valuedouble);
     case cJSON_String:
         return cJSON_CreateString(v->valuestring ? v->valuestring : "");
     case cJSON_True:
-        return cJSON_CreateTrue();
     case cJSON_False:
-        return cJSON_CreateFalse();
     case cJSON_NULL:
-        return cJSON_CreateNull();
+        return rt_node_new(kind(v));
     case cJSON_Array:
         c = cJSON_CreateArray();
         break;
@@ -514,8 +513,88 @@ cJSON *asl_copy(const cJSON *v)
     return c;
 }
 
-/* Takes ownership of [v] and frees it; 0 is fine. */
+/* ==== Recycled nodes ===================================================== */
+/* A loop of Pass states frees a document and builds one of the same shape
+ * after every state: malloc and free were a fifth of its time. Inside an
+ * execution loop (rt_node_cache_enter / leave, exec.c) the nodes that
+ * asl_free releases wait in a short per-thread list for the builders
+ * (rt_node_new: flow.c, intrinsics, asl_copy) to take them again. Every node
+ * in the list came from cJSON's allocator and goes back to it, through
+ * cJSON_Delete or the flush when the outermost loop on the thread ends, so
+ * whoever frees a recycled node later may do it the usual way. */
+enum { NODE_CACHE_MAX = 128 };
+static _Thread_local cJSON *node_cache;
+static _Thread_local int node_cached;
+static _Thread_local int node_cache_depth;
+
+void rt_node_cache_enter(void)
+{
+    node_cache_depth++;
+}
+
+void rt_node_cache_leave(void)
+{
+    if (--node_cache_depth > 0)
+        return;
+    node_cache_depth = 0;
+    while (node_cache) {
+        cJSON *n = node_cache;
+        node_cache = n->next;
+        cJSON_free(n);
+    }
+    node_cached = 0;
+}
+
+cJSON *rt_node_new(int type)
+{
+    cJSON *n = node_cache;
+    if (!n) {
+        n = cJSON_CreateNull();
+        if (n)
+            n->type = type;
+        return n;
+    }
+    node_cache = n->next;
+    node_cached--;
+    memset(n, 0, sizeof *n);
+    n->type = type;
+    return n;
+}
+
+cJSON *rt_node_number(double d)
+{
+    cJSON *n = rt_node_new(cJSON_Number);
+    if (n) { /* as cJSON_CreateNumber sets it */
+        n->valuedouble = d;
+        n->valueint = d >= INT_MAX ? INT_MAX : d <= (double)INT_MIN ? INT_MIN : (int)d;
+    }
+    return n;
+}
+
+/* Takes ownership of [v] and frees it; 0 is fine. What cJSON_Delete does
+ * (the whole sibling chain, references' children and strings left alone),
+ * keeping node structs for rt_node_new while a loop runs on this thread. */
 void asl_free(cJSON *v)
 {
-    cJSON_Delete(v);
+    if (node_cache_depth == 0) {
+        cJSON_Delete(v);
+        return;
+    }
+    while (v) {
+        cJSON *next = v->next;
+        if (!(v->type & cJSON_IsReference) && v->child)
+            asl_free(v->child);
+        if (!(v->type & cJSON_IsReference) && v->valuestring)
+            cJSON_free(v->valuestring);
+        if (!(v->type & cJSON_StringIsConst) && v->string)
+            cJSON_free(v->string);
+        if (node_cached < NODE_CACHE_MAX) {
+            v->next = node_cache;
+            node_cache = v;
+            node_cached++;
+        } else {
+            cJSON_free(v);
+        }
+        v = next;
+    }
 }

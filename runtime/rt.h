@@ -290,6 +290,16 @@ char *rt_json_print(const cJSON *v);
  * number other than an int counts as 26 bytes (cJSON's longest
  * rendering); stops adding once past [cap]. Allocates nothing. */
 size_t rt_json_size_bound(const cJSON *v, size_t cap);
+/* Recycled nodes (json.c): between enter and leave (nested, per thread),
+ * asl_free keeps freed node structs and rt_node_new / rt_node_number take
+ * them back; the outermost leave frees what is left. */
+void rt_node_cache_enter(void);
+void rt_node_cache_leave(void);
+/* A fresh node of cJSON type [type] (cJSON_Object, cJSON_Number, ...),
+ * all else zero; 0 when out of memory. */
+cJSON *rt_node_new(int type);
+/* A number node as cJSON_CreateNumber makes it. */
+cJSON *rt_node_number(double d);
 /* JSON value equality: objects unordered, numbers by value. */
 bool rt_json_equal(const cJSON *a, const cJSON *b);
 
