@@ -494,7 +494,8 @@ rt_status rt_exec_states(asl_exec *x, const asl_machine *m, cJSON *input, cJSON 
         x->doc_growth = st->tracks_growth ? 0 : RT_GROWTH_UNKNOWN;
         x->doc_bytes = RT_GROWTH_UNKNOWN;
         int next = st->run(x, &doc);
-        rt_scratch_reset(x);
+        if (x->nscratch) /* most states keep no scratch values: skip the call */
+            rt_scratch_reset(x);
 
         if (next == ASL_NEXT_ERROR || x->failed) {
             rt_vars_discard(x);
