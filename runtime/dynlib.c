@@ -187,6 +187,7 @@ static void load_mhd(void)
         "MHD_start_daemon", "MHD_stop_daemon", "MHD_get_daemon_info",
         "MHD_lookup_connection_value", "MHD_create_response_from_buffer",
         "MHD_add_response_header", "MHD_queue_response", "MHD_destroy_response",
+        "MHD_quiesce_daemon",
     };
     void *slots[sizeof names / sizeof names[0]];
     if (!load("libmicrohttpd (Debian package libmicrohttpd12)", so, names, slots,
@@ -200,6 +201,7 @@ static void load_mhd(void)
     memcpy(&mhd_api.add_response_header, &slots[5], sizeof(void *));
     memcpy(&mhd_api.queue_response, &slots[6], sizeof(void *));
     memcpy(&mhd_api.destroy_response, &slots[7], sizeof(void *));
+    memcpy(&mhd_api.quiesce_daemon, &slots[8], sizeof(void *));
     mhd_ok = true;
 }
 

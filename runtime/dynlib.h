@@ -41,8 +41,10 @@ typedef struct rt_curl_api {
     void (*slist_free_all)(struct curl_slist *l);
 } rt_curl_api;
 
-/* The libmicrohttpd functions the --callback-port listener calls
- * (callback_listen.c): executables must not need it to start. */
+/* The libmicrohttpd functions the --callback-port listener
+ * (callback_listen.c) and `aslc serve` (server/http.c) call: executables
+ * must not need it to start, and aslc's other commands must not pay for
+ * it (with GnuTLS behind it, linking it cost every aslc command 2.5 ms). */
 typedef struct rt_mhd_api {
     struct MHD_Daemon *(*start_daemon)(unsigned int flags, uint16_t port, MHD_AcceptPolicyCallback apc,
                                        void *apc_cls, MHD_AccessHandlerCallback dh, void *dh_cls,
@@ -59,6 +61,7 @@ typedef struct rt_mhd_api {
     enum MHD_Result (*queue_response)(struct MHD_Connection *c, unsigned int status,
                                       struct MHD_Response *r);
     void (*destroy_response)(struct MHD_Response *r);
+    MHD_socket (*quiesce_daemon)(struct MHD_Daemon *d);
 } rt_mhd_api;
 
 /* A hash function's state, big enough for every hash rt_hash names. */

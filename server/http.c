@@ -7,6 +7,8 @@
  * (bounded) so a long-polling request never blocks the others; a
  * connection timeout drops slow or vanished clients. Owns the daemon and
  * each request's body buffer. Called by srv_main's caller (serve_cmd.c).
+ * libmicrohttpd is loaded when the server starts (runtime/dynlib.c), so
+ * that aslc's other commands do not load it and GnuTLS behind it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +21,7 @@
 #include <arpa/inet.h>
 #include <sys/resource.h>
 
+#include "dynlib.h"
 #include "serve.h"
 #include "srv_internal.h"
 
@@ -44,6 +47,9 @@ typedef struct req {
  * that the main thread reads. */
 static int stop_pipe[2] = {-1, -1};
 
+/* libmicrohttpd's functions, loaded by srv_main before the daemon starts. */
+static const rt_mhd_api *mhd;
+
 static void on_signal(int sig)
 {
     char c = (char)sig;
@@ -58,16 +64,16 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, srv_reply r)
 {
     const char *body = r.body ? r.body : "{}";
     struct MHD_Response *resp =
-        MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
+        mhd->create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
     free(r.body);
     if (!resp)
         return MHD_NO;
-    MHD_add_response_header(resp, "Content-Type", "application/x-amz-json-1.0");
+    mhd->add_response_header(resp, "Content-Type", "application/x-amz-json-1.0");
     char id[37]; /* what the SDKs log with an error */
     rt_uuid_v4(id);
-    MHD_add_response_header(resp, "x-amzn-RequestId", id);
-    enum MHD_Result ok = MHD_queue_response(c, (unsigned)r.status, resp);
-    MHD_destroy_response(resp);
+    mhd->add_response_header(resp, "x-amzn-RequestId", id);
+    enum MHD_Result ok = mhd->queue_response(c, (unsigned)r.status, resp);
+    mhd->destroy_response(resp);
     return ok;
 }
 
@@ -120,7 +126,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     (void)cls, (void)url, (void)version;
     req *r = *state;
     if (!r) { /* first call: headers only */
-        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+        const char *cl = mhd->lookup_connection_value(c, MHD_HEADER_KIND,
                                                      MHD_HTTP_HEADER_CONTENT_LENGTH);
         /* A body past the limit is drained and then refused, so that the
          * client, still sending, reads the answer instead of a reset; one
@@ -162,7 +168,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (!utf8_ok((const unsigned char *)(r->buf ? r->buf : ""), r->len))
         return send_reply(c, srv_error(400, "SerializationException",
                                        "the request body is not valid UTF-8"));
-    const char *target = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Amz-Target");
+    const char *target = mhd->lookup_connection_value(c, MHD_HEADER_KIND, "X-Amz-Target");
     const char *action = NULL;
     static const char prefix[] = "AWSStepFunctions.";
     if (target && strncmp(target, prefix, sizeof prefix - 1) == 0)
@@ -201,6 +207,10 @@ static unsigned connection_limit(void)
 
 int srv_main(const srv_opts *o)
 {
+    if (!(mhd = rt_mhd())) {
+        fprintf(stderr, "aslc serve: %s\n", rt_dynlib_error());
+        return 2;
+    }
     struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)o->port)};
     if (inet_pton(AF_INET, o->host, &addr.sin_addr) != 1) {
         fprintf(stderr, "aslc serve: --host '%s' is not an IPv4 address\n", o->host);
@@ -225,7 +235,7 @@ int srv_main(const srv_opts *o)
             return 2;
         }
     }
-    struct MHD_Daemon *d = MHD_start_daemon(
+    struct MHD_Daemon *d = mhd->start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ITC |
             MHD_USE_ERROR_LOG,
         (uint16_t)o->port, NULL, NULL, on_request, NULL,
@@ -239,7 +249,7 @@ int srv_main(const srv_opts *o)
         srv_actions_close();
         return 2;
     }
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+    const union MHD_DaemonInfo *info = mhd->get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
     int port = info ? info->port : o->port;
     fprintf(stderr, "aslc serve: listening on http://%s:%d\n", o->host, port);
     if (o->port_file) {
@@ -255,13 +265,13 @@ int srv_main(const srv_opts *o)
     /* No new connections; the running executions saved as aborted, then
      * stopped, so that requests waiting on them (StartSyncExecution) end
      * and the daemon's threads can be joined. */
-    MHD_socket ls = MHD_quiesce_daemon(d);
+    MHD_socket ls = mhd->quiesce_daemon(d);
     if (ls != MHD_INVALID_SOCKET)
         close(ls);
     srv_store_close();
     srv_executions_stop();
     srv_activities_stop(); /* GetActivityTask long polls end too */
-    MHD_stop_daemon(d);
+    mhd->stop_daemon(d);
     srv_actions_close();
     close(stop_pipe[0]);
     close(stop_pipe[1]);
