@@ -523,39 +523,83 @@ cJSON *asl_copy(const cJSON *v)
  * cJSON_Delete or the flush when the outermost loop on the thread ends, so
  * whoever frees a recycled node later may do it the usual way. */
 enum { NODE_CACHE_MAX = 128 };
-static _Thread_local cJSON *node_cache;
-static _Thread_local int node_cached;
-static _Thread_local int node_cache_depth;
+/* Per thread through a pthread key, not _Thread_local: TinyCC cannot link
+ * thread-local storage (aslc build --cc libtcc, tests/hardening). */
+typedef struct node_cache {
+    cJSON *head;
+    int n;
+    int depth;
+} node_cache;
+static pthread_key_t node_key;
+static pthread_once_t node_once = PTHREAD_ONCE_INIT;
+static bool node_key_ok;
+
+static void node_flush(node_cache *c)
+{
+    while (c->head) {
+        cJSON *n = c->head;
+        c->head = n->next;
+        cJSON_free(n);
+    }
+    c->n = 0;
+}
+
+static void node_cache_free(void *p)
+{
+    /* a thread that ends inside a loop (it should not) frees its list */
+    node_flush(p);
+    free(p);
+}
+
+static void node_key_init(void)
+{
+    /* published atomically: threads that never entered a loop read it too */
+    __atomic_store_n(&node_key_ok, pthread_key_create(&node_key, node_cache_free) == 0,
+                     __ATOMIC_RELEASE);
+}
+
+static node_cache *node_cache_get(void)
+{
+    return __atomic_load_n(&node_key_ok, __ATOMIC_ACQUIRE) ? pthread_getspecific(node_key) : NULL;
+}
 
 void rt_node_cache_enter(void)
 {
-    node_cache_depth++;
+    pthread_once(&node_once, node_key_init);
+    node_cache *c = node_cache_get();
+    if (!c && __atomic_load_n(&node_key_ok, __ATOMIC_ACQUIRE)) {
+        /* no list (out of memory) only means no recycling */
+        c = calloc(1, sizeof *c);
+        if (c && pthread_setspecific(node_key, c) != 0) {
+            free(c);
+            c = NULL;
+        }
+    }
+    if (c)
+        c->depth++;
 }
 
 void rt_node_cache_leave(void)
 {
-    if (--node_cache_depth > 0)
+    node_cache *c = node_cache_get();
+    if (!c || --c->depth > 0)
         return;
-    node_cache_depth = 0;
-    while (node_cache) {
-        cJSON *n = node_cache;
-        node_cache = n->next;
-        cJSON_free(n);
-    }
-    node_cached = 0;
+    pthread_setspecific(node_key, NULL);
+    node_cache_free(c);
 }
 
 cJSON *rt_node_new(int type)
 {
-    cJSON *n = node_cache;
+    node_cache *c = node_cache_get();
+    cJSON *n = c ? c->head : NULL;
     if (!n) {
         n = cJSON_CreateNull();
         if (n)
             n->type = type;
         return n;
     }
-    node_cache = n->next;
-    node_cached--;
+    c->head = n->next;
+    c->n--;
     memset(n, 0, sizeof *n);
     n->type = type;
     return n;
@@ -571,30 +615,35 @@ cJSON *rt_node_number(double d)
     return n;
 }
 
-/* Takes ownership of [v] and frees it; 0 is fine. What cJSON_Delete does
- * (the whole sibling chain, references' children and strings left alone),
- * keeping node structs for rt_node_new while a loop runs on this thread. */
-void asl_free(cJSON *v)
+static void node_free(node_cache *c, cJSON *v)
 {
-    if (node_cache_depth == 0) {
-        cJSON_Delete(v);
-        return;
-    }
     while (v) {
         cJSON *next = v->next;
         if (!(v->type & cJSON_IsReference) && v->child)
-            asl_free(v->child);
+            node_free(c, v->child);
         if (!(v->type & cJSON_IsReference) && v->valuestring)
             cJSON_free(v->valuestring);
         if (!(v->type & cJSON_StringIsConst) && v->string)
             cJSON_free(v->string);
-        if (node_cached < NODE_CACHE_MAX) {
-            v->next = node_cache;
-            node_cache = v;
-            node_cached++;
+        if (c->n < NODE_CACHE_MAX) {
+            v->next = c->head;
+            c->head = v;
+            c->n++;
         } else {
             cJSON_free(v);
         }
         v = next;
     }
+}
+
+/* Takes ownership of [v] and frees it; 0 is fine. What cJSON_Delete does
+ * (the whole sibling chain, references' children and strings left alone),
+ * keeping node structs for rt_node_new while a loop runs on this thread. */
+void asl_free(cJSON *v)
+{
+    node_cache *c = v ? node_cache_get() : NULL;
+    if (c)
+        node_free(c, v);
+    else
+        cJSON_Delete(v);
 }
