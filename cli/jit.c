@@ -41,6 +41,7 @@ extern const unsigned long aslc_embedded_aslrt_h_len;
     X(asl_set_empty)                                                           \
     X(asl_apply_result_path)                                                   \
     X(asl_build)                                                               \
+    X(asl_build_doc)                                                           \
     X(asl_assign)                                                              \
     X(asl_jn_value)                                                           \
     X(asl_jn_assign)                                                          \

@@ -175,14 +175,18 @@ void cg_emit_pass(cg *g, FILE *b, const ir_state *s)
     }
 
     /* 2. Parameters, 3. Result: `res` names the result, `res_owned` says
-     * whether it is a fresh tree (else it is borrowed `eff`) */
+     * whether it is a fresh tree (else it is borrowed `eff`). A tree that
+     * becomes the whole output untouched is built by asl_build_doc, which
+     * tells the loop its size (no walk for the 256 KiB check). */
+    bool whole = rp_id && cg_is_identity(&s->output_path) && !s->assign;
     const char *res = eff;
     bool res_owned = false;
     if (build_params) {
         g->used_x = true;
         g->used_doc |= !eff_owned && !ip_path;
         int t = cg_emit_tmpl(g, params);
-        fprintf(b, "    cJSON *params = asl_build(x, &tmpl_%d, %s); /* Parameters */\n", t, eff);
+        fprintf(b, "    cJSON *params = %s(x, &tmpl_%d, %s); /* Parameters */\n",
+                whole && params_is_result && !result ? "asl_build_doc" : "asl_build", t, eff);
         if (eff_owned) {
             fputs("    asl_free(empty);\n", b);
             eff_owned = false;
@@ -198,7 +202,8 @@ void cg_emit_pass(cg *g, FILE *b, const ir_state *s)
     if (result && !rp_null) {
         g->used_x = g->used_doc = true;
         int t = cg_emit_tmpl(g, result);
-        fprintf(b, "    cJSON *result = asl_build(x, &tmpl_%d, *doc); /* Result */\n", t);
+        fprintf(b, "    cJSON *result = %s(x, &tmpl_%d, *doc); /* Result */\n",
+                whole ? "asl_build_doc" : "asl_build", t);
         fputs("    if (!result)\n        return ASL_NEXT_ERROR;\n", b);
         res = "result";
         res_owned = true;

@@ -320,6 +320,9 @@ int asl_apply_result_path(asl_exec *x, const asl_path *p, cJSON **doc, cJSON *re
 /* Build a payload template (Parameters, ResultSelector, ...) with $ = [in].
  * Returns a fresh tree, or 0 with the error set. */
 cJSON *asl_build(asl_exec *x, const asl_tmpl *t, const cJSON *in);
+/* asl_build for a tree that becomes the state's whole output unchanged:
+ * also tells the loop its size, so that the 256 KiB check need not walk it. */
+cJSON *asl_build_doc(asl_exec *x, const asl_tmpl *t, const cJSON *in);
 /* Assign: evaluate each field of the OBJECT template [t] with $ = [in]
  * (variables read as they were when the state was entered) and stage the
  * values; the state loop commits them when the state exits. Returns 0, or

@@ -36,6 +36,9 @@ enum { RT_HISTORY_MAX = 25000 };
 /* The next event id of [x]'s run for an event of [type], with the quota
  * applied (what rt_event does when nothing is recorded). */
 long rt_event_id(asl_exec *x, const char *type);
+/* rt_event_id for the loop's Entered / Exited events when it records
+ * nothing: a plain add at the top level, where no other thread counts. */
+long rt_loop_event_id(asl_exec *x);
 /* An in-memory history (rt_options.events): each event's JSON text, the
  * same line --history writes, in id order. Appended under [mu]; a reader
  * takes [mu] too. Start from {.mu = PTHREAD_MUTEX_INITIALIZER}. [oom] is

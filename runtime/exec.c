@@ -49,14 +49,6 @@
 
 static const rt_options default_options = {.wait_mode = RT_WAIT_REAL};
 
-/* The next event id when nothing is recorded (ids still count: causes
- * quote them). Atomic: Map / Parallel threads share the counter. */
-static long next_event_id(asl_exec *x)
-{
-    /* the type matters only for the run's last allowed event */
-    return rt_event_id(x, "StateEvent");
-}
-
 static const rt_options *options_of(const rt_run *run)
 {
     return run->opt ? run->opt : &default_options;
@@ -474,13 +466,22 @@ rt_status rt_exec_states(asl_exec *x, const asl_machine *m, cJSON *input, cJSON 
     doc_bound bound = {0, false};
     int cur = m->start;
     bool ok = false;
+    /* Cheap states in a row since the clock was last read. A JSONPath
+     * Pass, Choice or Succeed (one that tracks its growth or measures its
+     * output) costs at most a walk of a document under 256 KiB, well under
+     * a millisecond; a Wait enforces the deadline itself. So the clock is
+     * read before every state that follows anything else, and otherwise
+     * every 16th state: a run of cheap states overshoots the deadline by
+     * less than the coarse clock's tick, not by a full timeout. */
+    unsigned cheap_run = 0;
+    rt_node_cache_enter(); /* freed documents' nodes serve the next state's */
     for (;;) {
         if (run->aborted || run->history_full || (x->scope && rt_cancelled(x))) {
             aborted(x);
             break;
         }
         x->entered_ns = 0; /* read on first use (rt_entered_ns) */
-        if (deadline && !rt_before_deadline(x, deadline)) {
+        if (deadline && cheap_run % 16 == 0 && !rt_before_deadline(x, deadline)) {
             timed_out(x);
             break;
         }
@@ -488,11 +489,13 @@ rt_status rt_exec_states(asl_exec *x, const asl_machine *m, cJSON *input, cJSON 
         x->state = cur;
         x->retry_count = 0;
         x->context_stale = true;
-        x->entered_event_id = rec ? state_event(x, true, doc, NULL) : next_event_id(x);
+        x->entered_event_id = rec ? state_event(x, true, doc, NULL) : rt_loop_event_id(x);
 
         x->doc_growth = st->tracks_growth ? 0 : RT_GROWTH_UNKNOWN;
+        x->doc_bytes = RT_GROWTH_UNKNOWN;
         int next = st->run(x, &doc);
-        rt_scratch_reset(x);
+        if (x->nscratch) /* most states keep no scratch values: skip the call */
+            rt_scratch_reset(x);
 
         if (next == ASL_NEXT_ERROR || x->failed) {
             rt_vars_discard(x);
@@ -502,7 +505,13 @@ rt_status rt_exec_states(asl_exec *x, const asl_machine *m, cJSON *input, cJSON 
                 state_aborted(x);
             break;
         }
-        if (over_data_limit(doc, x->doc_growth, &bound)) {
+        cheap_run = st->tracks_growth || x->doc_bytes != RT_GROWTH_UNKNOWN ? cheap_run + 1 : 0;
+        size_t growth = x->doc_growth;
+        if (x->doc_bytes != RT_GROWTH_UNKNOWN) { /* the state measured its whole output */
+            bound = (doc_bound){x->doc_bytes, true};
+            growth = 0;
+        }
+        if (over_data_limit(doc, growth, &bound)) {
             /* AWS's cause has no "An error occurred..." prefix here. */
             char *cause = str_printf("The state/task '%s' returned a result with a size "
                                      "exceeding the maximum number of bytes service limit.",
@@ -513,7 +522,8 @@ rt_status rt_exec_states(asl_exec *x, const asl_machine *m, cJSON *input, cJSON 
             break;
         }
         cJSON *assigned = rec && rt_vars_pending(x) ? cJSON_CreateObject() : NULL;
-        if (rt_vars_commit(x, assigned) != 0) {
+        /* (x->staged is 0 unless the state assigned: skip the call) */
+        if (x->staged && rt_vars_commit(x, assigned) != 0) {
             cJSON_Delete(assigned);
             if (rec)
                 state_aborted(x);
@@ -522,7 +532,7 @@ rt_status rt_exec_states(asl_exec *x, const asl_machine *m, cJSON *input, cJSON 
         if (rec)
             state_event(x, false, doc, assigned);
         else
-            next_event_id(x);
+            x->prev_event_id = rt_loop_event_id(x);
         if (next == ASL_NEXT_END) {
             if (deadline && rt_now_ns(x) >= deadline)
                 timed_out(x);
@@ -540,6 +550,7 @@ rt_status rt_exec_states(asl_exec *x, const asl_machine *m, cJSON *input, cJSON 
         cur = next;
     }
 
+    rt_node_cache_leave();
     if (ok) {
         *output = doc;
         return RT_SUCCEEDED;

@@ -176,10 +176,16 @@ static bool execution_end_type(const char *type)
 }
 
 /* Takes the next id for [type] and says what becomes of the event. */
-static ev_fate take_id(asl_exec *x, const char *type, long *id_out)
+static ev_fate take_id(asl_exec *x, const char *type, long *id_out, bool solo)
 {
     rt_run *run = x->run;
-    long id = __atomic_add_fetch(&run->last_event_id, 1, __ATOMIC_RELAXED);
+    long id;
+    if (solo) { /* no other thread adds now: no locked instruction */
+        id = __atomic_load_n(&run->last_event_id, __ATOMIC_RELAXED) + 1;
+        __atomic_store_n(&run->last_event_id, id, __ATOMIC_RELAXED);
+    } else {
+        id = __atomic_add_fetch(&run->last_event_id, 1, __ATOMIC_RELAXED);
+    }
     *id_out = id;
     if (id < RT_HISTORY_MAX || run->express) /* Express executions have no such limit */
         return EV_RECORD;
@@ -194,7 +200,19 @@ static ev_fate take_id(asl_exec *x, const char *type, long *id_out)
 long rt_event_id(asl_exec *x, const char *type)
 {
     long id;
-    (void)take_id(x, type, &id);
+    (void)take_id(x, type, &id, false);
+    x->prev_event_id = id;
+    return id;
+}
+
+long rt_loop_event_id(asl_exec *x)
+{
+    /* Between two states of a top-level execution nothing else runs on
+     * its rt_run: Map and Parallel children (whose x->scope is set) have
+     * finished with the state that started them, so the count needs no
+     * atomic add. The type matters only for the run's last allowed event. */
+    long id;
+    (void)take_id(x, "StateEvent", &id, !x->scope);
     x->prev_event_id = id;
     return id;
 }
@@ -216,7 +234,7 @@ long rt_event(asl_exec *x, const char *type, const char *details_key, cJSON *det
     if (opt->events)
         pthread_mutex_lock(&opt->events->mu);
     long id;
-    ev_fate fate = take_id(x, type, &id);
+    ev_fate fate = take_id(x, type, &id, false);
     long prev = x->prev_event_id;
     x->prev_event_id = id;
     if (fate == EV_HISTORY_FULL) {

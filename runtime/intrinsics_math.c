@@ -29,11 +29,17 @@ static double round_half_up(double d)
  * integer, rounded as AWS rounds. */
 static bool add_operand(asl_exec *x, const asl_call *c, int k, const cJSON *v, double lit, long long *out)
 {
-    if (v && !cJSON_IsNumber(v)) {
+    /* the type test is inline: cJSON_IsNumber is a call into the library */
+    if (v && (v->type & 0xFF) != cJSON_Number) {
         rt_intr_invalid(x, c, "argument %d must be a number, found %s", k + 1, rt_intr_type_name(v));
         return false;
     }
-    double d = round_half_up(v ? v->valuedouble : lit);
+    double raw = v ? v->valuedouble : lit;
+    if (raw >= -2147483648.0 && raw <= 2147483647.0 && (double)(long long)raw == raw) {
+        *out = (long long)raw; /* the common case, an integer in range: nothing to round */
+        return true;
+    }
+    double d = round_half_up(raw);
     if (!(d >= -2147483648.0 && d <= 2147483647.0)) {
         rt_intr_invalid(x, c, "argument %d must be an integer between -2147483648 and 2147483647", k + 1);
         return false;
@@ -52,7 +58,7 @@ static cJSON *add(asl_exec *x, const asl_call *c, const cJSON *const v[2], const
     long long sum = l + r;
     if (sum < -2147483648LL || sum > 2147483647LL)
         return rt_intr_invalid(x, c, "the sum %lld is outside the integer range -2147483648 to 2147483647", sum);
-    cJSON *out = cJSON_CreateNumber((double)sum);
+    cJSON *out = rt_node_number((double)sum);
     return out ? out : rt_intr_oom(x);
 }
 

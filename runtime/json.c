@@ -17,6 +17,7 @@
  * Layer: base
  */
 #include <float.h>
+#include <limits.h>
 #include <locale.h>
 #include <math.h>
 #include <pthread.h>
@@ -385,9 +386,11 @@ size_t rt_json_size_bound(const cJSON *v, size_t cap)
             return 26;
         long long i = v->valueint;
         size_t d = i < 0 ? 2 : 1;
-        for (unsigned long long u = i < 0 ? -(unsigned long long)i : (unsigned long long)i;
-             u >= 10; u /= 10)
-            d++;
+        unsigned long long u = i < 0 ? -(unsigned long long)i : (unsigned long long)i;
+        /* a ladder of compares for the common small counts, then divide */
+        for (; u >= 10000; u /= 10000)
+            d += 4;
+        d += (u >= 10) + (u >= 100) + (u >= 1000);
         return d;
     }
     case cJSON_Raw:
@@ -632,15 +635,13 @@ cJSON *asl_copy(const cJSON *v)
     cJSON *c;
     switch (kind(v)) {
     case cJSON_Number:
-        return cJSON_CreateNumber(v->valuedouble);
+        return rt_node_number(v->valuedouble);
     case cJSON_String:
         return cJSON_CreateString(v->valuestring ? v->valuestring : "");
     case cJSON_True:
-        return cJSON_CreateTrue();
     case cJSON_False:
-        return cJSON_CreateFalse();
     case cJSON_NULL:
-        return cJSON_CreateNull();
+        return rt_node_new(kind(v));
     case cJSON_Array:
         c = cJSON_CreateArray();
         break;
@@ -673,8 +674,137 @@ cJSON *asl_copy(const cJSON *v)
     return c;
 }
 
-/* Takes ownership of [v] and frees it; 0 is fine. */
+/* ==== Recycled nodes ===================================================== */
+/* A loop of Pass states frees a document and builds one of the same shape
+ * after every state: malloc and free were a fifth of its time. Inside an
+ * execution loop (rt_node_cache_enter / leave, exec.c) the nodes that
+ * asl_free releases wait in a short per-thread list for the builders
+ * (rt_node_new: flow.c, intrinsics, asl_copy) to take them again. Every node
+ * in the list came from cJSON's allocator and goes back to it, through
+ * cJSON_Delete or the flush when the outermost loop on the thread ends, so
+ * whoever frees a recycled node later may do it the usual way. */
+enum { NODE_CACHE_MAX = 128 };
+/* Per thread through a pthread key, not _Thread_local: TinyCC cannot link
+ * thread-local storage (aslc build --cc libtcc, tests/hardening). */
+typedef struct node_cache {
+    cJSON *head;
+    int n;
+    int depth;
+} node_cache;
+static pthread_key_t node_key;
+static pthread_once_t node_once = PTHREAD_ONCE_INIT;
+static bool node_key_ok;
+
+static void node_flush(node_cache *c)
+{
+    while (c->head) {
+        cJSON *n = c->head;
+        c->head = n->next;
+        cJSON_free(n);
+    }
+    c->n = 0;
+}
+
+static void node_cache_free(void *p)
+{
+    /* a thread that ends inside a loop (it should not) frees its list */
+    node_flush(p);
+    free(p);
+}
+
+static void node_key_init(void)
+{
+    /* published atomically: threads that never entered a loop read it too */
+    __atomic_store_n(&node_key_ok, pthread_key_create(&node_key, node_cache_free) == 0,
+                     __ATOMIC_RELEASE);
+}
+
+static node_cache *node_cache_get(void)
+{
+    return __atomic_load_n(&node_key_ok, __ATOMIC_ACQUIRE) ? pthread_getspecific(node_key) : NULL;
+}
+
+void rt_node_cache_enter(void)
+{
+    pthread_once(&node_once, node_key_init);
+    node_cache *c = node_cache_get();
+    if (!c && __atomic_load_n(&node_key_ok, __ATOMIC_ACQUIRE)) {
+        /* no list (out of memory) only means no recycling */
+        c = calloc(1, sizeof *c);
+        if (c && pthread_setspecific(node_key, c) != 0) {
+            free(c);
+            c = NULL;
+        }
+    }
+    if (c)
+        c->depth++;
+}
+
+void rt_node_cache_leave(void)
+{
+    node_cache *c = node_cache_get();
+    if (!c || --c->depth > 0)
+        return;
+    pthread_setspecific(node_key, NULL);
+    node_cache_free(c);
+}
+
+cJSON *rt_node_new(int type)
+{
+    node_cache *c = node_cache_get();
+    cJSON *n = c ? c->head : NULL;
+    if (!n) {
+        n = cJSON_CreateNull();
+        if (n)
+            n->type = type;
+        return n;
+    }
+    c->head = n->next;
+    c->n--;
+    memset(n, 0, sizeof *n);
+    n->type = type;
+    return n;
+}
+
+cJSON *rt_node_number(double d)
+{
+    cJSON *n = rt_node_new(cJSON_Number);
+    if (n) { /* as cJSON_CreateNumber sets it */
+        n->valuedouble = d;
+        n->valueint = d >= INT_MAX ? INT_MAX : d <= (double)INT_MIN ? INT_MIN : (int)d;
+    }
+    return n;
+}
+
+static void node_free(node_cache *c, cJSON *v)
+{
+    while (v) {
+        cJSON *next = v->next;
+        if (!(v->type & cJSON_IsReference) && v->child)
+            node_free(c, v->child);
+        if (!(v->type & cJSON_IsReference) && v->valuestring)
+            cJSON_free(v->valuestring);
+        if (!(v->type & cJSON_StringIsConst) && v->string)
+            cJSON_free(v->string);
+        if (c->n < NODE_CACHE_MAX) {
+            v->next = c->head;
+            c->head = v;
+            c->n++;
+        } else {
+            cJSON_free(v);
+        }
+        v = next;
+    }
+}
+
+/* Takes ownership of [v] and frees it; 0 is fine. What cJSON_Delete does
+ * (the whole sibling chain, references' children and strings left alone),
+ * keeping node structs for rt_node_new while a loop runs on this thread. */
 void asl_free(cJSON *v)
 {
-    cJSON_Delete(v);
+    node_cache *c = v ? node_cache_get() : NULL;
+    if (c)
+        node_free(c, v);
+    else
+        cJSON_Delete(v);
 }

@@ -19,9 +19,12 @@
 /* ==== Small helpers ===================================================== */
 static inline const cJSON *obj_get(const cJSON *obj, const char *key)
 {
-    /* the first byte decides most mismatches without a call */
+    /* A key that templates built is the generated program's own static
+     * string, often the very one a path names: pointer equality settles
+     * it. Otherwise the first byte decides most mismatches without a call. */
     for (const cJSON *c = obj->child; c; c = c->next)
-        if (c->string && c->string[0] == key[0] && strcmp(c->string, key) == 0)
+        if (c->string == key ||
+            (c->string && c->string[0] == key[0] && strcmp(c->string, key) == 0))
             return c;
     return NULL;
 }

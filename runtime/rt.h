@@ -199,6 +199,10 @@ struct asl_exec {
      * growth (asl_state.tracks_growth), else at RT_GROWTH_UNKNOWN; the path
      * functions add what they write. */
     size_t doc_growth;
+    /* A bound of the whole output's size, when the state knows it (the
+     * loop sets RT_GROWTH_UNKNOWN; asl_build_doc sets it for a Pass whose
+     * Parameters become the output): it replaces the carried bound. */
+    size_t doc_bytes;
 };
 #define RT_GROWTH_UNKNOWN ((size_t)-1)
 /* Adds [n] bytes to x->doc_growth, when the state tracks it (saturating). */
@@ -286,6 +290,16 @@ char *rt_json_print(const cJSON *v);
  * number other than an int counts as 26 bytes (cJSON's longest
  * rendering); stops adding once past [cap]. Allocates nothing. */
 size_t rt_json_size_bound(const cJSON *v, size_t cap);
+/* Recycled nodes (json.c): between enter and leave (nested, per thread),
+ * asl_free keeps freed node structs and rt_node_new / rt_node_number take
+ * them back; the outermost leave frees what is left. */
+void rt_node_cache_enter(void);
+void rt_node_cache_leave(void);
+/* A fresh node of cJSON type [type] (cJSON_Object, cJSON_Number, ...),
+ * all else zero; 0 when out of memory. */
+cJSON *rt_node_new(int type);
+/* A number node as cJSON_CreateNumber makes it. */
+cJSON *rt_node_number(double d);
 /* JSON value equality: objects unordered, numbers by value. */
 bool rt_json_equal(const cJSON *a, const cJSON *b);
 

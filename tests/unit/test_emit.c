@@ -282,7 +282,8 @@ static void pass_parameters_replace_the_document(void **state)
     (void)state;
     char *c = emit_checked(one_state(pass_state("P", "$.in", "{\"a\": [true, false, null, {}], \"b.$\": \"$$.Execution.Id\"}", NULL, NULL, NULL)));
     char *b = body_of(c, 0, "P");
-    assert_non_null(strstr(b, "cJSON *params = asl_build(x, &tmpl_"));
+    /* the whole output: built by the variant that reports its size */
+    assert_non_null(strstr(b, "cJSON *params = asl_build_doc(x, &tmpl_"));
     assert_non_null(strstr(b, ", in);"));
     assert_non_null(strstr(b, "asl_free(*doc);\n    *doc = params;\n"));
     assert_non_null(strstr(c, "ASL_ROOT_CONTEXT"));
@@ -300,11 +301,31 @@ static void pass_result_replaces_parameters_but_paths_still_run(void **state)
     char *b = body_of(c, 0, "P");
     assert_non_null(strstr(b, "asl_select(x, &path_0, *doc)"));
     assert_non_null(strstr(b, "asl_free(params);"));
-    assert_non_null(strstr(b, "cJSON *result = asl_build(x, &tmpl_"));
+    assert_non_null(strstr(b, "cJSON *params = asl_build(x, &tmpl_"));
+    assert_non_null(strstr(b, "cJSON *result = asl_build_doc(x, &tmpl_"));
     assert_non_null(strstr(b, "*doc = result;"));
     /* Result keeps ".$" keys as they are */
     assert_non_null(strstr(c, "{\"r\", &tmpl_"));
     assert_non_null(strstr(c, "{.kind = ASL_T_STRING, .str = \"x.$\"}"));
+    free(b);
+    free(c);
+}
+
+/* A tree that OutputPath cuts or that ResultPath puts inside the input is
+ * not the whole output: plain asl_build, and the loop measures the output. */
+static void pass_parameters_not_the_whole_output_are_not_measured(void **state)
+{
+    (void)state;
+    char *c = emit_checked(one_state(pass_state("P", NULL, "{\"k.$\": \"$.v\"}", NULL, NULL, "$.k")));
+    char *b = body_of(c, 0, "P");
+    assert_non_null(strstr(b, "cJSON *params = asl_build(x, &tmpl_"));
+    assert_null(strstr(b, "asl_build_doc"));
+    free(b);
+    free(c);
+    c = emit_checked(one_state(pass_state("P", NULL, "{\"k.$\": \"$.v\"}", NULL, "$.r", NULL)));
+    b = body_of(c, 0, "P");
+    assert_non_null(strstr(b, "cJSON *params = asl_build(x, &tmpl_"));
+    assert_null(strstr(b, "asl_build_doc"));
     free(b);
     free(c);
 }
@@ -843,6 +864,7 @@ int main(void)
         T(pass_parameters_move_into_the_result_path),
         T(pass_parameters_replace_the_document),
         T(pass_result_replaces_parameters_but_paths_still_run),
+        T(pass_parameters_not_the_whole_output_are_not_measured),
         T(pass_constant_parameters_are_skipped_when_discarded),
         T(pass_result_path_null_keeps_the_input),
         T(pass_input_path_null_with_parameters_frees_the_empty_input),

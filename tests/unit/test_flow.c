@@ -196,6 +196,75 @@ static void template_builds_literals_paths_and_context(void **state)
     assert_int_equal(f->x.nscratch, 0);
 }
 
+/* asl_build_doc counts while building what rt_json_size_bound would count
+ * on the result: the 256 KiB check trusts it instead of walking. */
+static void build_doc_reports_the_size_bound_of_what_it_built(void **state)
+{
+    fixture *f = *state;
+    input(f, "{\"arr\": [1, {\"k\": 2}], \"items\": [{\"a\": 1}, {\"b\": 2}], \"i\": -41,"
+             " \"n\": 123456789, \"application\": {\"address\": \"q\\\"\\\\ \\u0001\"}}");
+    f->x.context = parse("{\"State\": {\"Name\": \"State_0\"}}");
+    const asl_tmpl *ts[] = {&T_LITS, &T_LOOP, &T_ADDR, &T_TWICE, &T_ITEM};
+    for (size_t i = 0; i < sizeof ts / sizeof ts[0]; i++) {
+        f->x.doc_bytes = RT_GROWTH_UNKNOWN;
+        cJSON_Delete(f->out);
+        f->out = asl_build_doc(&f->x, ts[i], f->in);
+        assert_non_null(f->out);
+        assert_int_equal(f->x.doc_bytes, rt_json_size_bound(f->out, RT_GROWTH_UNKNOWN - 1));
+        /* and a bound of the text: at least as long */
+        char *t = rt_json_print(f->out);
+        assert_true(strlen(t) <= f->x.doc_bytes);
+        free(t);
+    }
+    /* a failed build reports nothing */
+    input(f, "{}");
+    f->x.doc_bytes = RT_GROWTH_UNKNOWN;
+    cJSON_Delete(f->out);
+    f->out = asl_build_doc(&f->x, &T_LOOP, f->in);
+    assert_null(f->out);
+    assert_true(asl_failed(&f->x));
+    assert_int_equal(f->x.doc_bytes, RT_GROWTH_UNKNOWN);
+}
+
+/* Inside an execution loop asl_free keeps node structs and the builders
+ * take them back clean; outside one, and after the last leave, nothing is
+ * kept (ASan's leak check sees the flush). */
+static void freed_nodes_are_recycled_inside_a_loop_only(void **state)
+{
+    (void)state;
+    cJSON *a = parse("{\"k\": [1, \"s\", {\"x\": null}], \"b\": true}");
+    asl_free(a); /* no loop: a plain cJSON_Delete */
+    rt_node_cache_enter();
+    rt_node_cache_enter(); /* nested: the inner leave keeps the list */
+    cJSON *b = parse("{\"k\": [1, \"s\"]}");
+    const cJSON *was[] = {b, b->child, b->child->child, b->child->child->next};
+    asl_free(b);
+    rt_node_cache_leave();
+    cJSON *n = rt_node_number(2.5);
+    assert_true(n == was[0] || n == was[1] || n == was[2] || n == was[3]); /* a freed one */
+    assert_int_equal(n->type, cJSON_Number);
+    assert_null(n->next);
+    assert_null(n->prev);
+    assert_null(n->child);
+    assert_null(n->string);
+    assert_null(n->valuestring);
+    assert_true(n->valuedouble == 2.5);
+    assert_int_equal(n->valueint, 2);
+    cJSON *o = rt_node_new(cJSON_Object);
+    assert_int_equal(o->type, cJSON_Object);
+    assert_null(o->child);
+    assert_true(cJSON_AddItemToObjectCS(o, "n", n));
+    assert_json(o, "{\"n\": 2.5}");
+    cJSON *big = rt_node_number(3e12);
+    assert_int_equal(big->valueint, INT32_MAX); /* as cJSON_CreateNumber saturates */
+    cJSON_Delete(big); /* a recycled node may be freed the usual way */
+    asl_free(o);
+    rt_node_cache_leave();
+    cJSON *fresh = rt_node_number(1);
+    assert_json(fresh, "1");
+    asl_free(fresh);
+}
+
 static void template_keys_are_the_templates_static_strings(void **state)
 {
     fixture *f = *state;
@@ -408,6 +477,8 @@ int main(void)
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
         T(template_builds_literals_paths_and_context),
         T(template_keys_are_the_templates_static_strings),
+        T(build_doc_reports_the_size_bound_of_what_it_built),
+        T(freed_nodes_are_recycled_inside_a_loop_only),
         T(missing_field_path_names_the_field_and_the_input),
         T(indefinite_field_path_with_no_input_is_empty_array),
         T(selection_reused_from_input_path_is_copied_not_taken),
