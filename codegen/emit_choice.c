@@ -178,7 +178,7 @@ static void put_tree(cg *g, FILE *b, const ptree *t)
     for (int i = 0; i < t->len; i++)
         nmemo += t->n[i].memo >= 0;
     for (int m = 0; m < nmemo; m++)
-        fprintf(b, "    asl_ts_memo tm_%d = {0};\n", m);
+        fprintf(b, "    asl_ts_memo tm_%d;\n    tm_%d.state = 0;\n", m, m); /* no memset: TinyCC */
 }
 
 /* ==== Rules ============================================================== */

@@ -434,8 +434,8 @@ int asl_ch_bool2(asl_exec *x, const cJSON *v, const asl_path *p, const cJSON *r,
     return cJSON_IsBool(v) && cJSON_IsBool(r) && cJSON_IsTrue(v) == cJSON_IsTrue(r);
 }
 
-/* [v] as a timestamp, parsed once per state through [m] (zeroed by the
- * caller): the same Variable is often compared several times. */
+/* [v] as a timestamp, parsed once per state through [m] (m->state set to
+ * 0 by the caller): the same Variable is often compared several times. */
 static bool memo_timestamp(const cJSON *v, asl_ts_memo *m, long long *sec, long *nsec)
 {
     if (!m->state)
