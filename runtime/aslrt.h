@@ -376,9 +376,9 @@ int asl_test_is(asl_exec *x, const cJSON *in, const asl_path *var, int which, in
 /* The same tests over values already selected (NULL = missing: the error
  * names [p] / [rp]). aslc resolves a state's plain paths ($ then names and
  * indexes) once: asl_ch_fields sets out[i] to [obj]'s first member named
- * keys[i], or NULL; asl_ch_index is JSONPath's [i]. A timestamp is parsed
- * once per state through its asl_ts_memo (set .state to 0 first; m may
- * be NULL for asl_ch_is). */
+ * keys[i] (distinct names), or NULL; asl_ch_index is JSONPath's [i]. A
+ * timestamp is parsed once per state through its asl_ts_memo (set .state
+ * to 0 first; m may be NULL for asl_ch_is). */
 typedef struct { int state; long long sec; long nsec; } asl_ts_memo;
 void asl_ch_fields(const cJSON *obj, const char *const *keys, int n, const cJSON **out);
 const cJSON *asl_ch_index(const cJSON *arr, long index);

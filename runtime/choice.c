@@ -340,7 +340,7 @@ int asl_test_is(asl_exec *x, const cJSON *in, const asl_path *var, int which, in
 /* JSONPath's definite walk, one object at a time: out[i] is the first
  * member of [obj] named keys[i] (NULL when [obj] is missing, not an object
  * or has no such member), as Jayway's name step reads it. One pass over
- * the members serves every name. */
+ * the members serves every name; [keys] are distinct. */
 void asl_ch_fields(const cJSON *obj, const char *const *keys, int n, const cJSON **out)
 {
     for (int i = 0; i < n; i++)
@@ -353,11 +353,23 @@ void asl_ch_fields(const cJSON *obj, const char *const *keys, int n, const cJSON
         if (!k)
             continue;
         for (int i = 0; i < n; i++) {
-            /* the first byte decides most mismatches without a call */
-            if (!out[i] && keys[i][0] == k[0] && strcmp(keys[i], k) == 0) {
+            /* the first byte decides most mismatches; names are short, so
+             * the rest is compared here rather than by a call to strcmp */
+            const char *q = keys[i];
+            if (q[0] != k[0])
+                continue;
+            const char *r = k;
+            while (*q && *q == *r)
+                q++, r++;
+            if (*q != *r)
+                continue;
+            /* the names are distinct, so no other one matches; a later
+             * duplicate member leaves the first in place */
+            if (!out[i]) {
                 out[i] = c;
                 left--;
             }
+            break;
         }
     }
 }
