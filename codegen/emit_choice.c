@@ -29,6 +29,11 @@
 
 /* ==== The tree of plain paths ============================================ */
 
+/* cv[] lives on the stack of the state function (Map and Parallel run
+ * states on threads): past this many nodes, the remaining tests select for
+ * themselves. */
+#define CHOICE_TREE_MAX 256
+
 typedef struct pnode {
     int parent;          /* -1 for $ */
     bool is_index;
@@ -65,7 +70,7 @@ static int tree_child(ptree *t, int parent, const ir_seg *s, bool add)
             (idx ? c->index == s->index : strcmp(c->name, s->name) == 0))
             return i;
     }
-    if (!add)
+    if (!add || t->len >= CHOICE_TREE_MAX)
         return -1;
     if (t->len == t->cap) {
         int cap = t->cap ? t->cap * 2 : 16;
