@@ -178,10 +178,10 @@ out=$(r list)
 for m in chain slow fail quick; do expect_in "$out" "stateMachine:$m\"" "list-after-restart-$m"; done
 expect_not_in "$out" 'stateMachine:gone' deleted-stays-deleted
 expect_in "$(r quick)" '"type": "EXPRESS"' type-kept
-expect_in "$(r chain)" '99' updated-definition-kept
+expect_in "$(r chain)" '\"n\":99' updated-definition-kept
 out=$(r c1def)
 expect_in "$out" '\"n\":1}' definition-run-by-c1
-expect_not_in "$out" '99' definition-run-by-c1-not-new
+expect_not_in "$out" '\"n\":99' definition-run-by-c1-not-new
 out=$(r c1)
 expect_in "$out" '"status": "SUCCEEDED"' c1-status
 expect_in "$out" '"output": "{\"k\":\"v1\",\"a\":{\"n\":1},\"b\":2}"' c1-output
