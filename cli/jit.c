@@ -63,6 +63,18 @@ extern const unsigned long aslc_embedded_aslrt_h_len;
     X(asl_test_ts_path)                                                        \
     X(asl_test_matches)                                                        \
     X(asl_test_is)                                                             \
+    X(asl_ch_fields)                                                           \
+    X(asl_ch_index)                                                            \
+    X(asl_ch_num)                                                              \
+    X(asl_ch_num2)                                                             \
+    X(asl_ch_str)                                                              \
+    X(asl_ch_str2)                                                             \
+    X(asl_ch_bool)                                                             \
+    X(asl_ch_bool2)                                                            \
+    X(asl_ch_ts)                                                               \
+    X(asl_ch_ts2)                                                              \
+    X(asl_ch_matches)                                                          \
+    X(asl_ch_is)                                                               \
     X(asl_no_choice_matched)                                                   \
     X(asl_wait_seconds)                                                        \
     X(asl_wait_seconds_path)                                                   \

@@ -376,6 +376,31 @@ int asl_test_ts(asl_exec *x, const cJSON *in, const asl_path *var, int cmp, long
 int asl_test_ts_path(asl_exec *x, const cJSON *in, const asl_path *var, int cmp, const asl_path *rhs);
 int asl_test_matches(asl_exec *x, const cJSON *in, const asl_path *var, const char *pattern);
 int asl_test_is(asl_exec *x, const cJSON *in, const asl_path *var, int which, int expect);
+/* The same tests over values already selected (NULL = missing: the error
+ * names [p] / [rp]). aslc resolves a state's plain paths ($ then names and
+ * indexes) once: asl_ch_fields sets out[i] to [obj]'s first member named
+ * keys[i] (distinct names), or NULL; asl_ch_index is JSONPath's [i]. A
+ * timestamp is parsed once per state through its asl_ts_memo (set .state
+ * to 0 first; m may be NULL for asl_ch_is). */
+typedef struct { int state; long long sec; long nsec; } asl_ts_memo;
+void asl_ch_fields(const cJSON *obj, const char *const *keys, int n, const cJSON **out);
+const cJSON *asl_ch_index(const cJSON *arr, long index);
+int asl_ch_num(asl_exec *x, const cJSON *v, const asl_path *p, int cmp, double rhs);
+int asl_ch_num2(asl_exec *x, const cJSON *v, const asl_path *p, int cmp, const cJSON *r,
+                const asl_path *rp);
+int asl_ch_str(asl_exec *x, const cJSON *v, const asl_path *p, int cmp, const char *rhs);
+int asl_ch_str2(asl_exec *x, const cJSON *v, const asl_path *p, int cmp, const cJSON *r,
+                const asl_path *rp);
+int asl_ch_bool(asl_exec *x, const cJSON *v, const asl_path *p, int rhs);
+int asl_ch_bool2(asl_exec *x, const cJSON *v, const asl_path *p, const cJSON *r,
+                 const asl_path *rp);
+int asl_ch_ts(asl_exec *x, const cJSON *v, const asl_path *p, asl_ts_memo *m, int cmp,
+              long long sec, long nsec);
+int asl_ch_ts2(asl_exec *x, const cJSON *v, const asl_path *p, asl_ts_memo *m, int cmp,
+               const cJSON *r, const asl_path *rp, asl_ts_memo *rm);
+int asl_ch_matches(asl_exec *x, const cJSON *v, const asl_path *p, const char *pattern);
+int asl_ch_is(asl_exec *x, const cJSON *v, const asl_path *p, asl_ts_memo *m, int which,
+              int expect);
 /* No rule matched and there is no Default: fails the transition as AWS does
  * (States.Runtime; the spec names States.NoChoiceMatched). */
 int asl_no_choice_matched(asl_exec *x);

@@ -20,6 +20,14 @@
  *    cause "Invalid path '<path>': The choice state's condition path
  *    references an invalid value."; IsPresent never fails.
  *
+ * Two forms: asl_test_* select their Variable on every call (any path);
+ * asl_ch_* take the value already selected. aslc resolves a Choice state's
+ * plain paths ($ followed by names and indexes) once on entry with
+ * asl_ch_fields / asl_ch_index, one pass per object for all the names
+ * read under it, and passes the values; the walk is pure, so resolving
+ * early is invisible, and the missing-Variable error is still raised by
+ * the test that reads it, in the rules' order.
+ *
  * Owns nothing: selections are borrowed from the state's document.
  *
  * Layer: values
@@ -38,6 +46,25 @@ static const cJSON *operand(asl_exec *x, const asl_path *p, const cJSON *in)
                          "invalid value.",
                          p->text ? p->text : "");
     return v;
+}
+
+/* A missing pre-selected operand [p]: AWS's Choice error, unless an error
+ * is already set (the first one stands). Returns 0 for the test. */
+static int missing(asl_exec *x, const asl_path *p)
+{
+    if (!asl_failed(x))
+        asl_fail_runtime(x,
+                         "Invalid path '%s': The choice state's condition path references an "
+                         "invalid value.",
+                         p->text ? p->text : "");
+    return 0;
+}
+
+/* cJSON's type tests without a call into the library: these run for
+ * every comparison. */
+static bool is_type(const cJSON *v, int type)
+{
+    return (v->type & 0xFF) == type;
 }
 
 static int apply_cmp(int cmp, int order)
@@ -303,6 +330,184 @@ int asl_test_is(asl_exec *x, const cJSON *in, const asl_path *var, int which, in
     case ASL_IS_STRING: is = cJSON_IsString(v); break;
     case ASL_IS_BOOLEAN: is = cJSON_IsBool(v); break;
     case ASL_IS_TIMESTAMP: is = value_timestamp(v, &s, &ns); break;
+    default: return 0;
+    }
+    return is == (expect != 0);
+}
+
+/* ==== Pre-selected operands ============================================== */
+
+/* JSONPath's definite walk, one object at a time: out[i] is the first
+ * member of [obj] named keys[i] (NULL when [obj] is missing, not an object
+ * or has no such member), as Jayway's name step reads it. One pass over
+ * the members serves every name; [keys] are distinct. */
+void asl_ch_fields(const cJSON *obj, const char *const *keys, int n, const cJSON **out)
+{
+    for (int i = 0; i < n; i++)
+        out[i] = NULL;
+    if (!obj || !is_type(obj, cJSON_Object))
+        return;
+    int left = n;
+    for (const cJSON *c = obj->child; c && left > 0; c = c->next) {
+        const char *k = c->string;
+        if (!k)
+            continue;
+        for (int i = 0; i < n; i++) {
+            /* the first byte decides most mismatches; names are short, so
+             * the rest is compared here rather than by a call to strcmp */
+            const char *q = keys[i];
+            if (q[0] != k[0])
+                continue;
+            const char *r = k;
+            while (*q && *q == *r)
+                q++, r++;
+            if (*q != *r)
+                continue;
+            /* the names are distinct, so no other one matches; a later
+             * duplicate member leaves the first in place */
+            if (!out[i]) {
+                out[i] = c;
+                left--;
+            }
+            break;
+        }
+    }
+}
+
+/* The index step: negative counts from the end, out of range is nothing. */
+const cJSON *asl_ch_index(const cJSON *arr, long index)
+{
+    if (!arr || !is_type(arr, cJSON_Array))
+        return NULL;
+    if (index < 0) {
+        long n = 0;
+        for (const cJSON *c = arr->child; c; c = c->next)
+            n++;
+        index += n;
+        if (index < 0)
+            return NULL;
+    }
+    const cJSON *c = arr->child;
+    for (; c && index > 0; index--)
+        c = c->next;
+    return c;
+}
+
+int asl_ch_num(asl_exec *x, const cJSON *v, const asl_path *p, int cmp, double rhs)
+{
+    if (!v)
+        return missing(x, p);
+    return is_type(v, cJSON_Number) && num_cmp(cmp, v->valuedouble, rhs);
+}
+
+int asl_ch_num2(asl_exec *x, const cJSON *v, const asl_path *p, int cmp, const cJSON *r,
+                const asl_path *rp)
+{
+    if (!v)
+        return missing(x, p);
+    if (!r)
+        return missing(x, rp);
+    return is_type(v, cJSON_Number) && is_type(r, cJSON_Number) &&
+           num_cmp(cmp, v->valuedouble, r->valuedouble);
+}
+
+int asl_ch_str(asl_exec *x, const cJSON *v, const asl_path *p, int cmp, const char *rhs)
+{
+    if (!v)
+        return missing(x, p);
+    return is_type(v, cJSON_String) && v->valuestring && str_cmp(cmp, v->valuestring, rhs);
+}
+
+int asl_ch_str2(asl_exec *x, const cJSON *v, const asl_path *p, int cmp, const cJSON *r,
+                const asl_path *rp)
+{
+    if (!v)
+        return missing(x, p);
+    if (!r)
+        return missing(x, rp);
+    return is_type(v, cJSON_String) && is_type(r, cJSON_String) && v->valuestring &&
+           r->valuestring && str_cmp(cmp, v->valuestring, r->valuestring);
+}
+
+int asl_ch_bool(asl_exec *x, const cJSON *v, const asl_path *p, int rhs)
+{
+    if (!v)
+        return missing(x, p);
+    return (is_type(v, cJSON_True) && rhs) || (is_type(v, cJSON_False) && !rhs);
+}
+
+int asl_ch_bool2(asl_exec *x, const cJSON *v, const asl_path *p, const cJSON *r,
+                 const asl_path *rp)
+{
+    if (!v)
+        return missing(x, p);
+    if (!r)
+        return missing(x, rp);
+    return cJSON_IsBool(v) && cJSON_IsBool(r) && cJSON_IsTrue(v) == cJSON_IsTrue(r);
+}
+
+/* [v] as a timestamp, parsed once per state through [m] (m->state set to
+ * 0 by the caller): the same Variable is often compared several times. */
+static bool memo_timestamp(const cJSON *v, asl_ts_memo *m, long long *sec, long *nsec)
+{
+    if (!m->state)
+        m->state = value_timestamp(v, &m->sec, &m->nsec) ? 1 : 2;
+    *sec = m->sec;
+    *nsec = m->nsec;
+    return m->state == 1;
+}
+
+int asl_ch_ts(asl_exec *x, const cJSON *v, const asl_path *p, asl_ts_memo *m, int cmp,
+              long long sec, long nsec)
+{
+    if (!v)
+        return missing(x, p);
+    long long vs;
+    long vn;
+    if (!memo_timestamp(v, m, &vs, &vn))
+        return 0;
+    return ts_cmp(cmp, vs, vn, sec, nsec);
+}
+
+int asl_ch_ts2(asl_exec *x, const cJSON *v, const asl_path *p, asl_ts_memo *m, int cmp,
+               const cJSON *r, const asl_path *rp, asl_ts_memo *rm)
+{
+    if (!v)
+        return missing(x, p);
+    if (!r)
+        return missing(x, rp);
+    long long vs, rs;
+    long vn, rn;
+    if (!memo_timestamp(v, m, &vs, &vn) || !memo_timestamp(r, rm, &rs, &rn))
+        return 0;
+    return ts_cmp(cmp, vs, vn, rs, rn);
+}
+
+int asl_ch_matches(asl_exec *x, const cJSON *v, const asl_path *p, const char *pattern)
+{
+    if (!v)
+        return missing(x, p);
+    return is_type(v, cJSON_String) && v->valuestring && glob_match(v->valuestring, pattern);
+}
+
+int asl_ch_is(asl_exec *x, const cJSON *v, const asl_path *p, asl_ts_memo *m, int which,
+              int expect)
+{
+    if (which == ASL_IS_PRESENT)
+        return (v != NULL) == (expect != 0);
+    if (!v)
+        return missing(x, p);
+    bool is;
+    long long s;
+    long ns;
+    switch (which) {
+    case ASL_IS_NULL: is = is_type(v, cJSON_NULL); break;
+    case ASL_IS_NUMERIC: is = is_type(v, cJSON_Number); break;
+    case ASL_IS_STRING: is = is_type(v, cJSON_String); break;
+    case ASL_IS_BOOLEAN: is = cJSON_IsBool(v); break;
+    case ASL_IS_TIMESTAMP:
+        is = m ? memo_timestamp(v, m, &s, &ns) : value_timestamp(v, &s, &ns);
+        break;
     default: return 0;
     }
     return is == (expect != 0);

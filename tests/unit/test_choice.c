@@ -2,7 +2,8 @@
  * test_choice.c - the Choice comparison primitives (runtime/choice.c):
  * each operator on matching and mismatching types, the *Path forms,
  * missing variables (States.Runtime with AWS's cause), string order,
- * timestamps across offsets, StringMatches wildcards and escapes.
+ * timestamps across offsets, StringMatches wildcards and escapes; the
+ * asl_ch_* forms over pre-selected values agree with them.
  * Expected values follow conformance/cases/choice.
  */
 #include <setjmp.h>
@@ -30,6 +31,7 @@
 FIELD_PATH(P_VAR, "Variable");
 FIELD_PATH(P_VAL, "Value");
 FIELD_PATH(P_MISSING, "Missing");
+FIELD_PATH(P_OTHER, "Other");
 
 static int noop_state(asl_exec *x, cJSON **doc)
 {
@@ -378,6 +380,164 @@ static void is_type_on_missing_variable_is_runtime_error(void **state)
     assert_missing_error(f, "$.Missing");
 }
 
+/* ---- the pre-selected forms (asl_ch_*) that aslc emits for plain paths ---- */
+
+static void ch_fields_reads_first_member_by_name(void **state)
+{
+    fixture *f = *state;
+    static const char *const keys[] = {"a", "b", "", "ab", "zz"};
+    const cJSON *out[5];
+    const cJSON *in = input(f, "{\"ab\": 4, \"a\": 1, \"b\": 2, \"a\": 3, \"\": 5}");
+    asl_ch_fields(in, keys, 5, out);
+    assert_int_equal(out[0]->valueint, 1); /* the first of two "a" */
+    assert_int_equal(out[1]->valueint, 2);
+    assert_int_equal(out[2]->valueint, 5);
+    assert_int_equal(out[3]->valueint, 4);
+    assert_null(out[4]);
+    static const char *const docs[] = {"[1, 2]", "\"a\"", "null", "3"};
+    for (size_t i = 0; i < sizeof docs / sizeof *docs; i++) {
+        in = input(f, docs[i]);
+        asl_ch_fields(in, keys, 5, out);
+        for (int k = 0; k < 5; k++)
+            assert_null(out[k]);
+    }
+    asl_ch_fields(NULL, keys, 5, out);
+    assert_null(out[0]);
+}
+
+static void ch_index_counts_from_either_end(void **state)
+{
+    fixture *f = *state;
+    const cJSON *in = input(f, "[10, 20, 30]");
+    assert_int_equal(asl_ch_index(in, 0)->valueint, 10);
+    assert_int_equal(asl_ch_index(in, 2)->valueint, 30);
+    assert_int_equal(asl_ch_index(in, -1)->valueint, 30);
+    assert_int_equal(asl_ch_index(in, -3)->valueint, 10);
+    assert_null(asl_ch_index(in, 3));
+    assert_null(asl_ch_index(in, -4));
+    assert_null(asl_ch_index(input(f, "{\"0\": 1}"), 0));
+    assert_null(asl_ch_index(NULL, 0));
+}
+
+/* Clears the error of the last test and returns its cause ("" if none). */
+static const char *take_error(fixture *f, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s", asl_failed(&f->x) && f->x.cause ? f->x.cause : "");
+    rt_exec_dispose(&f->x);
+    f->x.failed = false;
+    f->x.status = RT_SUCCEEDED;
+    return buf;
+}
+
+/* Every asl_ch_* test answers as the asl_test_* form that selects its own
+ * operands, errors included, over operands of every type and missing. */
+static void ch_tests_agree_with_selecting_tests(void **state)
+{
+    fixture *f = *state;
+    asl_exec *x = &f->x;
+    static const char *const vals[] = {
+        NULL, "0", "1.5", "-2", "\"\"", "\"A\"", "\"b*\"", "\"2024-01-01T00:00:00Z\"",
+        "\"2024-01-01T01:00:00+01:00\"", "\"2024-13-01T00:00:00Z\"", "true", "false", "null",
+        "[1]", "{\"a\": 1}",
+    };
+    static const char *const keys[] = {"Variable", "Value"};
+    const size_t nv = sizeof vals / sizeof *vals;
+    int checked = 0;
+    for (size_t i = 0; i < nv; i++) {
+        for (size_t j = 0; j < nv; j++) {
+            char json[256];
+            snprintf(json, sizeof json, "{%s%s%s%s%s%s}", vals[i] ? "\"Variable\": " : "",
+                     vals[i] ? vals[i] : "", vals[i] && vals[j] ? ", " : "",
+                     vals[j] ? "\"Value\": " : "", vals[j] ? vals[j] : "", "");
+            const cJSON *in = input(f, json);
+            const cJSON *cv[2];
+            asl_ch_fields(in, keys, 2, cv);
+            const cJSON *v = cv[0], *r = cv[1];
+            for (int cmp = ASL_CMP_EQ; cmp <= ASL_CMP_GE; cmp++) {
+                for (int t = 0; t < 10; t++) {
+                    asl_ts_memo m = {0}, rm = {0};
+                    int a, b;
+                    switch (t) {
+                    case 0: a = asl_test_num(x, in, &P_VAR, cmp, 1.5); break;
+                    case 1: a = asl_test_num_path(x, in, &P_VAR, cmp, &P_VAL); break;
+                    case 2: a = asl_test_str(x, in, &P_VAR, cmp, "A"); break;
+                    case 3: a = asl_test_str_path(x, in, &P_VAR, cmp, &P_VAL); break;
+                    case 4: a = asl_test_bool(x, in, &P_VAR, cmp & 1); break;
+                    case 5: a = asl_test_bool_path(x, in, &P_VAR, &P_VAL); break;
+                    case 6: a = asl_test_ts(x, in, &P_VAR, cmp, 1704067200, 0); break;
+                    case 7: a = asl_test_ts_path(x, in, &P_VAR, cmp, &P_VAL); break;
+                    case 8: a = asl_test_matches(x, in, &P_VAR, "b\\**"); break;
+                    default: a = asl_test_is(x, in, &P_VAR, cmp, 1); break;
+                    }
+                    char ea[512], eb[512];
+                    take_error(f, ea, sizeof ea);
+                    for (int pass = 0; pass < 2; pass++) { /* the second reads the memo */
+                        switch (t) {
+                        case 0: b = asl_ch_num(x, v, &P_VAR, cmp, 1.5); break;
+                        case 1: b = asl_ch_num2(x, v, &P_VAR, cmp, r, &P_VAL); break;
+                        case 2: b = asl_ch_str(x, v, &P_VAR, cmp, "A"); break;
+                        case 3: b = asl_ch_str2(x, v, &P_VAR, cmp, r, &P_VAL); break;
+                        case 4: b = asl_ch_bool(x, v, &P_VAR, cmp & 1); break;
+                        case 5: b = asl_ch_bool2(x, v, &P_VAR, r, &P_VAL); break;
+                        case 6: b = asl_ch_ts(x, v, &P_VAR, &m, cmp, 1704067200, 0); break;
+                        case 7: b = asl_ch_ts2(x, v, &P_VAR, &m, cmp, r, &P_VAL, &rm); break;
+                        case 8: b = asl_ch_matches(x, v, &P_VAR, "b\\**"); break;
+                        default: b = asl_ch_is(x, v, &P_VAR, pass ? &m : NULL, cmp, 1); break;
+                        }
+                        take_error(f, eb, sizeof eb);
+                        if (a != b || strcmp(ea, eb) != 0)
+                            fail_msg("%s test %d cmp %d: %d '%s' vs %d '%s'", json, t, cmp, a,
+                                     ea, b, eb);
+                        checked++;
+                    }
+                }
+            }
+            /* IsTimestamp (ASL_IS_TIMESTAMP is past the cmp range) */
+            asl_ts_memo m = {0};
+            int a = asl_test_is(x, in, &P_VAR, ASL_IS_TIMESTAMP, 1);
+            char ea[512], eb[512];
+            take_error(f, ea, sizeof ea);
+            int b = asl_ch_is(x, v, &P_VAR, &m, ASL_IS_TIMESTAMP, 1);
+            take_error(f, eb, sizeof eb);
+            assert_int_equal(a, b);
+            assert_string_equal(ea, eb);
+        }
+    }
+    assert_int_equal(checked, (int)(nv * nv) * 5 * 10 * 2);
+}
+
+static void ch_first_error_stands(void **state)
+{
+    fixture *f = *state;
+    input(f, "{}");
+    assert_false(asl_ch_num(&f->x, NULL, &P_MISSING, ASL_CMP_EQ, 1));
+    assert_false(asl_ch_str(&f->x, NULL, &P_OTHER, ASL_CMP_EQ, "a"));
+    assert_missing_error(f, "$.Missing");
+}
+
+/* One memo serves every test of a Variable: parsed once, stays right. */
+static void ch_timestamp_memo_is_reused(void **state)
+{
+    fixture *f = *state;
+    const cJSON *in = input(f, "{\"Variable\": \"2024-03-15T12:00:00.5+02:00\"}");
+    static const char *const keys[] = {"Variable"};
+    const cJSON *v;
+    asl_ch_fields(in, keys, 1, &v);
+    asl_ts_memo m = {0};
+    assert_true(asl_ch_is(&f->x, v, &P_VAR, &m, ASL_IS_TIMESTAMP, 1));
+    assert_int_equal(m.state, 1);
+    assert_true(asl_ch_ts(&f->x, v, &P_VAR, &m, ASL_CMP_EQ, 1710496800, 500000000));
+    assert_true(asl_ch_ts(&f->x, v, &P_VAR, &m, ASL_CMP_LT, 1710496801, 0));
+    assert_false(asl_ch_ts(&f->x, v, &P_VAR, &m, ASL_CMP_GT, 1710496800, 500000000));
+    asl_ts_memo bad = {0};
+    in = input(f, "{\"Variable\": \"yesterday\"}");
+    asl_ch_fields(in, keys, 1, &v);
+    assert_false(asl_ch_ts(&f->x, v, &P_VAR, &bad, ASL_CMP_LE, 1710496800, 0));
+    assert_int_equal(bad.state, 2);
+    assert_false(asl_ch_is(&f->x, v, &P_VAR, &bad, ASL_IS_TIMESTAMP, 1));
+    assert_false(asl_failed(&f->x));
+}
+
 static void no_choice_matched_fails_the_transition_with_states_runtime(void **state)
 {
     fixture *f = *state;
@@ -413,6 +573,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(is_type_tests_follow_recorded_cases, setup, teardown),
         cmocka_unit_test_setup_teardown(is_type_on_missing_variable_is_runtime_error, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(ch_fields_reads_first_member_by_name, setup, teardown),
+        cmocka_unit_test_setup_teardown(ch_index_counts_from_either_end, setup, teardown),
+        cmocka_unit_test_setup_teardown(ch_tests_agree_with_selecting_tests, setup, teardown),
+        cmocka_unit_test_setup_teardown(ch_first_error_stands, setup, teardown),
+        cmocka_unit_test_setup_teardown(ch_timestamp_memo_is_reused, setup, teardown),
         cmocka_unit_test_setup_teardown(no_choice_matched_fails_the_transition_with_states_runtime, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

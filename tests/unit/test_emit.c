@@ -482,14 +482,20 @@ static void choice_rules_become_c_operators(void **state)
     (void)state;
     char *c = emit_checked(choice_program());
     char *b = body_of(c, 0, "Route");
-    assert_non_null(strstr(b, "    if ((asl_test_num(x, *doc, &path_0, ASL_CMP_LT, 10.0)\n"
-                              "         && !asl_test_is(x, *doc, &path_0, ASL_IS_NULL, 1)))\n"
+    /* the plain paths are resolved once, in one pass over $ */
+    assert_non_null(strstr(b, "    const cJSON *cv[6]; /* the rules' plain paths, resolved once */\n"
+                              "    cv[0] = *doc;\n"
+                              "    static const char *const ck_0[] = {\"n\", \"s\", \"limit\", \"t\", \"b\"};\n"
+                              "    asl_ch_fields(cv[0], ck_0, 5, cv + 1);\n"
+                              "    asl_ts_memo tm_0;\n    tm_0.state = 0;\n    int next = -1;\n"));
+    assert_non_null(strstr(b, "    if ((asl_ch_num(x, cv[1], &path_0, ASL_CMP_LT, 10.0)\n"
+                              "         && !asl_ch_is(x, cv[1], &path_0, 0, ASL_IS_NULL, 1)))\n"
                               "        next = 1; /* Choices[0] -> \"Small\" */\n"));
-    assert_non_null(strstr(b, "    else if (!asl_failed(x)\n             && (asl_test_str(x, *doc, &path_1, ASL_CMP_EQ, \"big\")\n"));
-    assert_non_null(strstr(b, "|| (asl_test_num_path(x, *doc, &path_0, ASL_CMP_GE, &path_2)\n"));
-    assert_non_null(strstr(b, "&& asl_test_ts(x, *doc, &path_3, ASL_CMP_GT, 1700000000, 5))"));
-    assert_non_null(strstr(b, "asl_test_matches(x, *doc, &path_1, \"b*g\")"));
-    assert_non_null(strstr(b, "asl_test_bool(x, *doc, &path_4, 1)"));
+    assert_non_null(strstr(b, "    else if (!asl_failed(x)\n             && (asl_ch_str(x, cv[2], &path_1, ASL_CMP_EQ, \"big\")\n"));
+    assert_non_null(strstr(b, "|| (asl_ch_num2(x, cv[1], &path_0, ASL_CMP_GE, cv[3], &path_2)\n"));
+    assert_non_null(strstr(b, "&& asl_ch_ts(x, cv[4], &path_3, &tm_0, ASL_CMP_GT, 1700000000, 5))"));
+    assert_non_null(strstr(b, "asl_ch_matches(x, cv[2], &path_1, \"b*g\")"));
+    assert_non_null(strstr(b, "asl_ch_bool(x, cv[5], &path_4, 1)"));
     assert_non_null(strstr(b, "    if (asl_failed(x))\n        return ASL_NEXT_ERROR;\n"
                               "    if (next < 0)\n        return asl_no_choice_matched(x);\n"
                               "    return next;\n"));
