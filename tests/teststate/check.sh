@@ -9,6 +9,11 @@
 # command's. A request with a NAME.bindings.json beside it (its Task runs
 # unmocked, through those bindings) is run by the command only: `aslc
 # serve` takes no bindings.
+# aws-blog-*: the worked examples AWS published with the enhanced TestState
+# (AWS News Blog, 19 Nov 2025, "Accelerate workflow development with
+# enhanced local testing in AWS Step Functions"), their requests and AWS's
+# responses as printed there, compacted. Its Map and Parallel examples are
+# not among them: see README.md, "Testing one state".
 # Run by tests/run.sh. Environment: BUILD (default build).
 set -u
 BUILD=${BUILD:-build}
