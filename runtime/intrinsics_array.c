@@ -167,19 +167,25 @@ cJSON *rt_fn_array_get_item(asl_exec *x, const asl_call *c, rt_iargs *a)
     long long index;
     if (!rt_intr_want(x, c, a, 0, cJSON_Array) || !rt_intr_int(x, c, a, 1, "the index", &index))
         return NULL;
-    int len = cJSON_GetArraySize(a->v[0]);
+    /* one walk finds the element; the length is counted only when the
+     * index is past the end (a loop over a list reads one item a turn) */
+    const cJSON *item = NULL;
+    int len = 0;
+    for (const cJSON *e = a->v[0]->child; e && !item; e = e->next, len++)
+        if (len == index)
+            item = e;
     if (len == 0) { /* observed on AWS: null, whatever the index */
         cJSON *r = cJSON_CreateNull();
         return r ? r : rt_intr_oom(x);
     }
-    if (index < 0 || index >= len)
+    if (!item)
         return rt_intr_invalid(x, c, "the index %lld is out of bounds for an array of length %d", index, len);
     cJSON *arr = a->owned[0];
     if (arr) { /* a computed array: move the element out of it */
-        cJSON *e = cJSON_DetachItemFromArray(arr, (int)index);
+        cJSON *e = cJSON_DetachItemViaPointer(arr, (cJSON *)item);
         return e ? e : rt_intr_oom(x);
     }
-    cJSON *e = cJSON_Duplicate(cJSON_GetArrayItem(a->v[0], (int)index), 1);
+    cJSON *e = cJSON_Duplicate(item, 1);
     return e ? e : rt_intr_oom(x);
 }
 
