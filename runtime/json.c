@@ -347,9 +347,8 @@ cJSON *rt_json_parse(const char *text, size_t len, char *err, size_t errlen)
     return v;
 }
 
-/* Compact JSON; malloc'd, freed by the caller with free(). 0 on failure. */
-/* Walks the tree but allocates nothing: the loop checks every state's
- * output against AWS's limit with it. */
+/* rt_json_size_bound walks the tree but allocates nothing: the loop
+ * checks every state's output against AWS's limit with it. */
 /* The bytes a string's characters take in JSON text, stopping past [cap]. */
 static size_t escaped_len(const char *s, size_t n, size_t cap)
 {
@@ -379,9 +378,10 @@ size_t rt_json_size_bound(const cJSON *v, size_t cap)
     case cJSON_String:
         return escaped_len(v->valuestring, 2, cap);
     case cJSON_Number: {
-        /* cJSON prints a number that equals its int value with "%d"
-         * (exact here: a Map of 10,000 integers is not 260 KB), anything
-         * else in at most 26 bytes */
+        /* a number that equals its int value prints as its digits (cJSON's
+         * "%1.15g" and rt_json_print agree there), so count them: a Map
+         * of 10,000 integers is not 260 KB; anything else takes at most
+         * 26 bytes */
         if (v->valuedouble != (double)v->valueint)
             return 26;
         long long i = v->valueint;
