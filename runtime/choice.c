@@ -379,18 +379,7 @@ const cJSON *asl_ch_index(const cJSON *arr, long index)
 {
     if (!arr || !is_type(arr, cJSON_Array))
         return NULL;
-    if (index < 0) {
-        long n = 0;
-        for (const cJSON *c = arr->child; c; c = c->next)
-            n++;
-        index += n;
-        if (index < 0)
-            return NULL;
-    }
-    const cJSON *c = arr->child;
-    for (; c && index > 0; index--)
-        c = c->next;
-    return c;
+    return rt_arr_get(arr, index);
 }
 
 int asl_ch_num(asl_exec *x, const cJSON *v, const asl_path *p, int cmp, double rhs)

@@ -239,7 +239,7 @@ static bool reads_element(const asl_filter *f)
 /* Continue at segment [i] with element [index] of array [a]. */
 static void step_index(walk *w, int i, const cJSON *a, long index, const where *at)
 {
-    const cJSON *e = arr_get(a, index);
+    const cJSON *e = rt_arr_get(a, index);
     if (!e)
         return;
     where here = {at, NULL, index};
@@ -250,7 +250,7 @@ static void step_index(walk *w, int i, const cJSON *a, long index, const where *
  * resolved like a single index (so negatives count from the end). */
 static void step_slice(walk *w, int i, const asl_seg *s, const cJSON *a, const where *at)
 {
-    long len = arr_len(a);
+    long len = rt_arr_len(a);
     bool has_from = s->slice_flags & ASL_SLICE_HAS_START;
     bool has_to = s->slice_flags & ASL_SLICE_HAS_END;
     long from, to;

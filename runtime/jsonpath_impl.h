@@ -29,29 +29,6 @@ static inline const cJSON *obj_get(const cJSON *obj, const char *key)
     return NULL;
 }
 
-static inline int arr_len(const cJSON *a)
-{
-    int n = 0;
-    for (const cJSON *c = a->child; c; c = c->next)
-        n++;
-    return n;
-}
-
-/* Jayway's index rule: negative counts from the end; out of range is
- * simply no element. */
-static inline const cJSON *arr_get(const cJSON *a, long index)
-{
-    if (index < 0) {
-        index += arr_len(a);
-        if (index < 0)
-            return NULL;
-    }
-    const cJSON *c = a->child;
-    for (; c && index > 0; index--)
-        c = c->next;
-    return c;
-}
-
 static inline bool is_obj(const cJSON *v)
 {
     return v && (v->type & 0xFF) == cJSON_Object;
@@ -121,7 +98,7 @@ static inline const cJSON *walk_definite(const asl_path *p, int n, const cJSON *
                 *st = (rt_path_stop){!cur || cJSON_IsNull(cur) ? RT_STOP_NULL : RT_STOP_NOT_ARRAY, i, cur};
                 return NULL;
             }
-            next = arr_get(cur, s->index);
+            next = rt_arr_get(cur, s->index);
             if (!next) {
                 *st = (rt_path_stop){RT_STOP_NO_RESULT, i, cur};
                 return NULL;

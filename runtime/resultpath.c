@@ -165,7 +165,7 @@ int asl_apply_result_path(asl_exec *x, const asl_path *p, cJSON **doc, cJSON *re
                 rt_path_report_stop(x, p, &st);
                 goto fail;
             }
-            next = (cJSON *)arr_get(cur, s->index);
+            next = (cJSON *)rt_arr_get(cur, s->index);
             if (!next) {
                 report_index(x, p, i);
                 goto fail;

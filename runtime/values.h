@@ -23,6 +23,32 @@
 #define RT_REGION "us-east-1"
 #define RT_ACCOUNT "123456789012"
 
+/* ==== Array steps, as JSONPath and Choice take them ======================= */
+/* Inline: the definite path walk (jsonpath_impl.h) and Choice's resolved
+ * paths (choice.c) run them for every index step. */
+static inline long rt_arr_len(const cJSON *a)
+{
+    long n = 0;
+    for (const cJSON *c = a->child; c; c = c->next)
+        n++;
+    return n;
+}
+
+/* Jayway's index rule: negative counts from the end; out of range is
+ * simply no element. */
+static inline const cJSON *rt_arr_get(const cJSON *a, long index)
+{
+    if (index < 0) {
+        index += rt_arr_len(a);
+        if (index < 0)
+            return NULL;
+    }
+    const cJSON *c = a->child;
+    for (; c && index > 0; index--)
+        c = c->next;
+    return c;
+}
+
 /* ==== context_object.c: $$ ================================================= */
 /* The context object ($$) for the current state; borrowed. */
 const cJSON *rt_context(asl_exec *x);

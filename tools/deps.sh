@@ -16,7 +16,7 @@ done
 # gcc and make are assumed present (you are running make); everything else is here.
 [ -z "$need" ] && exit 0
 if ! command -v dpkg-query >/dev/null 2>&1; then
-    echo "deps: not a Debian system; install the development files of cJSON, libtcc + tcc, cmocka, libcurl, OpenSSL, libyaml, PCRE2, libmicrohttpd, SQLite and Graphviz" >&2
+    echo "deps: not a Debian system; install the development files of cJSON, libtcc + tcc, cmocka, libcurl, Nettle, libyaml, PCRE2, libmicrohttpd, SQLite and Graphviz" >&2
     exit 1
 fi
 cmd="apt-get install -y --no-install-recommends$need"
