@@ -25,6 +25,15 @@
  * defaults to that directory too, so relative arguments such as
  * "handlers/greet.py" name files beside the bindings file.
  *
+ * An optional "connections" object stands in for the EventBridge
+ * connections that HTTP Tasks name (Authentication.ConnectionArn), keyed
+ * by connection ARN or glob as resources are, each in the shape of
+ * EventBridge's CreateConnection request:
+ *   "connections": {"arn:aws:events:*:*:connection/stripe/abc":
+ *     {"AuthorizationType": "API_KEY", "AuthParameters":
+ *       {"ApiKeyAuthParameters": {"ApiKeyName": "Authorization", "ApiKeyValue": "Bearer sk"}}}}
+ * (http_task.c applies them).
+ *
  * Everything is checked when the file is read (programs exist and are
  * executable, libraries and symbols load), so a broken binding stops the
  * run before it starts.
@@ -281,6 +290,180 @@ static char *parse_binding(rt_binding *b, const cJSON *e, const char *dir)
     return NULL;
 }
 
+/* ==== connections: stand-ins for EventBridge connections (http_task.c) ==== */
+
+/* A malloc'd message when [o] (called [what]) has a field outside [allowed]. */
+static char *unknown_field(const cJSON *o, const char *const *allowed, const char *what)
+{
+    for (const cJSON *f = o->child; f; f = f->next) {
+        const char *const *a = allowed;
+        while (*a && strcmp(*a, f->string) != 0)
+            a++;
+        if (!*a)
+            return rt_fmt("%s: unknown field \"%s\"", what, f->string);
+    }
+    return NULL;
+}
+
+/* A malloc'd message unless [o] is an object with the non-empty strings
+ * [names] (NULL-terminated) and no other fields. */
+static char *string_fields(const cJSON *o, const char *const *names, const char *what)
+{
+    if (!cJSON_IsObject(o))
+        return rt_fmt("\"%s\" must be an object", what);
+    for (const char *const *n = names; *n; n++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, *n);
+        if (!cJSON_IsString(v) || !*v->valuestring || strpbrk(v->valuestring, "\r\n"))
+            return rt_fmt("\"%s\" needs \"%s\": a non-empty string on one line", what, *n);
+    }
+    return unknown_field(o, names, what);
+}
+
+/* {"HeaderParameters" | "QueryStringParameters" | "BodyParameters":
+ *  [{"Key", "Value", "IsValueSecret"}]}, as CreateConnection takes them. */
+static char *http_parameters(const cJSON *o, const char *what)
+{
+    static const char *const lists[] = {"HeaderParameters", "QueryStringParameters",
+                                        "BodyParameters", NULL};
+    static const char *const kv[] = {"Key", "Value", "IsValueSecret", NULL};
+    if (!cJSON_IsObject(o))
+        return rt_fmt("\"%s\" must be an object", what);
+    char *why = unknown_field(o, lists, what);
+    for (const char *const *l = lists; !why && *l; l++) {
+        const cJSON *arr = cJSON_GetObjectItemCaseSensitive(o, *l);
+        if (arr && !cJSON_IsArray(arr))
+            return rt_fmt("\"%s\".\"%s\" must be an array of {\"Key\", \"Value\"}", what, *l);
+        for (const cJSON *e = arr ? arr->child : NULL; !why && e; e = e->next) {
+            const cJSON *k = cJSON_GetObjectItemCaseSensitive(e, "Key");
+            const cJSON *v = cJSON_GetObjectItemCaseSensitive(e, "Value");
+            const cJSON *sec = cJSON_GetObjectItemCaseSensitive(e, "IsValueSecret");
+            if (!cJSON_IsObject(e) || !cJSON_IsString(k) || !*k->valuestring ||
+                !cJSON_IsString(v) || (sec && !cJSON_IsBool(sec)) ||
+                (strcmp(*l, "HeaderParameters") == 0 &&
+                 (strpbrk(k->valuestring, ": \r\n") || strpbrk(v->valuestring, "\r\n"))))
+                return rt_fmt("\"%s\".\"%s\": each entry must be {\"Key\": NAME, \"Value\": "
+                              "STRING, \"IsValueSecret\": BOOL (optional)}%s",
+                              what, *l,
+                              strcmp(*l, "HeaderParameters") == 0
+                                  ? ", a header name without ':', blanks or line breaks"
+                                  : "");
+            why = unknown_field(e, kv, what);
+        }
+    }
+    return why;
+}
+
+/* Checks one "connections" entry: CreateConnection's AuthorizationType and
+ * AuthParameters, the parameters of that type present. */
+static char *parse_connection(const cJSON *e)
+{
+    static const char *const top[] = {"AuthorizationType", "AuthParameters", "Comment", NULL};
+    static const char *const params[] = {"BasicAuthParameters", "ApiKeyAuthParameters",
+                                         "OAuthParameters", "InvocationHttpParameters", NULL};
+    static const char *const basic[] = {"Username", "Password", NULL};
+    static const char *const apikey[] = {"ApiKeyName", "ApiKeyValue", NULL};
+    static const char *const client[] = {"ClientID", "ClientSecret", NULL};
+    static const char *const oauth[] = {"AuthorizationEndpoint", "HttpMethod", "ClientParameters",
+                                        "OAuthHttpParameters", NULL};
+    if (!cJSON_IsObject(e))
+        return rt_fmt("expected {\"AuthorizationType\": ..., \"AuthParameters\": {...}} (the shape "
+                      "of EventBridge's CreateConnection)");
+    char *why = unknown_field(e, top, "the connection");
+    if (why)
+        return why;
+    const cJSON *type = cJSON_GetObjectItemCaseSensitive(e, "AuthorizationType");
+    const cJSON *ap = cJSON_GetObjectItemCaseSensitive(e, "AuthParameters");
+    const char *t = cJSON_IsString(type) ? type->valuestring : "";
+    const char *need = strcmp(t, "BASIC") == 0                      ? "BasicAuthParameters"
+                       : strcmp(t, "API_KEY") == 0                  ? "ApiKeyAuthParameters"
+                       : strcmp(t, "OAUTH_CLIENT_CREDENTIALS") == 0 ? "OAuthParameters"
+                                                                    : NULL;
+    if (!need)
+        return rt_fmt("\"AuthorizationType\" must be BASIC, API_KEY or OAUTH_CLIENT_CREDENTIALS");
+    if (!cJSON_IsObject(ap) || !cJSON_GetObjectItemCaseSensitive(ap, need))
+        return rt_fmt("AuthorizationType %s needs \"AuthParameters\": {\"%s\": {...}}", t, need);
+    if ((why = unknown_field(ap, params, "\"AuthParameters\"")))
+        return why;
+    for (const char *const *p = params; *p; p++)
+        if (strcmp(*p, need) != 0 && strcmp(*p, "InvocationHttpParameters") != 0 &&
+            cJSON_GetObjectItemCaseSensitive(ap, *p))
+            return rt_fmt("\"AuthParameters\": \"%s\" does not go with AuthorizationType %s", *p, t);
+    const cJSON *sub = cJSON_GetObjectItemCaseSensitive(ap, need);
+    if (strcmp(need, "BasicAuthParameters") == 0)
+        why = string_fields(sub, basic, need);
+    else if (strcmp(need, "ApiKeyAuthParameters") == 0)
+        why = string_fields(sub, apikey, need);
+    else if (!cJSON_IsObject(sub))
+        why = rt_fmt("\"OAuthParameters\" must be an object");
+    else if (!(why = unknown_field(sub, oauth, need))) {
+        const cJSON *ep = cJSON_GetObjectItemCaseSensitive(sub, "AuthorizationEndpoint");
+        const cJSON *m = cJSON_GetObjectItemCaseSensitive(sub, "HttpMethod");
+        const cJSON *hp = cJSON_GetObjectItemCaseSensitive(sub, "OAuthHttpParameters");
+        if (!cJSON_IsString(ep) || (strncmp(ep->valuestring, "https://", 8) != 0 &&
+                                    strncmp(ep->valuestring, "http://", 7) != 0))
+            why = rt_fmt("\"OAuthParameters\" needs \"AuthorizationEndpoint\": an https:// URL");
+        else if (!cJSON_IsString(m) || (strcmp(m->valuestring, "GET") != 0 &&
+                                        strcmp(m->valuestring, "POST") != 0 &&
+                                        strcmp(m->valuestring, "PUT") != 0))
+            why = rt_fmt("\"OAuthParameters\" needs \"HttpMethod\": GET, POST or PUT");
+        else if (!(why = string_fields(cJSON_GetObjectItemCaseSensitive(sub, "ClientParameters"),
+                                       client, "ClientParameters")) &&
+                 hp)
+            why = http_parameters(hp, "OAuthHttpParameters");
+    }
+    const cJSON *inv = cJSON_GetObjectItemCaseSensitive(ap, "InvocationHttpParameters");
+    if (!why && inv)
+        why = http_parameters(inv, "InvocationHttpParameters");
+    return why;
+}
+
+/* The file's "connections": {ARN-or-glob: connection}. */
+static char *load_connections(rt_bindings *bs, const cJSON *conns, const char *path)
+{
+    if (!cJSON_IsObject(conns))
+        return rt_fmt("bindings file '%s': \"connections\" must be an object: {CONNECTION-ARN-or-"
+                      "glob: {\"AuthorizationType\": ..., \"AuthParameters\": {...}}}",
+                      path);
+    int n = cJSON_GetArraySize(conns);
+    bs->conn = calloc(n > 0 ? (size_t)n : 1, sizeof *bs->conn);
+    if (!bs->conn)
+        return rt_fmt("out of memory");
+    for (const cJSON *e = conns->child; e; e = e->next) {
+        rt_connection *c = &bs->conn[bs->nconn++];
+        if (!*e->string)
+            return rt_fmt("bindings file '%s': a connection key is empty", path);
+        for (int i = 0; i < bs->nconn - 1; i++)
+            if (strcmp(bs->conn[i].pattern, e->string) == 0)
+                return rt_fmt("bindings file '%s': connection \"%s\" is given twice", path,
+                              e->string);
+        char *w = parse_connection(e);
+        if (w) {
+            char *why = rt_fmt("bindings file '%s', connection \"%s\": %s", path, e->string, w);
+            free(w);
+            return why;
+        }
+        c->literal = count_literal(e->string, &c->glob);
+        if (!(c->pattern = dup_str(e->string)) || !(c->spec = cJSON_Duplicate(e, 1)))
+            return rt_fmt("out of memory");
+    }
+    return NULL;
+}
+
+const rt_connection *rt_connection_find(const rt_bindings *bs, const char *arn)
+{
+    if (!bs || !arn)
+        return NULL;
+    const rt_connection *best = NULL;
+    for (int i = 0; i < bs->nconn; i++) {
+        const rt_connection *c = &bs->conn[i];
+        if (!c->glob && strcmp(c->pattern, arn) == 0)
+            return c;
+        if (c->glob && fnmatch(c->pattern, arn, 0) == 0 && (!best || c->literal > best->literal))
+            best = c;
+    }
+    return best;
+}
+
 rt_bindings *rt_bindings_load(const char *path, char **err)
 {
     *err = NULL;
@@ -304,24 +487,28 @@ rt_bindings *rt_bindings_load(const char *path, char **err)
         why = rt_fmt("out of memory");
         goto out;
     }
-    if (!cJSON_IsObject(root) || !cJSON_IsObject(res)) {
+    const cJSON *conns = cJSON_GetObjectItemCaseSensitive(root, "connections");
+    if (!cJSON_IsObject(root) || (res ? !cJSON_IsObject(res) : !conns)) {
         why = rt_fmt("bindings file '%s': expected {\"resources\": {ARN-or-glob: {\"exec\" | "
                      "\"http\" | \"native\": ...}}}",
                      path);
         goto out;
     }
     for (const cJSON *f = root->child; f; f = f->next)
-        if (strcmp(f->string, "resources") != 0 && strcmp(f->string, "Comment") != 0) {
+        if (strcmp(f->string, "resources") != 0 && strcmp(f->string, "connections") != 0 &&
+            strcmp(f->string, "Comment") != 0) {
             why = rt_fmt("bindings file '%s': unknown top-level field \"%s\"", path, f->string);
             goto out;
         }
+    if (conns && (why = load_connections(bs, conns, path)))
+        goto out;
     int n = cJSON_GetArraySize(res);
     bs->b = calloc(n > 0 ? (size_t)n : 1, sizeof *bs->b);
     if (!bs->b) {
         why = rt_fmt("out of memory");
         goto out;
     }
-    for (const cJSON *e = res->child; e; e = e->next) {
+    for (const cJSON *e = res ? res->child : NULL; e; e = e->next) {
         rt_binding *b = &bs->b[bs->n++];
         b->order = bs->n - 1;
         b->pattern = dup_str(e->string);
@@ -399,6 +586,11 @@ void rt_bindings_free(rt_bindings *bs)
             dlclose(b->dl);
     }
     free(bs->b);
+    for (int i = 0; i < bs->nconn; i++) {
+        free(bs->conn[i].pattern);
+        cJSON_Delete(bs->conn[i].spec);
+    }
+    free(bs->conn);
     free(bs->file);
     free(bs);
 }

@@ -54,10 +54,21 @@ typedef struct rt_binding {
     asl_native_fn fn;
 } rt_binding;
 
+/* A local stand-in for an EventBridge connection (HTTP Tasks): the file's
+ * "connections" entry, in CreateConnection's shape. */
+typedef struct rt_connection {
+    char *pattern;        /* the connection ARN or glob, as written */
+    bool glob;
+    int literal;
+    cJSON *spec;          /* {"AuthorizationType", "AuthParameters"}, checked */
+} rt_connection;
+
 typedef struct rt_bindings {
     char *file;           /* as given on the command line */
     int n;
     rt_binding *b;
+    int nconn;
+    rt_connection *conn;
     bool any_http;
     bool any_aws;
 } rt_bindings;
@@ -70,6 +81,9 @@ rt_bindings *rt_bindings_load(const char *path, char **err);
  * Borrowed from [bs]. */
 const rt_binding *rt_bindings_find(const rt_bindings *bs, const char *arn);
 void rt_bindings_free(rt_bindings *bs);
+/* The connection for [arn], matched as rt_bindings_find matches resources;
+ * 0 if none. Borrowed from [bs]. */
+const rt_connection *rt_connection_find(const rt_bindings *bs, const char *arn);
 
 /* ==== mock.c ================================================================ */
 typedef struct rt_mocks rt_mocks;
@@ -178,7 +192,7 @@ typedef struct rt_http_result {
 typedef struct rt_http_req {
     const char *method;      /* "GET", "PUT", ...; 0: POST */
     const char *url;
-    const char *content_type; /* 0: application/json */
+    const char *content_type; /* 0: application/json; "": none */
     char *const *headers;    /* NULL-terminated "Name: value" lines, or 0 */
     const char *sigv4;       /* CURLOPT_AWS_SIGV4 ("aws:amz:REGION:SERVICE"),
                               * or 0 for an unsigned request */
@@ -192,10 +206,25 @@ bool rt_http_global_init(void);
  * r->body. */
 void rt_http_post(const rt_binding *b, const char *body, size_t len, const rt_limits *lim,
                   rt_http_result *r);
-/* Sends request [q] with [body] (ignored for GET), bounded by [lim] as
+/* Sends request [q] with [body] (ignored for GET and HEAD), bounded by [lim] as
  * rt_http_post is. Fills [r]; the caller frees r->body and r->headers. */
 void rt_http_send(const rt_http_req *q, const char *body, size_t len, const rt_limits *lim,
                   rt_http_result *r);
+
+/* ==== http_task.c =========================================================== */
+/* The outcome of an HTTP Task: a result, an error, or a stop. */
+typedef struct rt_http_task_out {
+    rt_end end;              /* DONE (result or error), or a stop */
+    cJSON *result;           /* DONE without error: owned */
+    char *error, *cause;     /* DONE with error: malloc'd (cause may be 0) */
+} rt_http_task_out;
+
+/* Calls the API an HTTP Task's effective [params] describe, with the
+ * connection [bs] holds for its ConnectionArn, bounded by [lim] and by 60
+ * seconds. [trace] (may be 0) receives the request and response as
+ * TestState's TRACE shows them. */
+void rt_http_task(asl_exec *x, const rt_bindings *bs, const cJSON *params, const rt_limits *lim,
+                  rt_http_trace *trace, rt_http_task_out *out);
 
 /* ==== task.c, task_setup.c ================================================== */
 /* The run's task dispatcher (rt_tasks_open). */

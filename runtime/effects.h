@@ -18,6 +18,17 @@
 
 #include "rt.h"
 
+/* ==== http_task.c: what TestState's TRACE shows of an HTTP Task ========== */
+/* AWS's InspectionDataRequest {protocol, method, url, headers, body} and
+ * InspectionDataResponse {protocol, statusCode, statusMessage, headers,
+ * body}, every member a string. The last HTTP Task of the run fills them;
+ * the owner frees them. */
+typedef struct rt_http_trace {
+    bool reveal;          /* revealSecrets: show what the connection adds */
+    cJSON *request;       /* 0 until a request was built */
+    cJSON *response;      /* 0 until a reply came */
+} rt_http_trace;
+
 /* ==== history.c ============================================================= */
 /* Record an event of [type] ("PassStateEntered", ...). [details_key] names
  * the details object ("stateEnteredEventDetails"); [details] is taken.

@@ -128,7 +128,10 @@ void rt_http_send(const rt_http_req *q, const char *body, size_t len, const rt_l
     char ctype[160];
     snprintf(ctype, sizeof ctype, "Content-Type: %s",
              q->content_type ? q->content_type : "application/json");
-    struct curl_slist *hdrs = cu->slist_append(NULL, ctype);
+    /* "" sends no Content-Type (the caller's headers may hold one); curl
+     * needs a list to start from, and drops a header given as "Name:". */
+    struct curl_slist *hdrs =
+        cu->slist_append(NULL, q->content_type && !*q->content_type ? "Content-Type:" : ctype);
     for (char *const *h = q->headers; hdrs && h && *h; h++) {
         struct curl_slist *n = cu->slist_append(hdrs, *h);
         if (!n) {
@@ -162,6 +165,8 @@ void rt_http_send(const rt_http_req *q, const char *body, size_t len, const rt_l
     cu->easy_setopt(c, CURLOPT_URL, q->url);
     if (q->method && strcmp(q->method, "GET") == 0) {
         cu->easy_setopt(c, CURLOPT_HTTPGET, 1L);
+    } else if (q->method && strcmp(q->method, "HEAD") == 0) {
+        cu->easy_setopt(c, CURLOPT_NOBODY, 1L); /* a HEAD reply has no body to wait for */
     } else {
         cu->easy_setopt(c, CURLOPT_POST, 1L);
         cu->easy_setopt(c, CURLOPT_POSTFIELDS, body ? body : "");

@@ -83,6 +83,8 @@ void rt_resource_classify(const char *arn, rt_resource *info)
     }
     info->callback = ends_with(info->action, ".waitForTaskToken");
     info->job = strstr(info->action, ".sync") != NULL;
+    info->http_invoke = info->kind == RT_RES_SERVICE && strcmp(info->type, "http") == 0 &&
+                        strcmp(info->action, "invoke") == 0;
     info->lambda_invoke = strcmp(info->type, "lambda") == 0 &&
                           strncmp(info->action, "invoke", 6) == 0 &&
                           (info->action[6] == '\0' || info->action[6] == '.');

@@ -116,6 +116,9 @@ typedef struct rt_options {
                                   * completes the task */
     bool activities;             /* an activity Task no binding covers waits for
                                   * a worker's GetActivityTask (aslc serve) */
+    struct rt_http_trace *http_trace; /* TestState's TRACE: an HTTP Task's request
+                                  * and response are described here (effects.h);
+                                  * 0 = off */
 } rt_options;
 
 /* ==== The execution: shared by every state of one run ================== */

@@ -635,6 +635,29 @@ static void run_aws(inv *v, const cJSON *input, outcome *o)
     cJSON_Delete(a.result);
 }
 
+/* An HTTP Task that no binding covers: aslc makes the call (http_task.c). */
+static void run_http_task(inv *v, const rt_tasks *tk, const cJSON *params, outcome *o)
+{
+    rt_limits lim;
+    limits(v, &lim);
+    const rt_options *opt = v->x->run ? rt_root_run(v->x->run)->opt : NULL;
+    rt_http_task_out h;
+    rt_http_task(v->x, tk ? tk->bindings : NULL, params, &lim, opt ? opt->http_trace : NULL, &h);
+    if (h.end != RT_END_DONE) {
+        stop_outcome(o, h.end);
+    } else if (h.error) {
+        set_error(o, h.error, h.cause);
+        h.cause = NULL;
+    } else {
+        o->kind = OUT_RESULT;
+        o->result = h.result;
+        h.result = NULL;
+    }
+    free(h.error);
+    free(h.cause);
+    cJSON_Delete(h.result);
+}
+
 /* A Task on arn:aws:states:::states:startExecution (.sync, .sync:2). */
 static bool is_start_execution(const rt_resource *ri)
 {
@@ -788,6 +811,7 @@ cJSON *asl_task_invoke(asl_exec *x, const asl_task *t, const cJSON *in, const cJ
     rt_mock_answer ans = {.kind = RT_MOCK_NONE};
     const rt_binding *b = NULL;
     rt_child_fn child = 0; /* a child execution on the server instead */
+    bool http_native = false;
     const cJSON *hin = input; /* what the handler receives */
     char *fn_arn = NULL;
     cJSON *result = NULL;
@@ -821,11 +845,12 @@ cJSON *asl_task_invoke(asl_exec *x, const asl_task *t, const cJSON *in, const cJ
             b = tk ? rt_bindings_find(tk->bindings, v.resource) : NULL;
         if (!b && is_start_execution(&v.ri) && child_hook(x))
             child = child_hook(x);
+        http_native = !b && v.ri.http_invoke; /* aslc calls the API (http_task.c) */
         /* --aws: not for a Task that waits for its token on aslc serve
          * (it waits without the call) */
-        if (!b && !child && tk && tk->aws && !waits && !activity_waits)
+        if (!b && !child && !http_native && tk && tk->aws && !waits && !activity_waits)
             b = &tk->aws_default;
-        if (!b && !child && !waits && !activity_waits) {
+        if (!b && !child && !http_native && !waits && !activity_waits) {
             if (fn_arn && v.ri.lambda_invoke)
                 asl_fail_runtime(x, "No binding for the Lambda function '%s' (FunctionName) or "
                                     "for the resource '%s'; add one to the bindings file or mock "
@@ -846,10 +871,11 @@ cJSON *asl_task_invoke(asl_exec *x, const asl_task *t, const cJSON *in, const cJ
     char *input_text = v.rec ? rt_json_print(input) : NULL;
     ev_scheduled(&v, input_text);
     free(input_text);
-    bool waiting = !mocked && !child && (waits || (activity_waits && !b));
+    bool waiting = !mocked && !child && !http_native && (waits || (activity_waits && !b));
     if (!waiting || b || !activity_waits) /* an activity's starts with its worker */
         ev_started(&v, mocked ? "mock"
                        : child ? "aslc serve"
+                       : http_native ? "aslc"
                        : !b    ? "callback"
                        : b->kind == RT_BIND_EXEC ? b->argv[0]
                        : b->kind == RT_BIND_HTTP ? b->url
@@ -873,6 +899,8 @@ cJSON *asl_task_invoke(asl_exec *x, const asl_task *t, const cJSON *in, const cJ
         }
     } else if (child) {
         run_child(&v, child, input, &o);
+    } else if (http_native) {
+        run_http_task(&v, tk, input, &o);
     } else if (waiting) {
         run_waiting(&v, b, hin, fn_arn, input, &o);
     } else if (b->kind == RT_BIND_AWS) {

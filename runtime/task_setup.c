@@ -90,6 +90,16 @@ static bool waits_unbound(const rt_options *opt, const asl_task_ref *ref)
     return (opt->callbacks && ri.callback) || (opt->activities && ri.kind == RT_RES_ACTIVITY);
 }
 
+/* An HTTP Task: with no binding aslc makes the call itself (http_task.c). */
+static bool http_task(const asl_task_ref *ref)
+{
+    if (!ref->resource)
+        return false;
+    rt_resource ri;
+    rt_resource_classify(ref->resource, &ri);
+    return ri.http_invoke;
+}
+
 /* Appends [line] to the malloc'd string *s. */
 static void append(char **s, const char *line)
 {
@@ -158,7 +168,8 @@ rt_tasks *rt_tasks_open(const rt_options *opt, const asl_machine *m, char **err)
             goto fail;
         }
     }
-    /* Every Task resource must be bound or mocked before anything runs. */
+    /* Every Task resource must be bound or mocked before anything runs;
+     * HTTP Tasks call their API, through libcurl. */
     int unbound = 0;
     char *lines = NULL;
     for (int i = 0; m && i < m->ntasks; i++) {
@@ -166,6 +177,15 @@ rt_tasks *rt_tasks_open(const rt_options *opt, const asl_machine *m, char **err)
         if (ref_bound(t, ref) || (opt->start_execution && starts_execution(ref)) ||
             waits_unbound(opt, ref))
             continue;
+        if (http_task(ref)) {
+            if (!rt_http_global_init()) {
+                *err = rt_curl() ? rt_fmt("cannot initialise libcurl for the HTTP Tasks")
+                                 : rt_fmt("the HTTP Tasks need libcurl: %s", rt_dynlib_error());
+                free(lines);
+                goto fail;
+            }
+            continue;
+        }
         unbound++;
         char *line;
         if (ref->function_name)

@@ -72,6 +72,7 @@ typedef struct rt_resource {
     const char *action;    /* resource: "invoke", "sendMessage.waitForTaskToken" */
     char region[48];
     bool lambda_invoke;    /* arn:aws:states:::lambda:invoke (any pattern) */
+    bool http_invoke;      /* arn:aws:states:::http:invoke, the HTTP Task */
     bool callback;         /* .waitForTaskToken */
     bool job;              /* .sync / .sync:2 */
 } rt_resource;

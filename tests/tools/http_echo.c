@@ -15,6 +15,15 @@
  *   /empty     204 without a body
  *   /slow      the /echo answer after 5 seconds
  *   /headers   200, {"x-test": <the X-Test request header or null>}
+ * and, for HTTP Tasks (any method):
+ *   /reflect...  200, the request as JSON: {"method", "target" (path and
+ *                query), "headers" (every one but Host, whose port varies),
+ *                "body"}
+ *   /status/NNN  status NNN with {"message":"status NNN"}
+ *   /text        200 text/plain "plain words"
+ *   /binary      200 application/octet-stream
+ *   /token       an OAuth token {"access_token":"tok-123",...} when the
+ *                request has Basic authorization, else 401
  *   anything else: 404
  * One connection at a time, Connection: close. Test-only: it trusts its
  * client (a request is at most 1 MiB, headers 16 KiB).
@@ -23,6 +32,7 @@
 #include <ctype.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,16 +53,76 @@ static void send_all(int fd, const char *p, size_t n)
     }
 }
 
-static void reply(int fd, int status, const char *reason, const char *extra, const char *body,
-                  size_t len)
+static void reply_typed(int fd, int status, const char *reason, const char *type,
+                        const char *extra, const char *body, size_t len)
 {
     char head[512];
     int n = snprintf(head, sizeof head,
-                     "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\n%sContent-Length: "
+                     "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n%sContent-Length: "
                      "%zu\r\nConnection: close\r\n\r\n",
-                     status, reason, extra, len);
+                     status, reason, type, extra, len);
     send_all(fd, head, (size_t)n);
     send_all(fd, body, len);
+}
+
+static void reply(int fd, int status, const char *reason, const char *extra, const char *body,
+                  size_t len)
+{
+    reply_typed(fd, status, reason, "application/json", extra, body, len);
+}
+
+/* [s] (n bytes) as a JSON string at out[*k], bounded by cap. */
+static void json_str(char *out, size_t cap, size_t *k, const char *s, size_t n)
+{
+    if (*k + 2 >= cap)
+        return;
+    out[(*k)++] = '"';
+    for (size_t i = 0; i < n && *k + 8 < cap; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\') {
+            out[(*k)++] = '\\';
+            out[(*k)++] = (char)c;
+        } else if (c < 0x20) {
+            *k += (size_t)snprintf(out + *k, cap - *k, "\\u%04x", c);
+        } else {
+            out[(*k)++] = (char)c;
+        }
+    }
+    out[(*k)++] = '"';
+}
+
+/* The /reflect answer: the request as JSON. */
+static void reflect(int fd, const char *method, const char *path, const char *head,
+                    const char *body, size_t blen)
+{
+    static char out[MAX_HEAD * 2 + MAX_BODY * 2];
+    size_t k = 0, cap = sizeof out;
+    k += (size_t)snprintf(out, cap, "{\"method\":");
+    json_str(out, cap, &k, method, strlen(method));
+    k += (size_t)snprintf(out + k, cap - k, ",\"target\":");
+    json_str(out, cap, &k, path, strlen(path));
+    k += (size_t)snprintf(out + k, cap - k, ",\"headers\":{");
+    bool first = true;
+    for (const char *p = strstr(head, "\r\n"); p; p = strstr(p + 2, "\r\n")) {
+        const char *line = p + 2;
+        size_t len = strcspn(line, "\r\n");
+        const char *colon = memchr(line, ':', len);
+        if (!colon || (colon - line == 4 && strncasecmp(line, "Host", 4) == 0))
+            continue;
+        const char *v = colon + 1;
+        while (*v == ' ')
+            v++;
+        if (!first)
+            out[k++] = ',';
+        first = false;
+        json_str(out, cap, &k, line, (size_t)(colon - line));
+        out[k++] = ':';
+        json_str(out, cap, &k, v, (size_t)(line + len - v));
+    }
+    k += (size_t)snprintf(out + k, cap - k, "},\"body\":");
+    json_str(out, cap, &k, body, blen);
+    out[k++] = '}';
+    reply(fd, 200, "OK", "", out, k);
 }
 
 /* The value of header [name] in [head] (a static copy), or 0. */
@@ -107,6 +177,10 @@ static void serve(int fd)
     }
     char method[16] = "", path[256] = "";
     sscanf(buf, "%15s %255s", method, path);
+    /* routes match the path without its query; /reflect shows the query */
+    char target[256];
+    memcpy(target, path, sizeof target);
+    path[strcspn(path, "?")] = '\0';
     if (strcmp(path, "/echo") == 0) {
         reply(fd, 200, "OK", "", body, have);
     } else if (strcmp(path, "/slow") == 0) {
@@ -127,6 +201,25 @@ static void serve(int fd)
         int n = h ? snprintf(out, sizeof out, "{\"x-test\":\"%s\"}", h)
                   : snprintf(out, sizeof out, "{\"x-test\":null}");
         reply(fd, 200, "OK", "", out, (size_t)n);
+    } else if (strncmp(path, "/reflect", 8) == 0) {
+        reflect(fd, method, target, buf, body, have);
+    } else if (strncmp(path, "/status/", 8) == 0) {
+        int code = atoi(path + 8);
+        char out[64];
+        int n = snprintf(out, sizeof out, "{\"message\":\"status %d\"}", code);
+        reply(fd, code >= 100 && code <= 999 ? code : 500, "Status Given", "", out, (size_t)n);
+    } else if (strcmp(path, "/text") == 0) {
+        reply_typed(fd, 200, "OK", "text/plain", "", "plain words", 11);
+    } else if (strcmp(path, "/binary") == 0) {
+        reply_typed(fd, 200, "OK", "application/octet-stream", "", "\x01\x02", 2);
+    } else if (strncmp(path, "/token", 6) == 0) {
+        const char *auth = header(buf, "Authorization");
+        static const char tok[] = "{\"access_token\":\"tok-123\",\"token_type\":\"Bearer\","
+                                  "\"expires_in\":3600}";
+        if (auth && strncmp(auth, "Basic ", 6) == 0)
+            reply(fd, 200, "OK", "", tok, sizeof tok - 1);
+        else
+            reply(fd, 401, "Unauthorized", "", "{}", 2);
     } else {
         reply(fd, 404, "Not Found", "", "{}", 2);
     }
