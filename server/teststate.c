@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "serve.h"
+#include "srv_internal.h"
 #include "teststate.h"
 #include "teststate_impl.h"
 
@@ -42,7 +43,11 @@ static bool invoke_once(req *r, reply *rep)
     cJSON *states = cJSON_CreateObject(), *in = NULL;
     cJSON_AddBoolToObject(s, "End", true);
     cJSON *m = ts_machine_around(r, s, states, r->input, &in);
+    /* TRACE: an HTTP Task describes its call (http_task.c) */
+    r->trace.reveal = cJSON_IsTrue(get(r->body, "revealSecrets"));
+    r->env.http_trace = strcmp(r->level, "TRACE") == 0 ? &r->trace : NULL;
     ts_run(&r->env, m, in, NULL, &r->invoked);
+    r->env.http_trace = NULL;
     cJSON_Delete(m);
     cJSON_Delete(in);
     ts_out *o = &r->invoked;
@@ -347,6 +352,8 @@ static void req_free(req *r)
     cJSON_Delete(r->variables);
     cJSON_Delete(r->mock_result);
     ts_out_free(&r->invoked);
+    cJSON_Delete(r->trace.request);
+    cJSON_Delete(r->trace.response);
     cJSON_Delete(r->context);
     ts_clear_exits(r);
 }
@@ -636,6 +643,14 @@ static reply answer(req *r)
         add_text(resp, "output", output);
     if (strcmp(r->level, "INFO") != 0) {
         cJSON *insp = ts_inspection(r, vars, out.kind == TS_FAILED);
+        if (r->trace.request) { /* TRACE of an HTTP Task */
+            put(insp, "request", r->trace.request);
+            r->trace.request = NULL;
+        }
+        if (r->trace.response) {
+            put(insp, "response", r->trace.response);
+            r->trace.response = NULL;
+        }
         if (detail && detail->child) {
             put(insp, "errorDetails", detail);
             detail = NULL;
@@ -673,7 +688,9 @@ srv_reply srv_test_state_action(const cJSON *request)
 {
     char *body = cJSON_PrintUnformatted(request);
     char *out = NULL;
-    int status = body ? srv_test_state(body, strlen(body), NULL, &out) : 500;
+    /* the server's --bindings: its Tasks and HTTP Tasks' connections */
+    const char *bindings = srv_store.opt ? srv_store.opt->bindings : NULL;
+    int status = body ? srv_test_state(body, strlen(body), bindings, &out) : 500;
     cJSON_free(body);
     if (!out)
         return srv_error(500, "InternalFailure", "out of memory");

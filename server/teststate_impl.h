@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "effects.h"
 #include "serve.h"
 
 /* How one run ended. */
@@ -36,6 +37,7 @@ typedef struct ts_env {
     const cJSON *context;  /* $$ or laid over it (rt_options.context), or NULL */
     bool context_whole;    /* context is all of $$ (the request gave it) */
     const char *s3_root;   /* the local folder standing for S3, or NULL */
+    rt_http_trace *http_trace; /* TRACE: an HTTP Task's request and response, or NULL */
 } ts_env;
 
 /* Run the machine [def] (borrowed) on a copy of [input]. [mock], when not
@@ -93,6 +95,7 @@ typedef struct req {
     const char *mock_error, *mock_cause;
     bool mock_throws;
     ts_out invoked;           /* an unmocked Task's one real call (owns its error, cause) */
+    rt_http_trace trace;      /* that call's HTTP request and response (an HTTP Task) */
     cJSON *context;           /* laid over $$: the request's, the defaults added */
     const char *field_mode;   /* STRICT (default), PRESENT, NONE */
     /* stateConfiguration */

@@ -246,6 +246,7 @@ void ts_run(const ts_env *env, const cJSON *def, const cJSON *input, const cJSON
         .context = env->context,
         .context_whole = env->context_whole,
         .s3_root = env->s3_root,
+        .http_trace = env->http_trace,
     };
     const asl_machine *m = jit_machine(prog);
     char *terr = NULL;

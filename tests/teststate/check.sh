@@ -7,8 +7,13 @@
 # the AWS CLI is present, through `aws stepfunctions test-state
 # --endpoint-url`, whose answer (normalised with jq -S) must equal the
 # command's. A request with a NAME.bindings.json beside it (its Task runs
-# unmocked, through those bindings) is run by the command only: `aslc
-# serve` takes no bindings.
+# unmocked, through those bindings) is run by the command only.
+# http/: HTTP Tasks run unmocked against the loopback server
+# $BUILD/tests/http_echo, with the connections of http/bindings.json;
+# "@PORT@" in their files stands for its port. They go through the command
+# (--bindings) and through `aslc serve --bindings` alike. These expected
+# files are aslc's own answers, reviewed by hand: no recording of AWS's
+# TRACE output was available (see README, "Testing one state").
 # aws-blog-*: the worked examples AWS published with the enhanced TestState
 # (AWS News Blog, 19 Nov 2025, "Accelerate workflow development with
 # enhanced local testing in AWS Step Functions"), their requests and AWS's
@@ -27,19 +32,42 @@ status=0
 count=0
 fail() { echo "teststate: FAIL: $*"; status=1; }
 
-for req in "$here"/*.request.json; do
+# Every golden, ready to run, in $t/all: the HTTP ones with the port put in.
+mkdir -p "$t/all" || exit 1
+cp "$here"/*.request.json "$here"/*.expected.json "$t/all/"
+echo_pid=""
+ECHO=$here/../../$BUILD/tests/http_echo
+http_bindings=""
+if [ -x "$ECHO" ]; then
+    "$ECHO" >"$t/echo.port" &
+    echo_pid=$!
+    trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; kill "$echo_pid" 2>/dev/null; rm -rf "$t"' EXIT INT TERM
+    i=0
+    while [ ! -s "$t/echo.port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+    eport=$(cat "$t/echo.port")
+    for f in "$here"/http/*.json; do
+        sed "s/@PORT@/$eport/g" "$f" >"$t/all/$(basename "$f")"
+    done
+    mv "$t/all/bindings.json" "$t/http.bindings.json"
+    http_bindings=$t/http.bindings.json
+else
+    echo "teststate: SKIPPED the HTTP Task goldens (http/): $ECHO is missing (make builds it with the test tools)"
+fi
+
+for req in "$t"/all/*.request.json; do
     name=$(basename "$req" .request.json)
     want_rc=0
     case $name in refuse-*) want_rc=2 ;; esac
     count=$((count + 1))
     set -- --request "$req"
     [ -f "$here/$name.bindings.json" ] && set -- "$@" --bindings "$here/$name.bindings.json"
+    case $name in http-*) set -- "$@" --bindings "$http_bindings" ;; esac
     TMPDIR=$t timeout 10 "$ASLC" test-state "$@" >"$t/out" 2>"$t/err"
     rc=$?
     [ "$rc" -eq "$want_rc" ] || { fail "$name: exit $rc, expected $want_rc"; sed 's/^/    /' "$t/err" | head -5; continue; }
-    cmp -s "$t/out" "$here/$name.expected.json" || {
+    cmp -s "$t/out" "$t/all/$name.expected.json" || {
         fail "$name: output differs from $name.expected.json"
-        diff "$here/$name.expected.json" "$t/out" | head -10
+        diff "$t/all/$name.expected.json" "$t/out" | head -10
     }
 done
 
@@ -49,7 +77,11 @@ if ! command -v curl >/dev/null 2>&1; then
     exit "$status"
 fi
 
-"$ASLC" serve --port 0 --port-file "$t/port" 2>"$t/log" &
+if [ -n "$http_bindings" ]; then
+    "$ASLC" serve --port 0 --port-file "$t/port" --bindings "$http_bindings" 2>"$t/log" &
+else
+    "$ASLC" serve --port 0 --port-file "$t/port" 2>"$t/log" &
+fi
 pid=$!
 i=0
 while [ ! -s "$t/port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
@@ -60,7 +92,7 @@ port=$(cat "$t/port" 2>/dev/null)
 # does: its body must be the command's output byte for byte (the command
 # adds one newline), with status 200, or 400 for refuse-*.
 raw=0
-for req in "$here"/*.request.json; do
+for req in "$t"/all/*.request.json; do
     name=$(basename "$req" .request.json)
     [ -f "$here/$name.bindings.json" ] && continue
     code=$(curl -s -o "$t/raw" -w '%{http_code}' -X POST "http://127.0.0.1:$port/" \
@@ -71,8 +103,8 @@ for req in "$here"/*.request.json; do
     printf '\n' >>"$t/raw"
     raw=$((raw + 1))
     [ "$code" = "$want_code" ] || fail "$name via aslc serve: HTTP $code, expected $want_code"
-    cmp -s "$t/raw" "$here/$name.expected.json" ||
-        { fail "$name via aslc serve: body differs from aslc test-state's"; diff "$here/$name.expected.json" "$t/raw" | head -6; }
+    cmp -s "$t/raw" "$t/all/$name.expected.json" ||
+        { fail "$name via aslc serve: body differs from aslc test-state's"; diff "$t/all/$name.expected.json" "$t/raw" | head -6; }
 done
 
 if ! command -v aws >/dev/null 2>&1 || ! command -v jq >/dev/null 2>&1; then
@@ -86,7 +118,7 @@ export AWS_DISABLE_HOST_PREFIX_INJECTION=true AWS_PAGER= AWS_CONFIG_FILE=/dev/nu
 # The CLI takes ~1.5 s to start: three requests at a time keep this step short.
 n=0
 jobs_=""
-for req in "$here"/*.request.json; do
+for req in "$t"/all/*.request.json; do
     name=$(basename "$req" .request.json)
     [ -f "$here/$name.bindings.json" ] && continue
     (aws stepfunctions test-state --endpoint-url "http://127.0.0.1:$port" --output json \
@@ -99,7 +131,7 @@ for req in "$here"/*.request.json; do
 done
 [ -n "$jobs_" ] && wait $jobs_
 served=0
-for req in "$here"/*.request.json; do
+for req in "$t"/all/*.request.json; do
     name=$(basename "$req" .request.json)
     [ -f "$here/$name.bindings.json" ] && continue
     rc=$(cat "$t/$name.rc")
@@ -107,13 +139,13 @@ for req in "$here"/*.request.json; do
     case $name in
     refuse-*)
         # the CLI prints an AWS error as "... (TYPE) when calling ...: MESSAGE"
-        type=$(jq -r '.__type' "$here/$name.expected.json")
-        msg=$(jq -r '.message' "$here/$name.expected.json")
+        type=$(jq -r '.__type' "$t/all/$name.expected.json")
+        msg=$(jq -r '.message' "$t/all/$name.expected.json")
         [ "$rc" -ne 0 ] && grep -qF "($type)" "$t/$name.awserr" && grep -qF -- "$msg" "$t/$name.awserr" ||
             { fail "$name via aws: expected error $type: $msg"; head -3 "$t/$name.awserr"; } ;;
     *)
         [ "$rc" -eq 0 ] || { fail "$name via aws: exit $rc"; head -3 "$t/$name.awserr"; continue; }
-        jq -S . "$t/$name.aws" >"$t/a" && jq -S . "$here/$name.expected.json" >"$t/b" &&
+        jq -S . "$t/$name.aws" >"$t/a" && jq -S . "$t/all/$name.expected.json" >"$t/b" &&
             cmp -s "$t/a" "$t/b" || { fail "$name via aws differs from aslc test-state"; diff "$t/b" "$t/a" | head -10; } ;;
     esac
 done
