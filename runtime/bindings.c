@@ -316,7 +316,10 @@ static char *string_fields(const cJSON *o, const char *const *names, const char 
         if (!cJSON_IsString(v) || !*v->valuestring || strpbrk(v->valuestring, "\r\n"))
             return rt_fmt("\"%s\" needs \"%s\": a non-empty string on one line", what, *n);
     }
-    return unknown_field(o, names, what);
+    char *quoted = rt_fmt("\"%s\"", what);
+    char *why = quoted ? unknown_field(o, names, quoted) : rt_fmt("out of memory");
+    free(quoted);
+    return why;
 }
 
 /* {"HeaderParameters" | "QueryStringParameters" | "BodyParameters":

@@ -187,6 +187,80 @@ static void bindings_reject_malformed_entries(void **state)
     expect_rejected("{\"resources\":{\"\":{\"exec\":[\"cat\"]}}}", "a resource key is empty");
 }
 
+/* "connections": EventBridge connections for HTTP Tasks, matched as
+ * resources are, each checked against CreateConnection's shape. */
+static void bindings_read_connections(void **state)
+{
+    (void)state;
+    char *err;
+    rt_bindings *bs = load(
+        "{\"connections\":{"
+        "\"arn:aws:events:*:*:connection/*\":{\"AuthorizationType\":\"BASIC\",\"AuthParameters\":"
+        "{\"BasicAuthParameters\":{\"Username\":\"u\",\"Password\":\"p\"}}},"
+        "\"arn:aws:events:us-east-1:1:connection/stripe/*\":{\"AuthorizationType\":\"API_KEY\","
+        "\"AuthParameters\":{\"ApiKeyAuthParameters\":{\"ApiKeyName\":\"k\",\"ApiKeyValue\":\"v\"},"
+        "\"InvocationHttpParameters\":{\"HeaderParameters\":[{\"Key\":\"X-A\",\"Value\":\"b\","
+        "\"IsValueSecret\":false}]}}},"
+        "\"arn:aws:events:us-east-1:1:connection/sf/1\":{\"AuthorizationType\":"
+        "\"OAUTH_CLIENT_CREDENTIALS\",\"AuthParameters\":{\"OAuthParameters\":{"
+        "\"AuthorizationEndpoint\":\"https://login.example.com/token\",\"HttpMethod\":\"POST\","
+        "\"ClientParameters\":{\"ClientID\":\"id\",\"ClientSecret\":\"s\"}}}}}}",
+        &err);
+    if (!bs)
+        fail_msg("%s", err);
+    assert_int_equal(bs->n, 0); /* "resources" may be left out beside "connections" */
+    assert_int_equal(bs->nconn, 3);
+    const rt_connection *c = rt_connection_find(bs, "arn:aws:events:us-east-1:1:connection/stripe/x");
+    assert_non_null(c);
+    assert_string_equal(c->pattern, "arn:aws:events:us-east-1:1:connection/stripe/*");
+    c = rt_connection_find(bs, "arn:aws:events:us-east-1:1:connection/sf/1");
+    assert_non_null(c);
+    assert_string_equal(cJSON_GetObjectItem(c->spec, "AuthorizationType")->valuestring,
+                        "OAUTH_CLIENT_CREDENTIALS");
+    c = rt_connection_find(bs, "arn:aws:events:eu-west-1:2:connection/other/3");
+    assert_non_null(c);
+    assert_string_equal(c->pattern, "arn:aws:events:*:*:connection/*");
+    assert_null(rt_connection_find(bs, "arn:aws:sqs:us-east-1:1:q"));
+    rt_bindings_free(bs);
+}
+
+static void bindings_reject_malformed_connections(void **state)
+{
+    (void)state;
+    const char *basic = "\"AuthorizationType\":\"BASIC\",\"AuthParameters\":{\"BasicAuthParameters\":"
+                        "{\"Username\":\"u\",\"Password\":\"p\"}";
+    char text[600];
+    expect_rejected("{\"connections\":[]}", "\"connections\" must be an object");
+    expect_rejected("{\"connections\":{\"c\":{\"AuthorizationType\":\"DIGEST\"}}}",
+                    "connection \"c\": \"AuthorizationType\" must be BASIC, API_KEY or "
+                    "OAUTH_CLIENT_CREDENTIALS");
+    expect_rejected("{\"connections\":{\"c\":{\"AuthorizationType\":\"API_KEY\",\"AuthParameters\":{}}}}",
+                    "AuthorizationType API_KEY needs \"AuthParameters\": {\"ApiKeyAuthParameters\"");
+    snprintf(text, sizeof text, "{\"connections\":{\"c\":{%s,\"Extra\":1}}}}", basic);
+    expect_rejected(text, "\"AuthParameters\": unknown field \"Extra\"");
+    expect_rejected("{\"connections\":{\"c\":{\"AuthorizationType\":\"BASIC\",\"AuthParameters\":"
+                    "{\"BasicAuthParameters\":{\"Username\":\"u\",\"Password\":\"p\",\"Realm\":\"r\"}}}}}",
+                    "\"BasicAuthParameters\": unknown field \"Realm\"");
+    expect_rejected("{\"connections\":{\"c\":{\"AuthorizationType\":\"BASIC\",\"AuthParameters\":"
+                    "{\"BasicAuthParameters\":{\"Username\":\"u\"}}}}}",
+                    "needs \"Password\"");
+    snprintf(text, sizeof text,
+             "{\"connections\":{\"c\":{%s,\"InvocationHttpParameters\":{\"HeaderParameters\":"
+             "[{\"Key\":\"Bad Name\",\"Value\":\"v\"}]}}}}}",
+             basic);
+    expect_rejected(text, "a header name without ':', blanks or line breaks");
+    snprintf(text, sizeof text,
+             "{\"connections\":{\"c\":{%s,\"ApiKeyAuthParameters\":{\"ApiKeyName\":\"k\","
+             "\"ApiKeyValue\":\"v\"}}}}}",
+             basic);
+    expect_rejected(text, "\"ApiKeyAuthParameters\" does not go with AuthorizationType BASIC");
+    expect_rejected("{\"connections\":{\"c\":{\"AuthorizationType\":\"OAUTH_CLIENT_CREDENTIALS\","
+                    "\"AuthParameters\":{\"OAuthParameters\":{\"AuthorizationEndpoint\":\"ftp://x\"}}}}}",
+                    "needs \"AuthorizationEndpoint\": an https:// URL");
+    snprintf(text, sizeof text, "{\"connections\":{\"c\":{%s}},\"c\":{%s}}}}", basic, basic);
+    expect_rejected(text, "connection \"c\" is given twice");
+}
+
 static void bindings_report_an_unreadable_file(void **state)
 {
     (void)state;
@@ -203,6 +277,8 @@ int main(void)
         cmocka_unit_test(bindings_resolve_paths_against_their_file),
         cmocka_unit_test(bindings_read_http_entries),
         cmocka_unit_test(bindings_reject_malformed_entries),
+        cmocka_unit_test(bindings_read_connections),
+        cmocka_unit_test(bindings_reject_malformed_connections),
         cmocka_unit_test(bindings_report_an_unreadable_file),
     };
     return cmocka_run_group_tests(tests, make_dir, remove_dir);
