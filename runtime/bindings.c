@@ -392,11 +392,14 @@ static char *parse_connection(const cJSON *e)
             cJSON_GetObjectItemCaseSensitive(ap, *p))
             return rt_fmt("\"AuthParameters\": \"%s\" does not go with AuthorizationType %s", *p, t);
     const cJSON *sub = cJSON_GetObjectItemCaseSensitive(ap, need);
-    if (strcmp(need, "BasicAuthParameters") == 0)
+    if (strcmp(need, "BasicAuthParameters") == 0) {
         why = string_fields(sub, basic, need);
-    else if (strcmp(need, "ApiKeyAuthParameters") == 0)
+    } else if (strcmp(need, "ApiKeyAuthParameters") == 0) {
         why = string_fields(sub, apikey, need);
-    else if (!cJSON_IsObject(sub))
+        if (!why && strpbrk(cJSON_GetObjectItemCaseSensitive(sub, "ApiKeyName")->valuestring, ": \t"))
+            why = rt_fmt("\"ApiKeyAuthParameters\": \"ApiKeyName\" is a header name: no ':' or "
+                         "blanks");
+    } else if (!cJSON_IsObject(sub))
         why = rt_fmt("\"OAuthParameters\" must be an object");
     else if (!(why = unknown_field(sub, oauth, need))) {
         const cJSON *ep = cJSON_GetObjectItemCaseSensitive(sub, "AuthorizationEndpoint");

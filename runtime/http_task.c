@@ -401,8 +401,17 @@ static bool task_headers(call *c)
 static bool task_query(call *c, rt_sbuf *raw)
 {
     if (cJSON_IsString(c->query)) {
-        rt_sb_str(raw, c->query->valuestring[0] == '?' ? c->query->valuestring + 1
-                                                        : c->query->valuestring);
+        /* as given, but what may not stand in a URL percent-encoded */
+        static const char hex[] = "0123456789ABCDEF";
+        const char *q = c->query->valuestring;
+        for (const unsigned char *p = (const unsigned char *)(*q == '?' ? q + 1 : q); *p; p++) {
+            if (*p <= 0x20 || *p >= 0x7f || strchr("\"#<>\\^`{|}", *p)) {
+                char e[3] = {'%', hex[*p >> 4], hex[*p & 15]};
+                rt_sb_put(raw, e, 3);
+            } else {
+                rt_sb_put(raw, (const char *)p, 1);
+            }
+        }
         return true;
     }
     for (const cJSON *q = c->query ? c->query->child : NULL; q; q = q->next) {

@@ -254,6 +254,9 @@ static void bindings_reject_malformed_connections(void **state)
              "\"ApiKeyValue\":\"v\"}}}}}",
              basic);
     expect_rejected(text, "\"ApiKeyAuthParameters\" does not go with AuthorizationType BASIC");
+    expect_rejected("{\"connections\":{\"c\":{\"AuthorizationType\":\"API_KEY\",\"AuthParameters\":"
+                    "{\"ApiKeyAuthParameters\":{\"ApiKeyName\":\"x key\",\"ApiKeyValue\":\"v\"}}}}}",
+                    "\"ApiKeyName\" is a header name");
     expect_rejected("{\"connections\":{\"c\":{\"AuthorizationType\":\"OAUTH_CLIENT_CREDENTIALS\","
                     "\"AuthParameters\":{\"OAuthParameters\":{\"AuthorizationEndpoint\":\"ftp://x\"}}}}}",
                     "needs \"AuthorizationEndpoint\": an https:// URL");
