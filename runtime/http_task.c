@@ -217,6 +217,34 @@ static void form_value(rt_sbuf *b, const char *key, const cJSON *v, array_format
     }
 }
 
+/* "Basic " and base64 of "[user]:[password]", malloc'd; 0 when out of memory. */
+static char *basic_authorization(const char *user, const char *password)
+{
+    char *up = rt_fmt("%s:%s", user, password);
+    char *enc = up ? malloc(4 * ((strlen(up) + 2) / 3) + 1) : NULL;
+    if (enc)
+        rt_base64_encode(enc, (const unsigned char *)up, strlen(up));
+    char *h = enc ? rt_fmt("Basic %s", enc) : NULL;
+    free(up);
+    free(enc);
+    return h;
+}
+
+/* Appends [q]'s pairs to the URL in [b], percent-encoded, after '?' the
+ * first time (*first) and '&' after that; secret ones only with [all]. */
+static void put_query(rt_sbuf *b, const nvlist *q, bool all, bool *first)
+{
+    for (int i = 0; i < q->n; i++) {
+        if (q->v[i].secret && !all)
+            continue;
+        rt_sb_str(b, *first ? "?" : "&");
+        *first = false;
+        put_escaped(b, q->v[i].name);
+        rt_sb_put(b, "=", 1);
+        put_escaped(b, q->v[i].value);
+    }
+}
+
 /* ==== The request =========================================================== */
 
 typedef struct call {
@@ -454,17 +482,12 @@ static bool apply_connection(call *c, nvlist *body_params)
     const char *type = field_str(spec, "AuthorizationType");
     if (strcmp(type, "BASIC") == 0) {
         const cJSON *b = cJSON_GetObjectItemCaseSensitive(ap, "BasicAuthParameters");
-        char *up = rt_fmt("%s:%s", field_str(b, "Username"), field_str(b, "Password"));
-        char *enc = up ? malloc(4 * ((strlen(up) + 2) / 3) + 1) : NULL;
-        if (enc) {
-            rt_base64_encode(enc, (const unsigned char *)up, strlen(up));
-            char *h = rt_fmt("Basic %s", enc);
-            if (h)
-                nv_put(&c->hdr, "Authorization", h, true, false);
-            free(h);
-        }
-        free(up);
-        free(enc);
+        char *h = basic_authorization(field_str(b, "Username"), field_str(b, "Password"));
+        if (h)
+            nv_put(&c->hdr, "Authorization", h, true, false);
+        else
+            c->hdr.oom = true;
+        free(h);
     } else if (strcmp(type, "API_KEY") == 0) {
         const cJSON *k = cJSON_GetObjectItemCaseSensitive(ap, "ApiKeyAuthParameters");
         nv_put(&c->hdr, field_str(k, "ApiKeyName"), field_str(k, "ApiKeyValue"), true, false);
@@ -565,15 +588,7 @@ static char *build_url(const call *c, const char *raw, bool all)
         rt_sb_str(&b, raw);
         first = false;
     }
-    for (int i = 0; i < c->qry.n; i++) {
-        if (c->qry.v[i].secret && !all)
-            continue;
-        rt_sb_str(&b, first ? "?" : "&");
-        first = false;
-        put_escaped(&b, c->qry.v[i].name);
-        rt_sb_put(&b, "=", 1);
-        put_escaped(&b, c->qry.v[i].value);
-    }
+    put_query(&b, &c->qry, all, &first);
     if (b.oom) {
         free(b.p);
         return NULL;
@@ -680,10 +695,11 @@ static void add_trace_header(void *arg, const char *n, size_t nl, const char *v,
     rt_sb_put(b, v, vl);
 }
 
-/* The reply's Content-Type, lower-cased (a static copy), or "". */
-static const char *content_type_of(const char *headers)
+/* The reply's Content-Type, lower-cased, into ct[CT_MAX] ("" when none).
+ * (No thread-local buffer: TinyCC cannot link them into an executable.) */
+enum { CT_MAX = 128 };
+static const char *content_type_of(const char *headers, char *ct)
 {
-    static __thread char ct[128];
     ct[0] = '\0';
     const char *start = headers;
     for (const char *p = headers; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
@@ -696,8 +712,8 @@ static const char *content_type_of(const char *headers)
             while (*v == ' ' || *v == '\t')
                 v++;
             size_t n = strcspn(v, "\r\n");
-            if (n >= sizeof ct)
-                n = sizeof ct - 1;
+            if (n >= CT_MAX)
+                n = CT_MAX - 1;
             for (size_t i = 0; i < n; i++)
                 ct[i] = (char)tolower((unsigned char)v[i]);
             ct[n] = '\0';
@@ -737,23 +753,13 @@ static bool oauth_token(call *c, const cJSON *op, char **token)
     conn_params(cJSON_GetObjectItemCaseSensitive(hp, "BodyParameters"), &body);
     if (!nv_get(&body, "grant_type"))
         nv_put(&body, "grant_type", "client_credentials", false, false);
-    char *up = rt_fmt("%s:%s", field_str(cp, "ClientID"), field_str(cp, "ClientSecret"));
-    char *enc = up ? malloc(4 * ((strlen(up) + 2) / 3) + 1) : NULL;
-    if (enc)
-        rt_base64_encode(enc, (const unsigned char *)up, strlen(up));
-    char *basic = enc ? rt_fmt("Basic %s", enc) : NULL;
+    char *basic = basic_authorization(field_str(cp, "ClientID"), field_str(cp, "ClientSecret"));
     if (basic)
         nv_put(&h, "Authorization", basic, true, false);
     rt_sbuf url = {0}, form = {0};
     rt_sb_str(&url, field_str(op, "AuthorizationEndpoint"));
     bool first = !strchr(url.p ? url.p : "", '?');
-    for (int i = 0; i < q.n; i++) {
-        rt_sb_str(&url, first ? "?" : "&");
-        first = false;
-        put_escaped(&url, q.v[i].name);
-        rt_sb_put(&url, "=", 1);
-        put_escaped(&url, q.v[i].value);
-    }
+    put_query(&url, &q, true, &first);
     for (int i = 0; i < body.n; i++)
         form_pair(&form, body.v[i].name, body.v[i].value);
     char **lines = calloc((size_t)h.n + 1, sizeof *lines);
@@ -800,8 +806,6 @@ static bool oauth_token(call *c, const cJSON *op, char **token)
     free(lines);
     free(url.p);
     free(form.p);
-    free(up);
-    free(enc);
     free(basic);
     nv_free(&h);
     nv_free(&q);
@@ -948,7 +952,8 @@ void rt_http_task(asl_exec *x, const rt_bindings *bs, const cJSON *params, const
                         RT_HANDLER_MAX_OUTPUT));
         goto out;
     }
-    const char *ct = content_type_of(r.headers);
+    char ctbuf[CT_MAX];
+    const char *ct = content_type_of(r.headers, ctbuf);
     char *text = r.body ? rt_utf8_valid(r.body, r.bodylen) : rt_fmt("%s", "");
     bool valid = text && (!r.body || (strlen(text) == r.bodylen && memcmp(text, r.body, r.bodylen) == 0));
     if (trace)
