@@ -11,8 +11,13 @@
  *     executions at once; a larger value is accepted (validators and AWS's
  *     samples use them) and acts as 10,000: a warning;
  *   - an HTTP Task (arn:aws:states:::http:invoke): its Parameters /
- *     Arguments need ApiEndpoint, Method (one of the seven methods it
- *     supports) and Authentication with a ConnectionArn;
+ *     Arguments hold only the fields it knows, and need ApiEndpoint (an
+ *     https:// URL; plain http to this machine is a warning: aslc calls
+ *     it, AWS could not), Method (one of the seven methods it supports)
+ *     and one of Authentication / InvocationConfig with a ConnectionArn;
+ *     static Headers are strings and none AWS refuses (runtime/http_rules.c
+ *     holds the list the runtime applies too); Transform's two settings
+ *     take the values AWS documents;
  *   - an EXPRESS workflow (u->express: `--type EXPRESS`, or the template's
  *     StateMachineType): no .sync or .waitForTaskToken integrations and no
  *     activities, which only Standard workflows support.
@@ -20,9 +25,11 @@
  * One pass over every scope's states after the other rules
  * (check_machine.c); it tolerates malformed parts (reported elsewhere).
  */
+#include <ctype.h>
 #include <string.h>
 
 #include "check_internal.h"
+#include "http_rules.h"
 
 enum { MAX_DEFINITION_CHARS = 1048576, MAX_LABEL_CHARS = 40, MAX_DIST_CONCURRENCY = 10000 };
 
@@ -114,9 +121,142 @@ static const cJSON *field_or_path(const cJSON *obj, const char *name, bool jsona
     return check_get(obj, key);
 }
 
+/* ==== HTTP Task ============================================================ */
+
+/* A value known when the definition is checked: anything in a JSONPath
+ * template (a ".$" key is another member), and in JSONata whatever is not
+ * one "{% ... %}" expression. */
+static bool is_static(const cJSON *v, bool jsonata)
+{
+    return v && !(jsonata && check_is_jsonata_string(v));
+}
+
+/* A JSONPath key's field name: "Headers" for "Headers" and "Headers.$". */
+static size_t field_len(const char *key, bool jsonata)
+{
+    size_t n = strlen(key);
+    return !jsonata && ends_with(key, ".$") ? n - 2 : n;
+}
+
+/* The connection, given as Authentication or as InvocationConfig (AWS's
+ * recommended form), each {"ConnectionArn": ...}: exactly one of them. */
+static void http_connection(check_ctx *c, const cJSON *args, const char *where, bool jsonata)
+{
+    const cJSON *auth = field_or_path(args, "Authentication", jsonata);
+    const cJSON *inv = field_or_path(args, "InvocationConfig", jsonata);
+    if (!auth && !inv)
+        diag_key(c->u, DIAG_MISSING_FIELD, args,
+                 "an HTTP Task's \"%s\" needs \"Authentication\" or \"InvocationConfig\" with the "
+                 "\"ConnectionArn\" of the EventBridge connection the call uses",
+                 where);
+    check_exclusive(c, auth, inv);
+    const cJSON *conn[] = {auth, inv};
+    for (int i = 0; i < 2; i++) {
+        const cJSON *v = conn[i];
+        if (!v || ends_with(v->string, ".$") || !is_static(v, jsonata))
+            continue;
+        if (!cJSON_IsObject(v))
+            diag_val(c->u, DIAG_WRONG_TYPE, v,
+                     "\"%s\" must be an object such as {\"ConnectionArn\": \"...\"}, found %s", v->string,
+                     check_type_name(v));
+        else if (!field_or_path(v, "ConnectionArn", jsonata))
+            diag_key(c->u, DIAG_MISSING_FIELD, v,
+                     "\"%s\" needs \"ConnectionArn\" (the EventBridge connection the call uses)", v->string);
+    }
+}
+
+/* ApiEndpoint: AWS calls HTTPS APIs only. aslc also calls plain http on
+ * this machine (a local stand-in), which AWS could never reach. */
+static void http_endpoint(check_ctx *c, const cJSON *v, bool jsonata)
+{
+    if (!is_static(v, jsonata))
+        return;
+    if (!cJSON_IsString(v)) {
+        diag_val(c->u, DIAG_WRONG_TYPE, v, "\"ApiEndpoint\" must be a string, found %s", check_type_name(v));
+        return;
+    }
+    rt_http_url kind = rt_http_endpoint_kind(v->valuestring);
+    if (kind == RT_HTTP_URL_LOCAL)
+        diag_val(c->u, DIAG_LOCAL_HTTP_ENDPOINT, v,
+                 "\"ApiEndpoint\" \"%s\" is plain http to this machine: aslc calls it, but AWS calls "
+                 "https:// APIs only and could not reach it",
+                 v->valuestring);
+    else if (kind == RT_HTTP_URL_OTHER)
+        diag_val(c->u, DIAG_INVALID_VALUE, v,
+                 "\"ApiEndpoint\" must be an https:// URL (AWS calls HTTPS APIs only), found \"%s\"",
+                 v->valuestring);
+}
+
+/* Headers: static values are strings, and no name is one AWS refuses.
+ * The refused names go in one message, lower-cased and in order, as the
+ * console words it. A "Name.$" key (JSONPath) still sets header Name. */
+static void http_headers(check_ctx *c, const cJSON *h, bool jsonata)
+{
+    if (!is_static(h, jsonata) || ends_with(h->string, ".$"))
+        return;
+    if (!cJSON_IsObject(h)) {
+        diag_val(c->u, DIAG_WRONG_TYPE, h, "\"Headers\" must be an object of header names and values, found %s",
+                 check_type_name(h));
+        return;
+    }
+    size_t total = 0;
+    const cJSON *m;
+    cJSON_ArrayForEach (m, h) {
+        size_t n = field_len(m->string, jsonata);
+        if (rt_http_header_unsupported(m->string, n))
+            total += n + 2;
+        if (n == strlen(m->string) && is_static(m, jsonata) && !cJSON_IsString(m))
+            diag_val(c->u, DIAG_WRONG_TYPE, m, "header \"%s\" must be a string, found %s", m->string,
+                     check_type_name(m));
+    }
+    if (!total)
+        return;
+    char *bad = arena_alloc(&c->u->arena, total + 1), *p = bad;
+    cJSON_ArrayForEach (m, h) {
+        size_t n = field_len(m->string, jsonata);
+        if (!rt_http_header_unsupported(m->string, n))
+            continue;
+        if (p != bad) {
+            *p++ = ',';
+            *p++ = ' ';
+        }
+        for (size_t i = 0; i < n; i++)
+            *p++ = (char)tolower((unsigned char)m->string[i]);
+    }
+    *p = '\0';
+    diag_key(c->u, DIAG_INVALID_VALUE, h, "The 'Headers' field contains unsupported values: [%s]", bad);
+}
+
+/* Transform: {"RequestBodyEncoding": NONE | URL_ENCODED,
+ * "RequestEncodingOptions": {"ArrayFormat": INDICES | REPEAT | COMMAS | BRACKETS}}. */
+static void http_transform(check_ctx *c, const cJSON *t, bool jsonata)
+{
+    static const char *const encodings[] = {"NONE", "URL_ENCODED", NULL};
+    static const char *const formats[] = {"INDICES", "REPEAT", "COMMAS", "BRACKETS", NULL};
+    if (!is_static(t, jsonata) || ends_with(t->string, ".$"))
+        return;
+    if (!cJSON_IsObject(t)) {
+        diag_val(c->u, DIAG_WRONG_TYPE, t,
+                 "\"Transform\" must be an object such as {\"RequestBodyEncoding\": \"URL_ENCODED\"}, found %s",
+                 check_type_name(t));
+        return;
+    }
+    const cJSON *enc = check_get(t, "RequestBodyEncoding");
+    if (is_static(enc, jsonata))
+        check_enum(c, enc, encodings, DIAG_INVALID_VALUE);
+    const cJSON *opts = check_get(t, "RequestEncodingOptions");
+    if (!is_static(opts, jsonata) || !check_object(c, opts))
+        return;
+    const cJSON *af = check_get(opts, "ArrayFormat");
+    if (is_static(af, jsonata))
+        check_enum(c, af, formats, DIAG_INVALID_VALUE);
+}
+
 static void http_task(check_ctx *c, const cJSON *st, bool jsonata)
 {
     static const char *const methods[] = {"GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD", NULL};
+    static const char *const known[] = {"ApiEndpoint", "Method", "Authentication", "InvocationConfig",
+                                        "Headers", "QueryParameters", "RequestBody", "Transform", NULL};
     const char *where = jsonata ? "Arguments" : "Parameters";
     const cJSON *args = check_get(st, where);
     if (jsonata && cJSON_IsString(args))
@@ -124,16 +264,31 @@ static void http_task(check_ctx *c, const cJSON *st, bool jsonata)
     if (!cJSON_IsObject(args)) {
         if (!args)
             diag_key(c->u, DIAG_MISSING_FIELD, st,
-                     "HTTP Task \"%s\" needs \"%s\" with \"ApiEndpoint\", \"Method\" and \"Authentication\"",
+                     "HTTP Task \"%s\" needs \"%s\" with \"ApiEndpoint\", \"Method\" and \"Authentication\" "
+                     "or \"InvocationConfig\"",
                      st->string, where);
         return;
     }
-    static const char *const required[] = {"ApiEndpoint", "Method", "Authentication", NULL};
+    const cJSON *m;
+    cJSON_ArrayForEach (m, args) {
+        size_t n = field_len(m->string, jsonata);
+        const char *const *k = known;
+        while (*k && !(strlen(*k) == n && strncmp(*k, m->string, n) == 0))
+            k++;
+        if (!*k)
+            diag_key(c->u, DIAG_UNKNOWN_FIELD, m,
+                     "unknown field \"%s\" in an HTTP Task's \"%s\": the known ones are ApiEndpoint, Method, "
+                     "Authentication, InvocationConfig, Headers, QueryParameters, RequestBody and Transform",
+                     m->string, where);
+    }
+    static const char *const required[] = {"ApiEndpoint", "Method", NULL};
     for (const char *const *f = required; *f; f++)
         if (!field_or_path(args, *f, jsonata))
             diag_key(c->u, DIAG_MISSING_FIELD, args, "an HTTP Task's \"%s\" needs \"%s\"", where, *f);
-    const cJSON *m = check_get(args, "Method");
-    if (cJSON_IsString(m) && !check_is_jsonata_string(m)) {
+    http_connection(c, args, where, jsonata);
+    http_endpoint(c, check_get(args, "ApiEndpoint"), jsonata);
+    m = check_get(args, "Method");
+    if (is_static(m, jsonata) && cJSON_IsString(m)) {
         const char *const *k = methods;
         while (*k && strcmp(*k, m->valuestring) != 0)
             k++;
@@ -144,14 +299,12 @@ static void http_task(check_ctx *c, const cJSON *st, bool jsonata)
     } else if (m && !cJSON_IsString(m)) {
         diag_val(c->u, DIAG_WRONG_TYPE, m, "\"Method\" must be a string, found %s", check_type_name(m));
     }
-    const cJSON *auth = check_get(args, "Authentication");
-    if (auth && !cJSON_IsObject(auth) && !check_is_jsonata_string(auth))
-        diag_val(c->u, DIAG_WRONG_TYPE, auth,
-                 "\"Authentication\" must be an object such as {\"ConnectionArn\": \"...\"}, found %s",
-                 check_type_name(auth));
-    else if (cJSON_IsObject(auth) && !field_or_path(auth, "ConnectionArn", jsonata))
-        diag_key(c->u, DIAG_MISSING_FIELD, auth,
-                 "\"Authentication\" needs \"ConnectionArn\" (the EventBridge connection the call uses)");
+    const cJSON *h = field_or_path(args, "Headers", jsonata);
+    if (h)
+        http_headers(c, h, jsonata);
+    const cJSON *t = field_or_path(args, "Transform", jsonata);
+    if (t)
+        http_transform(c, t, jsonata);
 }
 
 /* AWS forbids in names (and so in a Label, part of the Map Run's ARN)

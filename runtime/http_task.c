@@ -49,6 +49,7 @@
 #include <strings.h>
 
 #include "dispatch.h"
+#include "http_rules.h"
 #include "rt.h"
 
 /* "HTTP task requests will timeout after 60 seconds." */
@@ -283,23 +284,6 @@ static const char *field_str(const cJSON *o, const char *name)
     return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-/* The unsupported headers of the Developer Guide's list. */
-static bool unsupported_header(const char *name)
-{
-    static const char *const names[] = {
-        "A-IM", "Accept-Charset", "Accept-Datetime", "Accept-Encoding", "Authorization",
-        "Cache-Control", "Connection", "Content-Encoding", "Content-MD5", "Date", "Expect",
-        "Forwarded", "From", "Host", "HTTP2-Settings", "If-Match", "If-Modified-Since",
-        "If-None-Match", "If-Range", "If-Unmodified-Since", "Max-Forwards", "Origin", "Pragma",
-        "Proxy-Authorization", "Referer", "Server", "TE", "Trailer", "Transfer-Encoding", "Upgrade",
-        "Via", "Warning", NULL};
-    for (const char *const *n = names; *n; n++)
-        if (strcasecmp(*n, name) == 0)
-            return true;
-    return strncasecmp(name, "x-forwarded-", 12) == 0 || strncasecmp(name, "x-amz-", 6) == 0 ||
-           strncasecmp(name, "x-amzn-", 7) == 0;
-}
-
 /* A header name is an RFC 9110 token; a value has no line break. */
 static bool header_ok(const char *name, const char *value)
 {
@@ -309,24 +293,6 @@ static bool header_ok(const char *name, const char *value)
         if (!(isalnum((unsigned char)*p) || strchr("!#$%&'*+-.^_`|~", *p)))
             return false;
     return !strpbrk(value, "\r\n");
-}
-
-/* True for http(s) URLs; plain http only to this machine (a local
- * stand-in for the API), since AWS calls HTTPS APIs only. */
-static bool endpoint_ok(const char *url)
-{
-    if (strncmp(url, "https://", 8) == 0)
-        return url[8] != '\0';
-    if (strncmp(url, "http://", 7) != 0)
-        return false;
-    const char *h = url + 7;
-    static const char *const local[] = {"localhost", "127.0.0.1", "[::1]", NULL};
-    for (const char *const *l = local; *l; l++) {
-        size_t n = strlen(*l);
-        if (strncmp(h, *l, n) == 0 && (h[n] == '\0' || strchr(":/?#", h[n])))
-            return true;
-    }
-    return false;
 }
 
 /* Reads the effective Parameters / Arguments. */
@@ -349,7 +315,7 @@ static bool read_params(call *c, const cJSON *p)
                                f->string));
     }
     c->endpoint = field_str(p, "ApiEndpoint");
-    if (!c->endpoint || !endpoint_ok(c->endpoint))
+    if (!c->endpoint || rt_http_endpoint_kind(c->endpoint) == RT_HTTP_URL_OTHER)
         return fail(c, UNSUPPORTED,
                     rt_fmt("The HTTP Task's ApiEndpoint must be an https:// URL (http:// only to "
                            "localhost, 127.0.0.1 or [::1]), found %s.",
@@ -403,7 +369,7 @@ static bool task_headers(call *c)
                                "such as Content-Type, a value a string without line breaks).",
                                h->string));
         }
-        if (unsupported_header(h->string)) {
+        if (rt_http_header_unsupported(h->string, strlen(h->string))) {
             if (bad.n)
                 rt_sb_str(&bad, ", ");
             for (const char *p = h->string; *p; p++)

@@ -150,7 +150,8 @@ printf '{"StartAt":"M","States":{"M":{"Type":"Map","ItemsPath":"%s","ItemProcess
 expect 1 'INVALID_REFERENCE_PATH' "$ASLC" check items-wild.json
 expect 0 '' "$ASLC" check items-ok.json
 
-# ---- HTTP Task: ApiEndpoint, Method and Authentication (ConnectionArn)
+# ---- HTTP Task: ApiEndpoint, Method, the connection (Authentication or
+# InvocationConfig), Headers, Transform and the fields it knows
 http() { printf '{"StartAt":"H","States":{"H":{"Type":"Task","Resource":"arn:aws:states:::http:invoke","Parameters":{%s},"End":true}}}\n' "$1"; }
 C='"Authentication":{"ConnectionArn":"arn:aws:events:us-east-1:123456789012:connection/c/1"}'
 http "\"ApiEndpoint\":\"https://example.com\",\"Method\":\"GET\",$C" >http-ok.json
@@ -169,6 +170,70 @@ expect 1 '"Method" must be GET, POST, PUT, DELETE, PATCH, OPTIONS or HEAD, found
 expect 1 '"Authentication" needs "ConnectionArn"' "$ASLC" check http-no-conn.json
 printf '{"QueryLanguage":"JSONata","StartAt":"H","States":{"H":{"Type":"Task","Resource":"arn:aws:states:::http:invoke","Arguments":{"Method":"GET"},"End":true}}}\n' >http-ja.json
 expect 1 'an HTTP Task.s "Arguments" needs "ApiEndpoint"' "$ASLC" check http-ja.json
+# the connection: InvocationConfig (AWS's recommended form) or
+# Authentication, not both; the "needs" error names both
+I='"InvocationConfig":{"ConnectionArn":"arn:aws:events:us-east-1:123456789012:connection/c/1"}'
+E='"ApiEndpoint":"https://example.com","Method":"GET"'
+http "$E,$I" >http-inv.json
+http "$E,\"InvocationConfig.\$\":\"\$.conn\"" >http-inv-path.json
+http "$E,$C,$I" >http-both.json
+http "$E,\"InvocationConfig\":{}" >http-inv-no-conn.json
+http "$E,\"InvocationConfig\":\"arn\"" >http-inv-string.json
+expect 0 '' "$ASLC" check -Werror http-inv.json
+expect 0 '' "$ASLC" check -Werror http-inv-path.json
+expect 1 ':1:242: error: "Authentication" and "InvocationConfig" cannot both be given .MUTUALLY_EXCLUSIVE' "$ASLC" check http-both.json
+expect 1 'needs "Authentication" or "InvocationConfig" with the "ConnectionArn"' "$ASLC" check http-no-auth.json
+expect 1 '"InvocationConfig" needs "ConnectionArn"' "$ASLC" check http-inv-no-conn.json
+expect 1 '"InvocationConfig" must be an object such as \{"ConnectionArn": "..."\}, found a string .WRONG_TYPE' "$ASLC" check http-inv-string.json
+# Headers AWS refuses: one error at "Headers", the names lower-cased in
+# order ("Authorization.$" still sets Authorization); static values are strings
+http "$E,$I,\"Headers\":{\"X-Trace\":\"t\",\"Content-Type\":\"text/plain\",\"X-Id.\$\":\"\$.id\"}" >http-hdr-ok.json
+http "$E,$I,\"Headers\":{\"Authorization.\$\":\"\$.t\",\"X-Ok\":\"y\",\"X-Amz-Date\":\"d\",\"HOST\":\"h\",\"x-forwarded-for\":\"f\",\"X-Amzn-Trace-Id\":\"i\"}" >http-hdr-bad.json
+http "$E,$I,\"Headers\":{\"X-Count\":3}" >http-hdr-number.json
+http "$E,$I,\"Headers\":[\"X-A\"]" >http-hdr-array.json
+expect 0 '' "$ASLC" check -Werror http-hdr-ok.json
+expect 1 ":1:244: error: The 'Headers' field contains unsupported values: \\[authorization, x-amz-date, host, x-forwarded-for, x-amzn-trace-id\\] .INVALID_VALUE" "$ASLC" check http-hdr-bad.json
+refute 'x-ok' "$ASLC" check http-hdr-bad.json
+expect 1 'header "X-Count" must be a string, found a number .WRONG_TYPE' "$ASLC" check http-hdr-number.json
+expect 1 '"Headers" must be an object of header names and values, found an array' "$ASLC" check http-hdr-array.json
+# Transform's RequestBodyEncoding and ArrayFormat
+http "$E,$I,\"RequestBody\":{\"a\":[1,2]},\"Transform\":{\"RequestBodyEncoding\":\"URL_ENCODED\",\"RequestEncodingOptions\":{\"ArrayFormat\":\"BRACKETS\"}}" >http-tr-ok.json
+http "$E,$I,\"Transform\":{\"RequestBodyEncoding\":\"JSON\"}" >http-tr-enc.json
+http "$E,$I,\"Transform\":{\"RequestBodyEncoding\":\"URL_ENCODED\",\"RequestEncodingOptions\":{\"ArrayFormat\":\"indices\"}}" >http-tr-af.json
+http "$E,$I,\"Transform\":\"URL_ENCODED\"" >http-tr-string.json
+expect 0 '' "$ASLC" check -Werror http-tr-ok.json
+expect 1 '"RequestBodyEncoding" must be "NONE" or "URL_ENCODED", found "JSON" .INVALID_VALUE' "$ASLC" check http-tr-enc.json
+expect 1 '"ArrayFormat" must be "INDICES", "REPEAT", "COMMAS" or "BRACKETS", found "indices" .INVALID_VALUE' "$ASLC" check http-tr-af.json
+expect 1 '"Transform" must be an object such as .*, found a string .WRONG_TYPE' "$ASLC" check http-tr-string.json
+# ApiEndpoint: https:// only; plain http to this machine is a warning
+# (aslc calls it, AWS could not), to anywhere else an error
+for u in http://localhost http://127.0.0.1:8080/x 'http://[::1]:9/y'; do
+    http "\"ApiEndpoint\":\"$u\",\"Method\":\"GET\",$I" >http-local.json
+    expect 0 ":1:115: warning: \"ApiEndpoint\" \"$(printf '%s' "$u" | sed 's/[][]/\\&/g')\" is plain http to this machine.*LOCAL_HTTP_ENDPOINT" "$ASLC" check http-local.json
+    expect 1 'LOCAL_HTTP_ENDPOINT' "$ASLC" check -Werror http-local.json
+done
+for u in http://example.com http://localhost.example.com ftp://localhost/x https:// example.com; do
+    http "\"ApiEndpoint\":\"$u\",\"Method\":\"GET\",$I" >http-plain.json
+    expect 1 ":1:115: error: \"ApiEndpoint\" must be an https:// URL \\(AWS calls HTTPS APIs only\\), found \"$u\" .INVALID_VALUE" "$ASLC" check http-plain.json
+done
+http "\"ApiEndpoint\":42,\"Method\":\"GET\",$I" >http-ep-number.json
+expect 1 '"ApiEndpoint" must be a string, found a number' "$ASLC" check http-ep-number.json
+# fields the HTTP Task does not know
+http "$E,$I,\"Body\":{},\"Timeout.\$\":\"\$.t\",\"QueryParameters\":{\"q\":\"1\"}" >http-unknown.json
+expect 1 ':1:244: error: unknown field "Body" in an HTTP Task.s "Parameters": the known ones are ApiEndpoint, Method, Authentication, InvocationConfig, Headers, QueryParameters, RequestBody and Transform .UNKNOWN_FIELD' "$ASLC" check http-unknown.json
+expect 1 'unknown field "Timeout.\$"' "$ASLC" check http-unknown.json
+refute 'unknown field "QueryParameters"' "$ASLC" check http-unknown.json
+# JSONata: expressions are not judged; a static Headers / Transform is
+ja() { printf '{"QueryLanguage":"JSONata","StartAt":"H","States":{"H":{"Type":"Task","Resource":"arn:aws:states:::http:invoke","Arguments":{%s},"End":true}}}\n' "$1"; }
+ja "\"ApiEndpoint\":\"{% 'http://' & 'example.com' %}\",\"Method\":\"{% 'GET' %}\",$I,\"Headers\":{\"X-A\":\"{% 'x' %}\"},\"Transform\":\"{% {} %}\"" >http-ja-ok.json
+ja "$E,\"Authentication\":{\"ConnectionArn\":\"a\"},$I" >http-ja-both.json
+ja "$E,$I,\"Headers\":{\"Cache-Control\":\"{% 'no' %}\",\"X-A\":true},\"Transform\":{\"RequestEncodingOptions\":{\"ArrayFormat\":\"X\"}},\"Extra\":1" >http-ja-bad.json
+expect 0 '' "$ASLC" check -Werror http-ja-ok.json
+expect 1 'cannot both be given' "$ASLC" check http-ja-both.json
+expect 1 "The 'Headers' field contains unsupported values: \\[cache-control\\]" "$ASLC" check http-ja-bad.json
+expect 1 'header "X-A" must be a string, found a boolean' "$ASLC" check http-ja-bad.json
+expect 1 '"ArrayFormat" must be "INDICES", "REPEAT", "COMMAS" or "BRACKETS", found "X"' "$ASLC" check http-ja-bad.json
+expect 1 'unknown field "Extra" in an HTTP Task.s "Arguments"' "$ASLC" check http-ja-bad.json
 
 # ---- run / build / emit a SAM or CloudFormation template: its state
 # machine, or the one --state-machine names (a clear error when ambiguous)
