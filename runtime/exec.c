@@ -344,6 +344,7 @@ rt_status rt_run_machine(asl_exec *x, const asl_machine *m, cJSON *input, cJSON 
     /* Whatever an earlier run on this x left (error, $$) describes that run. */
     rt_exec_dispose(x);
     x->failed = false;
+    x->heartbeat_timeout = false;
     x->status = RT_SUCCEEDED;
     if (!input) {
         asl_fail_with(x, "States.Runtime", "Out of memory: no input document.");
@@ -449,6 +450,7 @@ rt_status rt_exec_states(asl_exec *x, const asl_machine *m, cJSON *input, cJSON 
     x->machine = m;
     x->state = -1;
     x->failed = false;
+    x->heartbeat_timeout = false;
     x->status = RT_SUCCEEDED;
     if (!input) {
         asl_fail_with(x, "States.Runtime", "Out of memory: no input document.");

@@ -111,7 +111,9 @@ int rt_flow_input(asl_exec *x, const asl_flow *fl, cJSON *const *doc, const cJSO
  * returns fl->next, or ASL_NEXT_ERROR. */
 int rt_flow_finish(asl_exec *x, const asl_flow *fl, cJSON **doc, cJSON *result);
 /* Make a sub-execution's failure the state's own: [x] takes [error] and
- * [cause] (malloc'd or 0) and the status. */
-void rt_adopt_error(asl_exec *x, rt_status st, char *error, char *cause);
+ * [cause] (malloc'd or 0), the status and [heartbeat] (the sub-execution's
+ * heartbeat_timeout: a branch or iteration Task's missed heartbeat stays
+ * one for the Parallel / Map state's Retry and Catch, as on AWS). */
+void rt_adopt_error(asl_exec *x, rt_status st, char *error, char *cause, bool heartbeat);
 
 #endif

@@ -13,7 +13,8 @@
  * and $$.Map.Item.{Index,Value}, or else a copy of the item; it is made
  * only when the item starts, so memory follows the items in flight. The
  * output is the array of the iteration outputs in item order. The first
- * iteration to fail fails the state with its own error and cause, and
+ * iteration to fail fails the state with its own error and cause (a
+ * Task's missed heartbeat stays one for the Map's Retry and Catch), and
  * the iterations still running are cancelled. Then Retry, ResultSelector /
  * ResultPath / OutputPath, or Catch, as for Parallel.
  *
@@ -425,6 +426,7 @@ static void note_failure(map_ctx *c, asl_exec *sub, rt_status st)
     c->status = st;
     c->error = sub->error;
     c->cause = sub->cause;
+    c->heartbeat = sub->heartbeat_timeout;
     sub->error = sub->cause = NULL;
 }
 
@@ -460,6 +462,7 @@ static cJSON *map_attempt(map_ctx *c, long limit, bool *map_failed)
     long started = rt_event(x, "MapStateStarted", "mapStateStartedEventDetails", d);
 
     c->failed = false;
+    c->heartbeat = false;
     c->nfailed = 0;
     c->cursor = c->items ? c->items->child : NULL;
     c->cursor_index = 0;
@@ -500,7 +503,7 @@ static cJSON *map_attempt(map_ctx *c, long limit, bool *map_failed)
             note_failure(c, &(asl_exec){0}, RT_ABORTED);
         }
         if (c->failed) {
-            rt_adopt_error(x, c->status, c->error, c->cause);
+            rt_adopt_error(x, c->status, c->error, c->cause, c->heartbeat);
             c->error = c->cause = NULL;
             *map_failed = true;
         } else if ((result = cJSON_CreateArray())) {
@@ -527,7 +530,7 @@ static cJSON *map_attempt(map_ctx *c, long limit, bool *map_failed)
         if (c->failed && c->status == RT_ABORTED) {
             /* AWS: the Map Run is aborted with the execution (no details) */
             rt_event(x, "MapRunAborted", NULL, NULL);
-            rt_adopt_error(x, c->status, c->error, c->cause);
+            rt_adopt_error(x, c->status, c->error, c->cause, false);
             c->error = c->cause = NULL;
             *map_failed = true;
         } else if (c->failed) {
@@ -538,7 +541,8 @@ static cJSON *map_attempt(map_ctx *c, long limit, bool *map_failed)
                 fd = NULL;
             }
             rt_event(x, "MapRunFailed", "mapRunFailedEventDetails", fd);
-            rt_adopt_error(x, c->status, c->error, c->cause);
+            /* the run's own error, never a child's: no heartbeat flag */
+            rt_adopt_error(x, c->status, c->error, c->cause, false);
             c->error = c->cause = NULL;
             *map_failed = true;
         } else if (result) {

@@ -505,6 +505,7 @@ cJSON *rt_map_dist_result(map_ctx *c)
             free(x->cause);
             x->error = x->cause = NULL;
             x->failed = false;
+            x->heartbeat_timeout = false;
             x->status = RT_SUCCEEDED;
         }
     }

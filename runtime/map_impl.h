@@ -42,6 +42,8 @@ typedef struct map_ctx {
     bool failed;
     rt_status status;
     char *error, *cause;
+    bool heartbeat;          /* an iteration Task's missed heartbeat (inline only:
+                              * a distributed Map fails with the threshold's error) */
     /* distributed */
     bool dist;
     long *batch_start;       /* nunits + 1 item indexes, with ItemBatcher */

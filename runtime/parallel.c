@@ -6,11 +6,12 @@
  * branch at once, each on its own copy of that input, on the run's pool
  * (fanout.h). The output is the array of the branch outputs in branch
  * order. When a branch fails, the state fails with that branch's error and
- * cause (AWS passes them up unchanged), and the other branches are
- * cancelled: they stop at their next state, a Wait wakes at once, and task
- * dispatch sees rt_cancelled. Then Retry (the whole state runs again from
- * the same effective input), ResultSelector / ResultPath / OutputPath, or
- * Catch with the raw input.
+ * cause (AWS passes them up unchanged; a Task's missed heartbeat, recorded
+ * as States.Timeout, still matches States.HeartbeatTimeout here), and the
+ * other branches are cancelled: they stop at their next state, a Wait
+ * wakes at once, and task dispatch sees rt_cancelled. Then Retry (the
+ * whole state runs again from the same effective input), ResultSelector /
+ * ResultPath / OutputPath, or Catch with the raw input.
  *
  * History, as AWS records it: ParallelStateStarted (again for each retry),
  * the branches' events as they happen (each branch chains its
@@ -97,13 +98,14 @@ int rt_flow_finish(asl_exec *x, const asl_flow *fl, cJSON **doc, cJSON *result)
     return fl->next;
 }
 
-void rt_adopt_error(asl_exec *x, rt_status st, char *error, char *cause)
+void rt_adopt_error(asl_exec *x, rt_status st, char *error, char *cause, bool heartbeat)
 {
     free(x->error);
     free(x->cause);
     x->error = error;
     x->cause = cause;
     x->failed = true;
+    x->heartbeat_timeout = heartbeat;
     x->status = st == RT_SUCCEEDED ? RT_FAILED : st;
 }
 
@@ -116,6 +118,7 @@ typedef struct par_ctx {
     bool failed;            /* the first failure is below */
     rt_status status;
     char *error, *cause;
+    bool heartbeat;         /* ... and was a Task's missed heartbeat */
 } par_ctx;
 
 static cJSON *par_prep(rt_fanout *f, long i)
@@ -148,6 +151,7 @@ static bool par_done(rt_fanout *f, long i, asl_exec *sub, rt_status st, cJSON *o
         c->status = st;
         c->error = sub->error;
         c->cause = sub->cause;
+        c->heartbeat = sub->heartbeat_timeout;
         sub->error = sub->cause = NULL;
     }
     return true;
@@ -181,7 +185,7 @@ static cJSON *par_attempt(asl_exec *x, const asl_parallel *p, const cJSON *input
     if (f.prep_failed) {
         /* the error is already on x */
     } else if (c.failed) {
-        rt_adopt_error(x, c.status, c.error, c.cause);
+        rt_adopt_error(x, c.status, c.error, c.cause, c.heartbeat);
         c.error = c.cause = NULL;
     } else if (!(arr = cJSON_CreateArray())) {
         asl_fail_with(x, "States.Runtime", "Out of memory.");

@@ -16,6 +16,14 @@
  * project's own TIMED_OUT cases use that; the recorded cases always have
  * both).
  *
+ * The project's own cases may also hold "bindings": a bindings file's
+ * content (README, "The bindings file"), passed as --bindings, for what
+ * mocks cannot show (a real handler's timeout or missed heartbeat). Its
+ * relative paths (an exec program with a slash, "cwd", a native library)
+ * are relative to the case file's directory, as if the bindings file lay
+ * beside it: the runner writes it into the scratch directory with those
+ * paths made absolute.
+ *
  * Known failures (--known-failures FILE): a listed case that fails is
  * expected; a listed case that passes, or that no longer exists, is STALE;
  * an unlisted failing case is a REGRESSION. Either fails the run (exit 1).
@@ -204,7 +212,8 @@ static char *case_category(const cJSON *root)
     features f;
     memset(&f, 0, sizeof f);
     scan_features(cJSON_GetObjectItemCaseSensitive(root, "definition"), &f);
-    if (cJSON_GetObjectItemCaseSensitive(root, "mocks"))
+    if (cJSON_GetObjectItemCaseSensitive(root, "mocks") ||
+        cJSON_GetObjectItemCaseSensitive(root, "bindings"))
         f.task = true;
     char *out = NULL;
     char buf[512] = "";
@@ -312,13 +321,14 @@ static int expected_exit(const char *status)
 /* Run one execution (program [prog_argv] already holding its leading
  * words) with the case's standard options, and fill [o]. */
 static void execute(const char *const *lead, int nlead, const char *dir, const char *exec_name,
-                    bool mocks, outcome *o)
+                    bool mocks, bool bindings, outcome *o)
 {
     char *in = ru_fmt("%s/input.json", dir);
     char *hist = ru_fmt("%s/history.jsonl", dir);
     char *out = ru_fmt("%s/stdout.txt", dir);
     char *err = ru_fmt("%s/stderr.txt", dir);
     char *mock = ru_fmt("%s/mock-config.json", dir);
+    char *bind = ru_fmt("%s/bindings.json", dir);
     const char *argv[32];
     int a = 0;
     for (int i = 0; i < nlead; i++)
@@ -340,6 +350,10 @@ static void execute(const char *const *lead, int nlead, const char *dir, const c
         argv[a++] = mock;
         argv[a++] = "--test-case";
         argv[a++] = "case";
+    }
+    if (bindings) {
+        argv[a++] = "--bindings";
+        argv[a++] = bind;
     }
     argv[a] = NULL;
     remove(hist);
@@ -396,6 +410,7 @@ done:
     free(out);
     free(err);
     free(mock);
+    free(bind);
 }
 
 /* Compare a nullable string member of the status line with the expectation. */
@@ -514,6 +529,50 @@ static char *judge(const cJSON *root, const outcome *o, bool *ev_ok)
     return why;
 }
 
+/* Replace string [item] of [parent] by [text] made absolute against [dir]
+ * when it is a relative path. Returns 0, or -1 when out of memory. */
+static int rebase_path(cJSON *parent, cJSON *item, const char *dir, const char *text)
+{
+    if (text[0] == '/')
+        return 0;
+    char *abs = ru_fmt("%s/%s", dir, text);
+    cJSON *s = abs ? cJSON_CreateString(abs) : NULL;
+    free(abs);
+    if (!s || !cJSON_ReplaceItemViaPointer(parent, item, s)) {
+        cJSON_Delete(s);
+        return -1;
+    }
+    return 0;
+}
+
+/* Write a case's "bindings" for --bindings at [path], with the relative
+ * paths made absolute against [case_dir]: the exec program when it has a
+ * slash (a bare name is looked up in PATH), "cwd", the native library. */
+static int write_bindings(const cJSON *bindings, const char *case_dir, const char *path)
+{
+    cJSON *b = cJSON_Duplicate(bindings, true);
+    cJSON *res = cJSON_GetObjectItemCaseSensitive(b, "resources");
+    int rc = b ? 0 : -1;
+    for (cJSON *r = res ? res->child : NULL; r && rc == 0; r = r->next) {
+        cJSON *exec = cJSON_GetObjectItemCaseSensitive(r, "exec");
+        cJSON *prog = cJSON_IsArray(exec) ? exec->child : NULL;
+        if (cJSON_IsString(prog) && strchr(prog->valuestring, '/'))
+            rc = rebase_path(exec, prog, case_dir, prog->valuestring);
+        cJSON *cwd = cJSON_GetObjectItemCaseSensitive(r, "cwd");
+        if (rc == 0 && cJSON_IsString(cwd))
+            rc = rebase_path(r, cwd, case_dir, cwd->valuestring);
+        cJSON *native = cJSON_GetObjectItemCaseSensitive(r, "native");
+        if (rc == 0 && cJSON_IsString(native))
+            rc = rebase_path(r, native, case_dir, native->valuestring); /* "LIB:SYMBOL" */
+    }
+    char *text = rc == 0 ? cJSON_Print(b) : NULL;
+    if (!text || ru_write_file(path, text, strlen(text)) != 0)
+        rc = -1;
+    free(text);
+    cJSON_Delete(b);
+    return rc;
+}
+
 /* Write the mocks of a case as an AWS Step Functions Local mock configuration
  * (state machine "case", test case "case"), for --mock-config. */
 static int write_mock_config(const cJSON *mocks, const char *path)
@@ -580,6 +639,17 @@ static void run_case(size_t idx)
         wrote = write_mock_config(mocks, mp) == 0;
         free(mp);
     }
+    const cJSON *bindings = cJSON_GetObjectItemCaseSensitive(root, "bindings");
+    bool use_bindings = cJSON_IsObject(bindings);
+    if (wrote && use_bindings) {
+        char case_dir[PATH_MAX];
+        char *bp = ru_fmt("%s/bindings.json", dir);
+        char *slash = realpath(c->path, case_dir) ? strrchr(case_dir, '/') : NULL;
+        if (slash)
+            *slash = '\0';
+        wrote = slash && write_bindings(bindings, case_dir, bp) == 0;
+        free(bp);
+    }
     if (!wrote) {
         c->reason = ru_fmt("cannot write the case into %s", dir);
         free(defpath);
@@ -601,7 +671,7 @@ static void run_case(size_t idx)
         bool ev_ok = false;
         if (path == PATH_RUN) {
             const char *lead[] = {opt.aslc, "run", defpath};
-            execute(lead, 3, dir, exec_name, use_mocks, &o);
+            execute(lead, 3, dir, exec_name, use_mocks, use_bindings, &o);
         } else {
             char *exe = ru_fmt("%s/prog", dir);
             char *berr = ru_fmt("%s/build-stderr.txt", dir);
@@ -629,7 +699,7 @@ static void run_case(size_t idx)
                 free(bt), free(line), free(how);
             } else {
                 const char *lead[] = {exe};
-                execute(lead, 1, dir, exec_name, use_mocks, &o);
+                execute(lead, 1, dir, exec_name, use_mocks, use_bindings, &o);
             }
             free(exe);
             free(berr);

@@ -3,7 +3,8 @@
  * definition in memory (check, lower, emit, TinyCC) and run it with
  * rt_run_machine, keeping the output, the error and the history, and
  * reading the history back (event list, peak iterations in flight,
- * previousEventId links).
+ * previousEventId links). Tasks fail unless the run is given a bindings
+ * file (h_run_bound, with the handlers of tests/handlers/).
  *
  * Static inline functions only: each test file includes it once and uses
  * what it needs.
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "emit.h"
@@ -36,6 +38,8 @@ typedef struct harness {
     size_t history_len;
     rt_status status;
     double seconds;          /* wall time of the run */
+    rt_tasks *tasks;         /* the bindings, for h_run_bound; 0 otherwise */
+    char bindings_dir[32];   /* where h_run_bound wrote them, or "" */
 } harness;
 
 static inline double h_now(void)
@@ -72,10 +76,39 @@ static inline const asl_machine *h_compile(harness *h, const char *asl)
     return h->jit ? (const asl_machine *)jit_machine(h->jit) : NULL;
 }
 
-/* Runs [asl] on [input] with --wait [mode] (scale for RT_WAIT_SCALE) and a
- * history. Returns the status (h->output, h->x.error, h->history). */
-static inline rt_status h_run_opts(harness *h, const char *asl, const char *input, rt_wait_mode mode,
-                            double scale, const char *s3_root)
+/* Writes [text] to h->bindings_dir/bindings.json with every "%H" replaced
+ * by the absolute tests/handlers directory (the tests run from the
+ * repository root), and sets --bindings to it. */
+static inline void h_write_bindings(harness *h, const char *text)
+{
+    char handlers[4096], path[64];
+    snprintf(h->bindings_dir, sizeof h->bindings_dir, "/tmp/aslc-fanout-XXXXXX");
+    if (!realpath("tests/handlers", handlers) || !mkdtemp(h->bindings_dir)) {
+        fprintf(stderr, "h_run_bound: no tests/handlers or no temporary directory\n");
+        abort();
+    }
+    snprintf(path, sizeof path, "%s/bindings.json", h->bindings_dir);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        abort();
+    for (const char *p = text; *p; p++) {
+        if (p[0] == '%' && p[1] == 'H') {
+            fputs(handlers, f);
+            p++;
+        } else {
+            fputc(*p, f);
+        }
+    }
+    fclose(f);
+    h->opt.bindings_file = strdup(path);
+}
+
+/* Runs [asl] on [input] with --wait [mode] (scale for RT_WAIT_SCALE), a
+ * history and, when [bindings] is not 0, that bindings file's text (see
+ * h_write_bindings). Returns the status (h->output, h->x.error,
+ * h->history). */
+static inline rt_status h_run_full(harness *h, const char *asl, const char *input, rt_wait_mode mode,
+                                   double scale, const char *s3_root, const char *bindings)
 {
     memset(h, 0, sizeof *h);
     h->opt.wait_mode = mode;
@@ -89,6 +122,16 @@ static inline rt_status h_run_opts(harness *h, const char *asl, const char *inpu
         fprintf(stderr, "h_run: the definition did not compile:\n%s\n", asl);
         abort();
     }
+    if (bindings) {
+        h_write_bindings(h, bindings);
+        char *err = NULL;
+        h->tasks = rt_tasks_open(&h->opt, m, &err);
+        if (!h->tasks) {
+            fprintf(stderr, "h_run_bound: %s\n", err ? err : "rt_tasks_open failed");
+            abort();
+        }
+        h->run.tasks = h->tasks;
+    }
     h->opt.history = open_memstream(&h->history, &h->history_len);
     double t0 = h_now();
     h->status = rt_run_machine(&h->x, m, cJSON_Parse(input), &h->output);
@@ -98,9 +141,22 @@ static inline rt_status h_run_opts(harness *h, const char *asl, const char *inpu
     return h->status;
 }
 
+static inline rt_status h_run_opts(harness *h, const char *asl, const char *input, rt_wait_mode mode,
+                                   double scale, const char *s3_root)
+{
+    return h_run_full(h, asl, input, mode, scale, s3_root, NULL);
+}
+
 static inline rt_status h_run(harness *h, const char *asl, const char *input)
 {
     return h_run_opts(h, asl, input, RT_WAIT_SKIP, 0, NULL);
+}
+
+/* h_run with the Tasks bound by the bindings file text [bindings]. */
+static inline rt_status h_run_bound(harness *h, const char *asl, const char *input,
+                                    const char *bindings)
+{
+    return h_run_full(h, asl, input, RT_WAIT_SKIP, 0, NULL, bindings);
 }
 
 static inline void h_free(harness *h)
@@ -112,6 +168,13 @@ static inline void h_free(harness *h)
         jit_free(h->jit);
     if (h->u)
         unit_close(h->u);
+    if (h->tasks)
+        rt_tasks_close(h->tasks);
+    if (h->opt.bindings_file) {
+        remove(h->opt.bindings_file);
+        rmdir(h->bindings_dir);
+        free((char *)h->opt.bindings_file);
+    }
     memset(h, 0, sizeof *h);
 }
 

@@ -7,11 +7,13 @@
  * reached, the 40-at-a-time inline limit, real overlap of blocking
  * iterations (40 items of 1 s, 10 at a time, take about 4 s), ItemsPath,
  * ItemSelector and legacy Parameters with $$.Map.Item, MaxConcurrencyPath,
- * failure with cancellation, Retry, Catch, the history, and memory that
- * follows the items in flight rather than the item count.
+ * failure with cancellation, Retry, Catch (an iteration Task's missed
+ * heartbeat too), the history, and memory that follows the items in
+ * flight rather than the item count.
  * Distributed: child executions with their own $$.Execution, tolerated
- * failures, ItemBatcher, ItemReader (CSV, JSON, JSONL, listing, manifest)
- * and ResultWriter files, under a temporary --s3-root.
+ * failures (a child's missed heartbeat among them), ItemBatcher,
+ * ItemReader (CSV, JSON, JSONL, listing, manifest) and ResultWriter
+ * files, under a temporary --s3-root.
  */
 #include <malloc.h>
 #include <pthread.h>
@@ -300,6 +302,55 @@ static void retry_runs_the_map_again_and_catch_routes_its_error(void **state)
     char *ev = h_events(&h);
     assert_non_null(strstr(ev, "MapIterationFailed:M MapStateFailed MapStateExited:M PassStateEntered:Caught"));
     free(ev);
+    h_free(&h);
+}
+
+/* A Task that never answers (tests/handlers/hang.sh), for the heartbeats. */
+static const char *const HANG = "{\"resources\":{\"arn:aws:states:::sqs:*\":{\"exec\":[\"%H/hang.sh\"]}}}";
+
+static void an_iteration_tasks_missed_heartbeat_is_retried_and_caught_at_the_map(void **state)
+{
+    (void)state;
+    harness h;
+    /* The iteration's error is the Task's States.Timeout of a missed
+     * heartbeat: the Map's States.HeartbeatTimeout retrier and catcher
+     * both take it, as the Task's own would. */
+    const char *asl = ASL({"StartAt": "M", "States": {
+        "M": {"Type": "Map", "Next": "Done", "ItemsPath": "$.items",
+              "Retry": [{"ErrorEquals": ["States.HeartbeatTimeout"], "MaxAttempts": 1}],
+              "Catch": [{"ErrorEquals": ["States.HeartbeatTimeout"], "ResultPath": "$.error", "Next": "Caught"}],
+              "ItemProcessor": {"StartAt": "T", "States": {"T": {"Type": "Task", "End": true,
+                  "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken", "HeartbeatSeconds": 1,
+                  "Parameters": {"QueueUrl": "q", "MessageBody": {"token.$": "$$.Task.Token"}}}}}},
+        "Done": {"Type": "Succeed"},
+        "Caught": {"Type": "Pass", "End": true}}});
+    assert_int_equal(h_run_bound(&h, asl, "{\"items\":[1]}", HANG), RT_SUCCEEDED);
+    assert_string_equal(h_out(&h), "{\"items\":[1],\"error\":{\"Error\":\"States.Timeout\",\"Cause\":\"\"}}");
+    assert_int_equal(h_count_events(&h, "MapStateStarted"), 2);
+    char *ev = h_events(&h);
+    assert_non_null(strstr(ev, "TaskTimedOut TaskStateAborted MapIterationFailed:M MapStateFailed "
+                               "MapStateExited:M PassStateEntered:Caught"));
+    free(ev);
+    h_free(&h);
+}
+
+static void a_distributed_childs_missed_heartbeat_is_only_a_failed_child(void **state)
+{
+    (void)state;
+    harness h;
+    /* A child execution's failure counts against the tolerated failures;
+     * the Map's own error is States.ExceedToleratedFailureThreshold, which
+     * a States.HeartbeatTimeout catcher does not take. */
+    const char *asl = ASL({"StartAt": "M", "States": {
+        "M": {"Type": "Map", "Next": "Done",
+              "Catch": [{"ErrorEquals": ["States.HeartbeatTimeout"], "Next": "Done"}],
+              "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                  "StartAt": "T", "States": {"T": {"Type": "Task", "End": true,
+                  "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken", "HeartbeatSeconds": 1,
+                  "Parameters": {"QueueUrl": "q", "MessageBody": {"token.$": "$$.Task.Token"}}}}}},
+        "Done": {"Type": "Succeed"}}});
+    assert_int_equal(h_run_bound(&h, asl, "[1]", HANG), RT_FAILED);
+    assert_string_equal(h.x.error, "States.ExceedToleratedFailureThreshold");
     h_free(&h);
 }
 
@@ -816,6 +867,8 @@ int main(void)
         cmocka_unit_test(max_concurrency_path_reads_the_input_and_rejects_non_integers),
         cmocka_unit_test(the_first_failing_item_fails_the_map_and_aborts_the_others),
         cmocka_unit_test(retry_runs_the_map_again_and_catch_routes_its_error),
+        cmocka_unit_test(an_iteration_tasks_missed_heartbeat_is_retried_and_caught_at_the_map),
+        cmocka_unit_test(a_distributed_childs_missed_heartbeat_is_only_a_failed_child),
         cmocka_unit_test(an_empty_array_gives_an_empty_result_without_iterations),
         cmocka_unit_test(history_events_carry_length_name_index_and_links),
         cmocka_unit_test(memory_follows_items_in_flight_not_the_item_count),

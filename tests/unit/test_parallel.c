@@ -3,7 +3,8 @@
  * in memory by fanout_harness.h): branch outputs in order, concurrency,
  * input copies, Parameters / ResultSelector / ResultPath / OutputPath,
  * failure and prompt cancellation of the other branches, Retry, Catch,
- * nesting, and the history (event types and previousEventId links).
+ * a branch Task's missed heartbeat as the state's own error, nesting, and
+ * the history (event types and previousEventId links).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -193,6 +194,75 @@ static void a_runtime_error_in_a_branch_is_never_caught(void **state)
     h_free(&h);
 }
 
+/* A Task that never answers (tests/handlers/hang.sh), for the timeouts. */
+static const char *const HANG = "{\"resources\":{\"arn:aws:states:::sqs:*\":{\"exec\":[\"%H/hang.sh\"]}}}";
+
+static void a_branch_tasks_missed_heartbeat_is_caught_as_heartbeat_timeout(void **state)
+{
+    (void)state;
+    harness h;
+    /* The branch's error is the Task's States.Timeout of a missed
+     * heartbeat: the Parallel's States.HeartbeatTimeout catcher takes it,
+     * as the Task's own would. */
+    const char *asl = ASL({"StartAt": "P", "States": {
+        "P": {"Type": "Parallel", "Next": "Done", "Branches": [
+            {"StartAt": "T", "States": {"T": {"Type": "Task", "End": true,
+                "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken", "HeartbeatSeconds": 1,
+                "Parameters": {"QueueUrl": "q", "MessageBody": {"token.$": "$$.Task.Token"}}}}}],
+            "Catch": [{"ErrorEquals": ["States.HeartbeatTimeout"], "ResultPath": "$.err", "Next": "Caught"}]},
+        "Done": {"Type": "Succeed"},
+        "Caught": {"Type": "Pass", "End": true}}});
+    assert_int_equal(h_run_bound(&h, asl, "{\"keep\":1}", HANG), RT_SUCCEEDED);
+    assert_string_equal(h_out(&h), "{\"keep\":1,\"err\":{\"Error\":\"States.Timeout\",\"Cause\":\"\"}}");
+    char *ev = h_events(&h);
+    assert_non_null(strstr(ev, "TaskSubmitted TaskTimedOut TaskStateAborted ParallelStateFailed "
+                               "ParallelStateExited:P PassStateEntered:Caught"));
+    free(ev);
+    h_free(&h);
+}
+
+static void a_branch_tasks_timeout_seconds_is_not_a_heartbeat_timeout(void **state)
+{
+    (void)state;
+    harness h;
+    /* TimeoutSeconds, not HeartbeatSeconds: the same States.Timeout, which
+     * States.HeartbeatTimeout must not catch at the Parallel either. */
+    const char *asl = ASL({"StartAt": "P", "States": {
+        "P": {"Type": "Parallel", "Next": "Done", "Branches": [
+            {"StartAt": "T", "States": {"T": {"Type": "Task", "End": true,
+                "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken", "TimeoutSeconds": 1,
+                "Parameters": {"QueueUrl": "q", "MessageBody": {"token.$": "$$.Task.Token"}}}}}],
+            "Catch": [{"ErrorEquals": ["States.HeartbeatTimeout"], "Next": "Done"}]},
+        "Done": {"Type": "Succeed"}}});
+    assert_int_equal(h_run_bound(&h, asl, "{}", HANG), RT_FAILED);
+    assert_string_equal(h.x.error, "States.Timeout");
+    h_free(&h);
+}
+
+static void a_heartbeat_timeout_climbs_through_a_map_in_a_branch(void **state)
+{
+    (void)state;
+    harness h;
+    /* Task in a Map iteration in a Parallel branch: both fan-outs pass the
+     * missed heartbeat up; the Parallel retries on it, then catches it. */
+    const char *asl = ASL({"StartAt": "P", "States": {
+        "P": {"Type": "Parallel", "Next": "Done", "Branches": [
+            {"StartAt": "M", "States": {"M": {"Type": "Map", "End": true, "ItemsPath": "$.items",
+                "ItemProcessor": {"StartAt": "T", "States": {"T": {"Type": "Task", "End": true,
+                    "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken", "HeartbeatSeconds": 1,
+                    "Parameters": {"QueueUrl": "q", "MessageBody": {"token.$": "$$.Task.Token"}}}}}}}}],
+            "Retry": [{"ErrorEquals": ["States.HeartbeatTimeout"], "MaxAttempts": 1}],
+            "Catch": [{"ErrorEquals": ["States.HeartbeatTimeout"], "ResultPath": null, "Next": "Caught"}]},
+        "Done": {"Type": "Succeed"},
+        "Caught": {"Type": "Pass", "End": true}}});
+    assert_int_equal(h_run_bound(&h, asl, "{\"items\":[1]}", HANG), RT_SUCCEEDED);
+    assert_string_equal(h_out(&h), "{\"items\":[1]}");
+    assert_int_equal(h_count_events(&h, "ParallelStateStarted"), 2);
+    assert_int_equal(h_count_events(&h, "TaskTimedOut"), 2);
+    assert_int_equal(h_count_events(&h, "MapStateFailed"), 2);
+    h_free(&h);
+}
+
 static void history_has_aws_events_and_previous_event_links(void **state)
 {
     (void)state;
@@ -257,6 +327,9 @@ int main(void)
         cmocka_unit_test(catch_puts_the_error_output_at_its_result_path),
         cmocka_unit_test(retry_runs_every_branch_again),
         cmocka_unit_test(a_runtime_error_in_a_branch_is_never_caught),
+        cmocka_unit_test(a_branch_tasks_missed_heartbeat_is_caught_as_heartbeat_timeout),
+        cmocka_unit_test(a_branch_tasks_timeout_seconds_is_not_a_heartbeat_timeout),
+        cmocka_unit_test(a_heartbeat_timeout_climbs_through_a_map_in_a_branch),
         cmocka_unit_test(history_has_aws_events_and_previous_event_links),
         cmocka_unit_test(parallel_inside_map_inside_parallel_nests),
     };
