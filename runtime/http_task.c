@@ -144,6 +144,22 @@ static void put_escaped(rt_sbuf *b, const char *s)
     }
 }
 
+/* [s] as it is, but what may not stand in a URL (blanks, controls,
+ * non-ASCII bytes, " < > \ ^ ` { | } and the characters of [also])
+ * percent-encoded, as a browser sends a typed URL. */
+static void put_url_text(rt_sbuf *b, const char *s, const char *also)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p <= 0x20 || *p >= 0x7f || strchr("\"<>\\^`{|}", *p) || strchr(also, *p)) {
+            char e[3] = {'%', hex[*p >> 4], hex[*p & 15]};
+            rt_sb_put(b, e, 3);
+        } else {
+            rt_sb_put(b, (const char *)p, 1);
+        }
+    }
+}
+
 /* A scalar's text in a query or form: a string as it is, a number or a
  * boolean as JSON writes it, null as nothing. Malloc'd. */
 static char *scalar_text(const cJSON *v)
@@ -395,17 +411,8 @@ static bool task_headers(call *c)
 static bool task_query(call *c, rt_sbuf *raw)
 {
     if (cJSON_IsString(c->query)) {
-        /* as given, but what may not stand in a URL percent-encoded */
-        static const char hex[] = "0123456789ABCDEF";
         const char *q = c->query->valuestring;
-        for (const unsigned char *p = (const unsigned char *)(*q == '?' ? q + 1 : q); *p; p++) {
-            if (*p <= 0x20 || *p >= 0x7f || strchr("\"#<>\\^`{|}", *p)) {
-                char e[3] = {'%', hex[*p >> 4], hex[*p & 15]};
-                rt_sb_put(raw, e, 3);
-            } else {
-                rt_sb_put(raw, (const char *)p, 1);
-            }
-        }
+        put_url_text(raw, *q == '?' ? q + 1 : q, "#");
         return true;
     }
     for (const cJSON *q = c->query ? c->query->child : NULL; q; q = q->next) {
@@ -547,7 +554,7 @@ static bool build_body(call *c, const nvlist *params)
 static char *build_url(const call *c, const char *raw, bool all)
 {
     rt_sbuf b = {0};
-    rt_sb_str(&b, c->endpoint);
+    put_url_text(&b, c->endpoint, "");
     bool first = !strchr(c->endpoint, '?');
     if (raw && *raw) {
         rt_sb_str(&b, first ? "?" : "&");
