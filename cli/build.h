@@ -16,6 +16,9 @@ typedef struct drv_build_opts {
                          * shared libraries the zip ships) */
     const char *zip;    /* --zip FILE: also write the deployment package
                          * (package.c); implies lambda */
+    const char *zip_bindings; /* with --zip, --bindings F: F goes into the
+                         * package and its bootstrap passes it */
+    bool zip_aws;       /* with --zip, --aws: the bootstrap passes --aws */
 } drv_build_opts;
 
 /* Exit code of `aslc build` when the C compiler, the linker or the
@@ -30,7 +33,9 @@ int drv_build(const char *c_text, const char *source_name, const drv_build_opts 
 /* `aslc build --zip FILE`: build the executable (to o->output when given,
  * else only into the package) and write the Lambda deployment package
  * o->zip: `bootstrap` at its root and lib/ with the shared libraries
- * provided.al2023 lacks (package.c). Returns 0 or DRV_EXIT_BUILD_FAILED. */
+ * provided.al2023 lacks (package.c). With o->zip_bindings or o->zip_aws
+ * the program is `workflow` and `bootstrap` a script that runs it with
+ * --bindings bindings.json / --aws. Returns 0 or DRV_EXIT_BUILD_FAILED. */
 int drv_package_zip(const char *c_text, const char *source_name, const drv_build_opts *o);
 
 #endif

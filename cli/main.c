@@ -76,7 +76,11 @@ static void help_build(void)
            "                   with AWS_LAMBDA_RUNTIME_API set it serves invocations\n"
            "  --zip FILE       also write the Lambda deployment package FILE: bootstrap\n"
            "                   (the program) and lib/libcjson.so.1 (implies --lambda;\n"
-           "                   -o is then optional)\n%s%s"
+           "                   -o is then optional)\n"
+           "  --bindings F     with --zip: F goes into the package as bindings.json and\n"
+           "                   the function runs with it (Lambda passes no arguments)\n"
+           "  --aws            with --zip: the function's Tasks that nothing else covers\n"
+           "                   call AWS, with the function's own role\n%s%s"
            "\n"
            "The executable takes --input JSON | --input-file F | stdin, --wait, --name,\n"
            "--history, --trace, ... (run it with --help).\n"
@@ -140,6 +144,12 @@ static int parse_one_file(const char *cmd, int argc, char **argv, drv_opts *o, c
                 return drv_bad_usage(cmd, "%s needs a file name", a);
             b->zip = argv[++i];
             b->lambda = true;
+        } else if (b && strcmp(a, "--bindings") == 0) {
+            if (i + 1 >= argc)
+                return drv_bad_usage(cmd, "%s needs a file name", a);
+            b->zip_bindings = argv[++i];
+        } else if (b && strcmp(a, "--aws") == 0) {
+            b->zip_aws = true;
         } else if (b && a[0] == '-' && a[1] == 'O' && a[2] >= '0' && a[2] <= '3' && !a[3]) {
             b->opt_level = a[2] - '0';
         } else if (a[0] == '-' && a[1] != '\0') {
@@ -156,6 +166,10 @@ static int parse_one_file(const char *cmd, int argc, char **argv, drv_opts *o, c
         return drv_bad_usage(cmd, "-o '%s' is the input file: it would be overwritten", *out);
     if (b && drv_same_file(*file, b->zip))
         return drv_bad_usage(cmd, "--zip '%s' is the input file: it would be overwritten", b->zip);
+    if (b && !b->zip && (b->zip_bindings || b->zip_aws))
+        return drv_bad_usage(cmd, "%s goes with --zip (a package's bootstrap passes it); give it to "
+                                  "the executable itself when you run it",
+                             b->zip_bindings ? "--bindings" : "--aws");
     return -1;
 }
 

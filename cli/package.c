@@ -13,7 +13,10 @@
  *   lib/libnettle.so.8   Nettle, the hashes (States.Hash, $hash), which
  *                        the runtime loads on first use: this machine's file
  *                        (it needs only glibc)
- * glibc and libcurl are the image's own.
+ * glibc and libcurl are the image's own. Lambda runs `bootstrap` without
+ * arguments, so with --bindings F or --aws the program is `workflow` and
+ * `bootstrap` a two-line sh script that runs it from LAMBDA_TASK_ROOT with
+ * `--bindings bindings.json` (F, copied) and / or `--aws`.
  *
  * The package is staged in a temporary directory and written by the zip
  * program (Debian's zip; tools/deps.sh installs it), run without a shell.
@@ -87,15 +90,21 @@ static const char *library_file(const char *soname, const char *symbol)
     return NULL;
 }
 
-/* Runs `zip -q -X -r ZIP bootstrap lib` inside [dir]. */
-static bool run_zip(const char *dir, const char *zip)
+/* Runs `zip -q -X -r ZIP bootstrap lib [workflow] [bindings.json]` inside [dir]. */
+static bool run_zip(const char *dir, const char *zip, bool script, bool bindings)
 {
     posix_spawn_file_actions_t fa;
     if (posix_spawn_file_actions_init(&fa) != 0)
         return false;
     bool ok = posix_spawn_file_actions_addchdir_np(&fa, dir) == 0;
-    char *argv[] = {(char *)"zip", (char *)"-q", (char *)"-X", (char *)"-r", (char *)zip,
-                    (char *)"bootstrap", (char *)"lib", NULL};
+    char *argv[10] = {(char *)"zip", (char *)"-q", (char *)"-X", (char *)"-r", (char *)zip,
+                      (char *)"bootstrap", (char *)"lib"};
+    int n = 7;
+    if (script)
+        argv[n++] = (char *)"workflow";
+    if (bindings)
+        argv[n++] = (char *)"bindings.json";
+    argv[n] = NULL;
     pid_t pid;
     int err = ok ? posix_spawnp(&pid, "zip", &fa, NULL, argv, environ) : errno;
     posix_spawn_file_actions_destroy(&fa);
@@ -124,8 +133,53 @@ static char *absolute(const char *path)
     return getcwd(cwd, sizeof cwd) ? path_join(cwd, path) : NULL;
 }
 
+/* The bootstrap script that runs `workflow` with the packaged options. */
+static bool write_bootstrap_script(const char *path, const drv_build_opts *o)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return false;
+    fprintf(f, "#!/bin/sh\n"
+               "# written by aslc build --zip: Lambda passes no arguments, so these are the package's\n"
+               "cd \"${LAMBDA_TASK_ROOT:-$(dirname \"$0\")}\" || exit 2\n"
+               "exec ./workflow%s%s \"$@\"\n",
+            o->zip_bindings ? " --bindings bindings.json" : "", o->zip_aws ? " --aws" : "");
+    bool ok = !ferror(f);
+    return fclose(f) == 0 && ok && chmod(path, 0755) == 0;
+}
+
+/* True when [path] holds a JSON object (the bindings file is checked in
+ * full when the function starts: its handlers live in the package). */
+static bool json_object_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    char *text = NULL;
+    size_t len = 0;
+    FILE *m = f ? open_memstream(&text, &len) : NULL;
+    char buf[8192];
+    size_t r;
+    while (m && (r = fread(buf, 1, sizeof buf, f)) > 0 && len < (64u << 20))
+        fwrite(buf, 1, r, m);
+    if (m)
+        fclose(m);
+    if (f)
+        fclose(f);
+    cJSON *v = text ? cJSON_ParseWithLength(text, len) : NULL;
+    bool ok = cJSON_IsObject(v);
+    cJSON_Delete(v);
+    free(text);
+    return ok;
+}
+
 int drv_package_zip(const char *c_text, const char *source_name, const drv_build_opts *o)
 {
+    bool script = o->zip_bindings || o->zip_aws;
+    if (o->zip_bindings && !json_object_file(o->zip_bindings)) {
+        fprintf(stderr, "aslc: --bindings %s: cannot read it as a JSON object (see README, "
+                        "\"The bindings file\")\n",
+                o->zip_bindings);
+        return DRV_EXIT_BUILD_FAILED;
+    }
     const char *tmp = getenv("TMPDIR");
     char *tmpl = path_join(tmp && *tmp ? tmp : "/tmp", "aslc-zip-XXXXXX");
     char *dir = tmpl ? mkdtemp(tmpl) : NULL;
@@ -135,6 +189,7 @@ int drv_package_zip(const char *c_text, const char *source_name, const drv_build
         return DRV_EXIT_BUILD_FAILED;
     }
     char *boot = path_join(dir, "bootstrap"), *libdir = path_join(dir, "lib");
+    char *prog = path_join(dir, "workflow"), *bind = path_join(dir, "bindings.json");
     static const struct {
         const char *soname, *symbol, *what;
     } libs[] = {
@@ -151,7 +206,7 @@ int drv_package_zip(const char *c_text, const char *source_name, const drv_build
     }
     char *zip = absolute(o->zip);
     int rc = DRV_EXIT_BUILD_FAILED;
-    if (!boot || !names_ok || !zip) {
+    if (!boot || !prog || !bind || !names_ok || !zip) {
         fputs("aslc: out of memory\n", stderr);
         goto out;
     }
@@ -165,16 +220,26 @@ int drv_package_zip(const char *c_text, const char *source_name, const drv_build
     }
     drv_build_opts b = *o;
     b.lambda = true;
+    char *exe = script ? prog : boot; /* where the program goes in the package */
     if (!b.output)
-        b.output = boot;
+        b.output = exe;
     if (drv_build(c_text, source_name, &b) != 0)
         goto out;
-    if (b.output != boot && !copy_file(b.output, boot, 0755)) {
+    if (b.output != exe && !copy_file(b.output, exe, 0755)) {
         fprintf(stderr, "aslc: cannot copy %s into the package: %s\n", b.output,
                 strerror(errno));
         goto out;
     }
-    chmod(boot, 0755);
+    chmod(exe, 0755);
+    if (script && !write_bootstrap_script(boot, o)) {
+        fprintf(stderr, "aslc: cannot write the package's bootstrap: %s\n", strerror(errno));
+        goto out;
+    }
+    if (o->zip_bindings && !copy_file(o->zip_bindings, bind, 0644)) {
+        fprintf(stderr, "aslc: cannot copy the bindings file %s into the package: %s\n",
+                o->zip_bindings, strerror(errno));
+        goto out;
+    }
     if (mkdir(libdir, 0755) != 0) {
         fprintf(stderr, "aslc: cannot create %s: %s\n", libdir, strerror(errno));
         goto out;
@@ -190,7 +255,7 @@ int drv_package_zip(const char *c_text, const char *source_name, const drv_build
         fprintf(stderr, "aslc: cannot replace %s: %s\n", o->zip, strerror(errno));
         goto out;
     }
-    if (run_zip(dir, zip))
+    if (run_zip(dir, zip, script, o->zip_bindings != NULL))
         rc = 0;
 out:
     for (int i = 0; i < NLIBS; i++)
@@ -200,8 +265,14 @@ out:
         rmdir(libdir);
     if (boot)
         unlink(boot);
+    if (prog)
+        unlink(prog);
+    if (bind)
+        unlink(bind);
     rmdir(dir);
     free(boot);
+    free(prog);
+    free(bind);
     free(libdir);
     for (int i = 0; i < NLIBS; i++)
         free(libfile[i]);

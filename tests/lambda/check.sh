@@ -82,6 +82,33 @@ fi
 # The deadline event waits 30 s unless its 1.5 s deadline stops it.
 [ "$elapsed" -lt 15 ] || fail "five invocations took ${elapsed}s: the deadline was not honoured"
 
+# ---- a package with --bindings and --aws: Lambda passes no arguments, so
+# its bootstrap is a script that runs `workflow` with them; the same events
+# must give the same posts
+cat >"$T/zipped-bindings.json" <<JSON
+{"resources": {"arn:aws:lambda:*:*:function:trace": {"exec": ["sh", "$PWD/tests/lambda/trace.sh"]}}}
+JSON
+if "$ASLC" build tests/lambda/workflow.asl.json --zip "$T/fn2.zip" --bindings "$T/zipped-bindings.json" --aws \
+    -O0 ${LAMBDA_CC:+--cc "$LAMBDA_CC"} 2>"$T/build2.err"; then
+    (cd "$T" && unzip -q fn2.zip -d pkg2) || fail "unzip fn2.zip"
+    [ "$(cd "$T/pkg2" && find . -type f | sort | tr '\n' ' ')" = "./bindings.json ./bootstrap ./lib/libcjson.so.1 ./lib/libnettle.so.8 ./workflow " ] ||
+        fail "the --bindings package holds $(cd "$T/pkg2" && find . -type f | sort | tr '\n' ' ')"
+    grep -q '^exec ./workflow --bindings bindings.json --aws "$@"$' "$T/pkg2/bootstrap" ||
+        fail "the bootstrap script does not pass --bindings and --aws: $(cat "$T/pkg2/bootstrap")"
+    serve tests/lambda/events.json "$T/log2"
+    LAMBDA_TASK_ROOT=$T/pkg2 AWS_LAMBDA_RUNTIME_API=$API "$T/pkg2/bootstrap" 2>"$T/boot2.err"
+    rc=$?
+    wait "$STUB_PID" || fail "the stub did not end cleanly (--bindings package)"
+    [ $rc -eq 1 ] || fail "the --bindings package's bootstrap exited $rc after the last event (want 1)"
+    diff -u tests/lambda/expected.log "$T/log2" >&2 ||
+        { fail "the --bindings package's posts differ from tests/lambda/expected.log"; cat "$T/boot2.err" >&2; }
+else
+    cat "$T/build2.err" >&2
+    fail "aslc build --zip --bindings --aws"
+fi
+"$ASLC" build tests/lambda/workflow.asl.json -o "$T/x" --bindings "$T/zipped-bindings.json" 2>"$T/usage2.err"
+[ $? -eq 2 ] && grep -q -- '--bindings goes with --zip' "$T/usage2.err" || fail "--bindings without --zip is not refused"
+
 # ---- an init error: a Task left unbound stops start-up
 echo '[]' >"$T/none.json"
 serve "$T/none.json" "$T/init.log"
@@ -106,4 +133,4 @@ if [ $fails -ne 0 ]; then
     echo "lambda: $fails check(s) failed" >&2
     exit 1
 fi
-echo "lambda: package, 5 invocations, init error and plain run ok"
+echo "lambda: package, 5 invocations, a --bindings --aws package, init error and plain run ok"
