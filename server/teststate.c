@@ -524,6 +524,8 @@ static bool read_request(req *r, const char *body, size_t len, reply *rep)
     }
     if (!r->input)
         r->input = cJSON_CreateObject();
+    else
+        r->input_text = get_string(r->body, "input");
     if (!json_member(r->body, "variables", &r->variables, err, sizeof err)) {
         *rep = invalid("%s", err);
         return false;
@@ -640,7 +642,7 @@ static reply answer(req *r)
         add_str(resp, "cause", out.cause);
     }
     if (output)
-        add_text(resp, "output", output);
+        add_payload(r, resp, "output", output);
     if (strcmp(r->level, "INFO") != 0) {
         cJSON *insp = ts_inspection(r, vars, out.kind == TS_FAILED);
         if (r->trace.request) { /* TRACE of an HTTP Task */

@@ -88,6 +88,7 @@ typedef struct req {
     bool jsonata;
     bool in_map;              /* inside a Map's item processor */
     cJSON *input;
+    const char *input_text;   /* the request's input as written, or NULL */
     cJSON *variables;         /* an object, or NULL */
     /* mock */
     bool mocked;
@@ -110,6 +111,7 @@ typedef struct req {
 } req;
 
 typedef srv_reply reply;
+
 
 /* ==== replies ============================================================ */
 
@@ -160,6 +162,18 @@ static inline void add_text(cJSON *o, const char *key, const cJSON *v)
     if (t)
         cJSON_AddStringToObject(o, key, t);
     cJSON_free(t);
+}
+
+/* A payload of the response: compact JSON text, except that a value equal
+ * to the state's input is the request's input text as written, as AWS
+ * passes an untouched input through (the TestState guide's examples echo
+ * its blanks in `input` and in a Choice's `output`). */
+static inline void add_payload(const req *r, cJSON *o, const char *key, const cJSON *v)
+{
+    if (v && r->input_text && cJSON_Compare(v, r->input, true))
+        cJSON_AddStringToObject(o, key, r->input_text);
+    else
+        add_text(o, key, v);
 }
 
 static inline bool is_identifier(const char *s)

@@ -98,7 +98,7 @@ static void add_map_items(cJSON *insp, req *r)
             !get(r->state, "Parameters"))
             continue;
         cJSON *items = ts_map_items(r, steps[i].upto);
-        add_text(insp, steps[i].field, items);
+        add_payload(r, insp, steps[i].field, items);
         cJSON_Delete(items);
     }
 }
@@ -114,7 +114,7 @@ static void add_number_field(cJSON *insp, const req *r, const char *key, const c
 cJSON *ts_inspection(req *r, const cJSON *variables, bool failed)
 {
     cJSON *insp = cJSON_CreateObject();
-    add_text(insp, "input", r->input);
+    add_payload(r, insp, "input", r->input);
     const char *t = r->type;
     bool flow = strcmp(t, "Task") == 0 || strcmp(t, "Pass") == 0 || strcmp(t, "Map") == 0 ||
                 strcmp(t, "Parallel") == 0;
@@ -123,46 +123,52 @@ cJSON *ts_inspection(req *r, const cJSON *variables, bool failed)
             static const char *const args[] = {"Arguments"};
             cJSON *a = get(r->state, "Arguments") ? ts_pass_step(r, r->input, args, 1, "Output", NULL)
                                                   : copy(r->input);
-            add_text(insp, "afterArguments", a);
+            add_payload(r, insp, "afterArguments", a);
             cJSON_Delete(a);
         }
         if (strcmp(t, "Map") == 0)
             add_map_items(insp, r);
         if (flow && strcmp(t, "Pass") != 0 && strcmp(t, "Map") != 0) { /* AWS: no Map result */
             cJSON *res = failed ? NULL : copy(r->mock_result);
-            add_text(insp, "result", res);
+            add_payload(r, insp, "result", res);
             cJSON_Delete(res);
         }
     } else if (strcmp(t, "Fail") != 0) {
+        /* A Pass with a Result shows that Result, not the input's way to it
+         * (AWS's recorded answers: no afterInputPath, no afterParameters). */
+        bool pass_result = strcmp(t, "Pass") == 0 && get(r->state, "Result");
         static const char *const ip[] = {"InputPath"};
-        cJSON *after_ip = get(r->state, "InputPath") ? ts_pass_step(r, r->input, ip, 1, NULL, NULL)
-                                                      : copy(r->input);
-        add_text(insp, "afterInputPath", after_ip);
+        cJSON *after_ip = pass_result ? NULL
+                          : get(r->state, "InputPath") ? ts_pass_step(r, r->input, ip, 1, NULL, NULL)
+                                                        : copy(r->input);
+        add_payload(r, insp, "afterInputPath", after_ip);
         cJSON_Delete(after_ip);
         if (strcmp(t, "Map") == 0)
             add_map_items(insp, r);
         if (flow) {
             static const char *const par[] = {"InputPath", "Parameters"};
             cJSON *after_par = NULL;
-            if (strcmp(t, "Map") != 0) {
+            if (strcmp(t, "Map") != 0 && !pass_result) {
                 after_par = ts_pass_step(r, r->input, par, 2, NULL, NULL);
-                add_text(insp, "afterParameters", after_par);
+                add_payload(r, insp, "afterParameters", after_par);
             }
             cJSON *res = NULL;
             if (strcmp(t, "Pass") == 0)
-                res = get(r->state, "Result") ? copy(get(r->state, "Result")) : copy(after_par);
+                res = pass_result ? copy(get(r->state, "Result")) : copy(after_par);
             else
                 res = failed ? NULL : copy(r->mock_result);
-            if (res && strcmp(t, "Pass") != 0 && strcmp(t, "Map") != 0) /* AWS: no Map result */
-                add_text(insp, "result", res);
+            /* AWS: no Map result, and a Pass's only when it has a Result */
+            if (res && strcmp(t, "Map") != 0 && (strcmp(t, "Pass") != 0 || pass_result))
+                add_payload(r, insp, "result", res);
             cJSON *sel = res;
             if (res && get(r->state, "ResultSelector") && strcmp(t, "Pass") != 0) {
                 static const char *const rs[] = {"ResultSelector"};
                 sel = ts_pass_step(r, res, rs, 1, "Parameters", NULL);
                 cJSON_Delete(res);
             }
-            if (sel && strcmp(t, "Pass") != 0)
-                add_text(insp, "afterResultSelector", sel);
+            /* a Pass has no ResultSelector: AWS shows its result there too */
+            if (sel)
+                add_payload(r, insp, "afterResultSelector", sel);
             if (sel) {
                 static const char *const rp[] = {"ResultPath"};
                 cJSON *s = ts_pass_state(r);
@@ -171,7 +177,7 @@ cJSON *ts_inspection(req *r, const cJSON *variables, bool failed)
                     put(s, "ResultPath", copy(get(r->state, "ResultPath")));
                 (void)rp;
                 cJSON *after_rp = ts_step(r, s, r->input, NULL);
-                add_text(insp, "afterResultPath", after_rp);
+                add_payload(r, insp, "afterResultPath", after_rp);
                 cJSON_Delete(after_rp);
             }
             cJSON_Delete(sel);
