@@ -203,6 +203,8 @@ static bool read_mock(req *r, reply *rep)
             *rep = invalid("%s", "Mocked result must be valid JSON");
             return false;
         }
+        if (has_result)
+            r->mock_text = ts_text_scan(get_string(mock, "result"), r->mock_result);
         if (!has_result) {
             r->mock_throws = true;
             r->mock_error = get_string(eo, "error");
@@ -352,6 +354,8 @@ static void req_free(req *r)
     cJSON_Delete(r->variables);
     cJSON_Delete(r->mock_result);
     ts_out_free(&r->invoked);
+    ts_text_free(r->input_text);
+    ts_text_free(r->mock_text);
     cJSON_Delete(r->trace.request);
     cJSON_Delete(r->trace.response);
     cJSON_Delete(r->context);
@@ -525,7 +529,7 @@ static bool read_request(req *r, const char *body, size_t len, reply *rep)
     if (!r->input)
         r->input = cJSON_CreateObject();
     else
-        r->input_text = get_string(r->body, "input");
+        r->input_text = ts_text_scan(get_string(r->body, "input"), r->input);
     if (!json_member(r->body, "variables", &r->variables, err, sizeof err)) {
         *rep = invalid("%s", err);
         return false;
@@ -642,7 +646,7 @@ static reply answer(req *r)
         add_str(resp, "cause", out.cause);
     }
     if (output)
-        add_payload(r, resp, "output", output);
+        add_result_payload(r, resp, "output", output);
     if (strcmp(r->level, "INFO") != 0) {
         cJSON *insp = ts_inspection(r, vars, out.kind == TS_FAILED);
         if (r->trace.request) { /* TRACE of an HTTP Task */

@@ -12,6 +12,7 @@
 #include <cjson/cJSON.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdlib.h>
 
 #include "effects.h"
 #include "serve.h"
@@ -88,7 +89,8 @@ typedef struct req {
     bool jsonata;
     bool in_map;              /* inside a Map's item processor */
     cJSON *input;
-    const char *input_text;   /* the request's input as written, or NULL */
+    struct ts_text *input_text; /* the request's input as written (teststate_text.c) */
+    struct ts_text *mock_text;  /* its mocked result as written */
     cJSON *variables;         /* an object, or NULL */
     /* mock */
     bool mocked;
@@ -111,6 +113,23 @@ typedef struct req {
 } req;
 
 typedef srv_reply reply;
+
+/* ==== teststate_text.c ====================================================== */
+/* The values of a request's JSON text, each with the span it was written
+ * as (AWS prints an untouched value so). */
+typedef struct ts_text {
+    const char *text;        /* borrowed from the request */
+    struct ts_span *spans;   /* every value, in document order */
+    int count;
+} ts_text;
+/* Scans [text], whose parse is [parsed]; NULL when it is too long or the
+ * two disagree (every payload is then compact). */
+ts_text *ts_text_scan(const char *text, const cJSON *parsed);
+/* The text a value equal to [v] was written as in [t] (malloc'd), or NULL:
+ * the first such value in document order, or with [whole] only the
+ * document itself. */
+char *ts_text_of(const ts_text *t, const cJSON *v, bool whole);
+void ts_text_free(ts_text *t);
 
 
 /* ==== replies ============================================================ */
@@ -164,16 +183,40 @@ static inline void add_text(cJSON *o, const char *key, const cJSON *v)
     cJSON_free(t);
 }
 
+/* Where a payload may come from untouched (teststate_text.c says why). */
+typedef enum {
+    TS_FROM_INPUT = 1,      /* the whole input */
+    TS_FROM_INPUT_PART = 2, /* a value inside the input (a Map's afterItemsPath) */
+    TS_FROM_MOCK = 4        /* the whole mocked result (result and after) */
+} ts_from;
+
 /* A payload of the response: compact JSON text, except that a value equal
- * to the state's input is the request's input text as written, as AWS
- * passes an untouched input through (the TestState guide's examples echo
- * its blanks in `input` and in a Choice's `output`). */
-static inline void add_payload(const req *r, cJSON *o, const char *key, const cJSON *v)
+ * to what [from] allows is the text it was written as. */
+static inline void add_payload_of(const req *r, cJSON *o, const char *key, const cJSON *v,
+                                  int from)
 {
-    if (v && r->input_text && cJSON_Compare(v, r->input, true))
-        cJSON_AddStringToObject(o, key, r->input_text);
+    char *raw = NULL;
+    if (from & (TS_FROM_INPUT | TS_FROM_INPUT_PART))
+        raw = ts_text_of(r->input_text, v, !(from & TS_FROM_INPUT_PART));
+    if (!raw && (from & TS_FROM_MOCK))
+        raw = ts_text_of(r->mock_text, v, true);
+    if (raw)
+        cJSON_AddStringToObject(o, key, raw);
     else
         add_text(o, key, v);
+    free(raw);
+}
+
+/* The state's input and what follows from it before the result. */
+static inline void add_payload(const req *r, cJSON *o, const char *key, const cJSON *v)
+{
+    add_payload_of(r, o, key, v, TS_FROM_INPUT);
+}
+
+/* The result and what follows from it: the output may be either. */
+static inline void add_result_payload(const req *r, cJSON *o, const char *key, const cJSON *v)
+{
+    add_payload_of(r, o, key, v, TS_FROM_INPUT | TS_FROM_MOCK);
 }
 
 static inline bool is_identifier(const char *s)

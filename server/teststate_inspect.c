@@ -98,7 +98,10 @@ static void add_map_items(cJSON *insp, req *r)
             !get(r->state, "Parameters"))
             continue;
         cJSON *items = ts_map_items(r, steps[i].upto);
-        add_payload(r, insp, steps[i].field, items);
+        /* AWS's recorded afterItemsPath keeps the input's text */
+        add_payload_of(r, insp, steps[i].field, items,
+                       strcmp(steps[i].field, "afterItemsPath") == 0 ? TS_FROM_INPUT_PART
+                                                                     : TS_FROM_INPUT);
         cJSON_Delete(items);
     }
 }
@@ -130,7 +133,7 @@ cJSON *ts_inspection(req *r, const cJSON *variables, bool failed)
             add_map_items(insp, r);
         if (flow && strcmp(t, "Pass") != 0 && strcmp(t, "Map") != 0) { /* AWS: no Map result */
             cJSON *res = failed ? NULL : copy(r->mock_result);
-            add_payload(r, insp, "result", res);
+            add_result_payload(r, insp, "result", res);
             cJSON_Delete(res);
         }
     } else if (strcmp(t, "Fail") != 0) {
@@ -159,7 +162,7 @@ cJSON *ts_inspection(req *r, const cJSON *variables, bool failed)
                 res = failed ? NULL : copy(r->mock_result);
             /* AWS: no Map result, and a Pass's only when it has a Result */
             if (res && strcmp(t, "Map") != 0 && (strcmp(t, "Pass") != 0 || pass_result))
-                add_payload(r, insp, "result", res);
+                add_result_payload(r, insp, "result", res);
             cJSON *sel = res;
             if (res && get(r->state, "ResultSelector") && strcmp(t, "Pass") != 0) {
                 static const char *const rs[] = {"ResultSelector"};
@@ -168,7 +171,7 @@ cJSON *ts_inspection(req *r, const cJSON *variables, bool failed)
             }
             /* a Pass has no ResultSelector: AWS shows its result there too */
             if (sel)
-                add_payload(r, insp, "afterResultSelector", sel);
+                add_result_payload(r, insp, "afterResultSelector", sel);
             if (sel) {
                 static const char *const rp[] = {"ResultPath"};
                 cJSON *s = ts_pass_state(r);
@@ -177,7 +180,7 @@ cJSON *ts_inspection(req *r, const cJSON *variables, bool failed)
                     put(s, "ResultPath", copy(get(r->state, "ResultPath")));
                 (void)rp;
                 cJSON *after_rp = ts_step(r, s, r->input, NULL);
-                add_payload(r, insp, "afterResultPath", after_rp);
+                add_result_payload(r, insp, "afterResultPath", after_rp);
                 cJSON_Delete(after_rp);
             }
             cJSON_Delete(sel);
