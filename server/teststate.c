@@ -580,6 +580,21 @@ static reply answer(req *r)
     reply rep;
     if (strcmp(r->type, "Task") == 0 && !r->mocked && !invoke_once(r, &rep))
         return rep;
+    if (r->has_map_failures) {
+        /* the guide: the count "cannot exceed the number of items in the input" */
+        cJSON *items = ts_map_items(r, TS_ITEMS);
+        int n = cJSON_GetArraySize(items);
+        bool known = cJSON_IsArray(items);
+        cJSON_Delete(items);
+        if (known && r->map_failures > n) {
+            char msg[200];
+            snprintf(msg, sizeof msg,
+                     "stateConfiguration.mapIterationFailureCount (%ld) cannot exceed the number "
+                     "of items in the Map state's input (%d)",
+                     r->map_failures, n);
+            return invalid("%s", msg);
+        }
+    }
     cJSON *in = NULL;
     cJSON *mock = map_over_tolerance(r) ? ts_mock_config(r, NULL, TOLERATED_ERROR, TOLERATED_CAUSE)
                                         : ts_mock_config(r, NULL, NULL, NULL);
