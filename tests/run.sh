@@ -166,7 +166,7 @@ run_step "serve-robust (hostile clients: bad bodies, garbage, slow clients, floo
 run_step "serve-restart (--state-dir: bad dirs refused; AWS CLI across SIGTERM and SIGKILL)" \
     env BUILD="$BUILD" sh tests/serve/restart.sh
 run_step "HTTP Tasks (tests/http_task: aslc run + aslc build against a loopback API)" \
-    env BUILD="$BUILD" sh tests/http_task/check.sh
+    env BUILD="$BUILD" HTTP_CC="$BUILD_CC" sh tests/http_task/check.sh
 run_step "test-state (tests/teststate: golden TestState responses; via aslc serve + aws when present)" \
     env BUILD="$BUILD" sh tests/teststate/check.sh
 run_step "lambda (aslc build --zip; bootstrap against a stub Runtime API)" \

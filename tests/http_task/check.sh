@@ -5,7 +5,8 @@
 # States.Http.StatusCode.*, the connection's merge and authorization, AWS's
 # refusals, timeouts, and the history's Task events. TestState's TRACE view
 # of the same calls is tests/teststate/http/. Run by tests/run.sh.
-# Environment: BUILD (default build).
+# Environment: BUILD (default build), HTTP_CC (--cc for aslc build: the
+# sanitizing compiler of `make asan`).
 set -u
 BUILD=${BUILD:-build}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -56,16 +57,16 @@ machine() { printf '{"StartAt":"Call","States":{"Call":%s%s}}\n' "$2" "${3:-}" >
 expect() {
     name=$1 want=$2 needle=$3 input=${4:-'{}'}
     n=$((n + 1))
-    timeout 20 "$ASLC" run "$t/$name.asl.json" --bindings "$t/bindings.json" --input "$input" \
+    timeout 60 "$ASLC" run "$t/$name.asl.json" --bindings "$t/bindings.json" --input "$input" \
         --history "$t/$name.run.history" >"$t/$name.run" 2>&1
     rc=$?
     [ "$rc" -eq "$want" ] || fail "$name (aslc run): exit $rc, expected $want: $(head -c 300 "$t/$name.run")"
     grep -qF -- "$needle" "$t/$name.run" || fail "$name (aslc run): no '$needle' in: $(head -c 400 "$t/$name.run")"
     if [ ! -x "$t/$name.bin" ]; then
-        "$ASLC" build "$t/$name.asl.json" -o "$t/$name.bin" >"$t/$name.build" 2>&1 ||
+        "$ASLC" build "$t/$name.asl.json" -o "$t/$name.bin" -O0 ${HTTP_CC:+--cc "$HTTP_CC"} >"$t/$name.build" 2>&1 ||
             { fail "$name: aslc build failed: $(head -5 "$t/$name.build")"; return; }
     fi
-    timeout 20 "$t/$name.bin" --bindings "$t/bindings.json" --input "$input" >"$t/$name.exe" 2>&1
+    timeout 60 "$t/$name.bin" --bindings "$t/bindings.json" --input "$input" >"$t/$name.exe" 2>&1
     rc=$?
     [ "$rc" -eq "$want" ] || fail "$name (executable): exit $rc, expected $want: $(head -c 300 "$t/$name.exe")"
     grep -qF -- "$needle" "$t/$name.exe" || fail "$name (executable): no '$needle' in: $(head -c 400 "$t/$name.exe")"
