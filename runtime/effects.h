@@ -80,13 +80,30 @@ rt_tasks *rt_tasks_open(const rt_options *opt, const asl_machine *m, char **err)
 void rt_tasks_close(rt_tasks *t);
 
 /* ==== itemreader.c, resultwriter.c: distributed Map input and output ====== */
+/* Where the items came from, for $$.Map.Item.Source: items [v[k].start,
+ * v[k + 1].start) came from v[k].uri ("S3://bucket" for a listing,
+ * "S3://bucket/key" for an object's contents). The runs are in item order. */
+typedef struct rt_item_src {
+    long start;
+    char *uri;
+} rt_item_src;
+typedef struct rt_item_srcs {
+    rt_item_src *v;
+    long n, cap;
+} rt_item_srcs;
+/* The source of item [i] (0 when [s] has no runs). */
+const char *rt_item_source(const rt_item_srcs *s, long i);
+void rt_item_srcs_free(rt_item_srcs *s);
+
 /* The items of a distributed Map's ItemReader, read from the local folder
  * that stands for S3 (rt_options.s3_root), with $ = [eff] for its
  * Parameters and MaxItemsPath. Returns a fresh array, or 0 with the error
- * set (States.ItemReaderFailed for unreadable or malformed sources).
- * [args], when not 0, are the reader's Arguments already evaluated (a
- * JSONata state), used in place of its Parameters. */
-cJSON *rt_read_items(asl_exec *x, const asl_map_dist *d, const cJSON *eff, const cJSON *args);
+ * set (States.ItemReaderFailed for unreadable or malformed sources), and
+ * fills [src] (zeroed by the caller, freed with rt_item_srcs_free either
+ * way). [args], when not 0, are the reader's Arguments already evaluated
+ * (a JSONata state), used in place of its Parameters. */
+cJSON *rt_read_items(asl_exec *x, const asl_map_dist *d, const cJSON *eff, const cJSON *args,
+                     rt_item_srcs *src);
 /* The ResultWriter's files for one Map Run: [succeeded], [failed] and
  * [pending] (arrays, borrowed) go to SUCCEEDED_0.json, FAILED_0.json and
  * PENDING_0.json under PREFIX/MAP_RUN_ID/ of the bucket, with

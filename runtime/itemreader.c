@@ -30,6 +30,10 @@
  *   "Size", "StorageClass": "STANDARD"}.
  * MaxItems / MaxItemsPath stop reading after that many items. Anything
  * unreadable or malformed fails the state with States.ItemReaderFailed.
+ * Each item's $$.Map.Item.Source is recorded as runs (rt_item_srcs): the
+ * bucket's URI for a listing, else the URI of the object the item was read
+ * from (for a manifest, the data file, not the manifest), with AWS's
+ * documented capital "S3://".
  *
  * Owns: the file buffers and directory listings while reading. Called by
  * map.c.
@@ -60,7 +64,62 @@ typedef struct reader {
     char delim;
     const char *const *given;  /* CSVHeaders with GIVEN */
     int ngiven;
+    rt_item_srcs *src;         /* where the items came from */
 } reader;
+
+/* The items read from now on come from S3://[bucket]/[key] (or
+ * S3://[bucket] when [key] is 0). A run that got no items is replaced. */
+static bool source_begin(reader *r, const char *bucket, const char *key)
+{
+    rt_item_srcs *s = r->src;
+    long start = cJSON_GetArraySize(r->items);
+    rt_buf b = {0};
+    if (!(rt_buf_str(&b, "S3://") && rt_buf_str(&b, bucket) &&
+          (!key || (rt_buf_str(&b, "/") && rt_buf_str(&b, key))))) {
+        free(b.p);
+        return asl_fail_with(r->x, "States.Runtime", "Out of memory."), false;
+    }
+    if (s->n > 0 && s->v[s->n - 1].start == start) {
+        free(s->v[s->n - 1].uri);
+        s->v[s->n - 1].uri = b.p;
+        return true;
+    }
+    if (s->n == s->cap) {
+        long cap = s->cap ? 2 * s->cap : 4;
+        rt_item_src *v = realloc(s->v, (size_t)cap * sizeof *v);
+        if (!v) {
+            free(b.p);
+            return asl_fail_with(r->x, "States.Runtime", "Out of memory."), false;
+        }
+        s->v = v;
+        s->cap = cap;
+    }
+    s->v[s->n++] = (rt_item_src){start, b.p};
+    return true;
+}
+
+const char *rt_item_source(const rt_item_srcs *s, long i)
+{
+    if (!s || s->n == 0)
+        return NULL;
+    long lo = 0, hi = s->n - 1; /* the last run starting at or before i */
+    while (lo < hi) {
+        long mid = lo + (hi - lo + 1) / 2;
+        if (s->v[mid].start <= i)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    return s->v[lo].uri;
+}
+
+void rt_item_srcs_free(rt_item_srcs *s)
+{
+    for (long k = 0; k < s->n; k++)
+        free(s->v[k].uri);
+    free(s->v);
+    memset(s, 0, sizeof *s);
+}
 
 /* False (stop) once MaxItems is reached. */
 static bool room(const reader *r)
@@ -462,7 +521,8 @@ static bool read_inventory(reader *r, const char *text, size_t len, const char *
             break;
         }
         size_t n = 0;
-        char *data = rt_s3_read(r->x, bucket, key->valuestring, &n);
+        char *data = source_begin(r, bucket, key->valuestring)
+                         ? rt_s3_read(r->x, bucket, key->valuestring, &n) : NULL;
         if (!data) {
             ok = false;
             break;
@@ -496,7 +556,7 @@ static bool read_athena(reader *r, const char *text, size_t len, const char *typ
                 ok = false;
             } else {
                 size_t n = 0;
-                char *data = rt_s3_read(r->x, bucket, key, &n);
+                char *data = source_begin(r, bucket, key) ? rt_s3_read(r->x, bucket, key, &n) : NULL;
                 ok = data && read_one(r, type, data, n, uri);
                 free(data);
             }
@@ -667,9 +727,10 @@ static bool read_listing(reader *r, const char *bucket, const char *prefix)
 
 
 
-cJSON *rt_read_items(asl_exec *x, const asl_map_dist *d, const cJSON *eff, const cJSON *args)
+cJSON *rt_read_items(asl_exec *x, const asl_map_dist *d, const cJSON *eff, const cJSON *args,
+                     rt_item_srcs *src)
 {
-    reader r = {.x = x, .d = d, .max = d->max_items};
+    reader r = {.x = x, .d = d, .max = d->max_items, .src = src};
     if (d->max_items_path) {
         const cJSON *v = asl_select(x, d->max_items_path, eff);
         if (!v)
@@ -704,7 +765,8 @@ cJSON *rt_read_items(asl_exec *x, const asl_map_dist *d, const cJSON *eff, const
         rt_s3_fail(x, READER_ERROR, "The ItemReader's Parameters have no \"Bucket\" string.", NULL, NULL);
         ok = false;
     } else if (rt_ends_with(res, "s3:listObjectsV2")) {
-        ok = read_listing(&r, bucket, rt_s3_param(params, "Prefix"));
+        /* no Transformation here: every listed item's Source is the bucket */
+        ok = source_begin(&r, bucket, NULL) && read_listing(&r, bucket, rt_s3_param(params, "Prefix"));
     } else if (rt_ends_with(res, "s3:getObject")) {
         const char *type = d->input_type ? d->input_type : "JSON";
         size_t len = 0;
@@ -720,7 +782,7 @@ cJSON *rt_read_items(asl_exec *x, const asl_map_dist *d, const cJSON *eff, const
             else
                 ok = read_inventory(&r, text, len, key);
         } else {
-            ok = read_one(&r, type, text, len, key);
+            ok = source_begin(&r, bucket, key) && read_one(&r, type, text, len, key);
         }
         free(text);
     } else {

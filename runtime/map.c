@@ -2,16 +2,18 @@
  * map.c - the Map state (asl_run_map): inline and distributed.
  *
  * Inline (the default, ProcessorConfig Mode INLINE, and the legacy
- * Iterator): InputPath; MaxConcurrencyPath; ItemsPath (must select an
- * array); then each item runs through the processor as an iteration, at
- * most MaxConcurrency at once (0, and anything above, means AWS's inline
- * limit of 40), on the run's pool (fanout.h); a processor that cannot block
- * (only Pass, Choice, Succeed, Fail) runs its items on the calling thread,
- * joined by helpers, up to the CPUs, only when an item proves long. An
- * item's input is the
- * ItemSelector (or legacy Parameters) built with $ = the effective input
- * and $$.Map.Item.{Index,Value}, or else a copy of the item; it is made
- * only when the item starts, so memory follows the items in flight. The
+ * Iterator): InputPath; MaxConcurrencyPath; ItemsPath (an array, or a JSON
+ * object whose key-value pairs are the items, which then needs an
+ * ItemSelector: object_items_ok); then each item runs through the
+ * processor as an iteration, at most MaxConcurrency at once (0, and
+ * anything above, means AWS's inline limit of 40), on the run's pool
+ * (fanout.h); a processor that cannot block (only Pass, Choice, Succeed,
+ * Fail) runs its items on the calling thread, joined by helpers, up to the
+ * CPUs, only when an item proves long. An item's input is the ItemSelector
+ * (or legacy Parameters) built with $ = the effective input and
+ * $$.Map.Item.{Index, Key, Value, Source}, or else a copy of the item; it
+ * is made only when the item starts, so memory follows the items in
+ * flight. The
  * output is the array of the iteration outputs in item order. The first
  * iteration to fail fails the state with its own error and cause (a
  * Task's missed heartbeat stays one for the Map's Retry and Catch), and
@@ -295,31 +297,62 @@ static const cJSON *item_at(map_ctx *c, long i)
 /* $$.Map.Item.Value: a reference to the item when it has children or text
  * (as $$.Execution.Input refers to the input, context_object.c: nothing
  * writes through $$, whatever reads it copies, and the items outlive the
- * fan-out, after which rt_map_clear_item drops it), else a copy. */
+ * fan-out, after which rt_map_clear_item drops it), else a copy, without
+ * the key an object's pair carries. */
 static cJSON *item_value(const cJSON *item)
 {
     switch (item->type & 0xFF) {
     case cJSON_Object: return cJSON_CreateObjectReference(item->child);
     case cJSON_Array: return cJSON_CreateArrayReference(item->child);
     case cJSON_String: return cJSON_CreateStringReference(item->valuestring);
-    default: return cJSON_Duplicate(item, 0);
+    default: {
+        cJSON *v = cJSON_Duplicate(item, 0);
+        if (v && v->string) {
+            if (!(v->type & cJSON_StringIsConst))
+                cJSON_free(v->string);
+            v->string = NULL;
+            v->type &= ~cJSON_StringIsConst;
+        }
+        return v;
+    }
     }
 }
 
-/* Puts "Map": {"Item": {"Index": i, "Value": item}} into x's context
- * object, replacing an earlier one. The Map object made for the first
- * item serves the following ones, updated in place: a new object and a
- * copy of the item per item cost more than the rest of a small iteration. */
+/* A string member that refers to [s] (which outlives the object). */
+static bool add_ref(cJSON *o, const char *k, const char *s)
+{
+    cJSON *r = cJSON_CreateStringReference(s);
+    return r && (cJSON_AddItemToObject(o, k, r) || (cJSON_Delete(r), false));
+}
+
+/* Puts "Map": {"Item": {"Index": i, "Key": k, "Value": item, "Source": s}}
+ * into x's context object, replacing an earlier one; Key only when the
+ * items are an object's pairs. Source is "STATE_DATA" for items from the
+ * state's input, else where the ItemReader read the item (itemreader.c).
+ * The Map object made for the first item serves the following ones,
+ * updated in place: a new object and a copy of the item per item cost
+ * more than the rest of a small iteration. Key and Source are string
+ * references (to the pair's key, to the reader's URIs, which outlive the
+ * fan-out), so updating them is a pointer store. */
 static bool context_set_item(map_ctx *c, long i, const cJSON *item)
 {
     asl_exec *x = c->x;
     if (!rt_context(x))
         return false;
+    const char *src = c->srcs ? rt_item_source(c->srcs, i) : NULL;
+    if (!src)
+        src = "STATE_DATA";
+    const char *key = c->object && item->string ? item->string : "";
     cJSON *old = cJSON_GetObjectItemCaseSensitive(x->context, "Map");
     if (c->ctx_item && old && old->child == c->ctx_item) {
-        cJSON *idx = c->ctx_item->child; /* Index, then Value, as made below */
+        cJSON *idx = c->ctx_item->child; /* Index, Key?, Value, Source, as made below */
         cJSON_SetNumberValue(idx, (double)i);
         cJSON *prev = idx->next;
+        if (c->object) {
+            prev->valuestring = (char *)key; /* a reference: nothing frees it */
+            prev = prev->next;
+        }
+        prev->next->valuestring = (char *)src; /* Source, a reference too */
         if ((item->type & 0xFF) == cJSON_Number && (prev->type & ~cJSON_StringIsConst) == cJSON_Number) {
             cJSON_SetNumberValue(prev, item->valuedouble); /* a number for a number */
             return true;
@@ -340,9 +373,11 @@ static bool context_set_item(map_ctx *c, long i, const cJSON *item)
     cJSON *map = cJSON_CreateObject();
     cJSON *it = map ? cJSON_AddObjectToObject(map, "Item") : NULL;
     bool ok = it && cJSON_AddNumberToObject(it, "Index", (double)i) &&
-              cJSON_AddItemToObject(it, "Value", val);
+              (!c->object || add_ref(it, "Key", key)) && cJSON_AddItemToObject(it, "Value", val);
+    bool val_owned = it && cJSON_GetObjectItemCaseSensitive(it, "Value") == val;
+    ok = ok && add_ref(it, "Source", src);
     if (!ok) {
-        if (!(it && cJSON_GetObjectItemCaseSensitive(it, "Value") == val))
+        if (!val_owned)
             cJSON_Delete(val);
         cJSON_Delete(map);
         return false;
@@ -562,7 +597,8 @@ static void attempt_reset(map_ctx *c)
     asl_exec *x = c->x;
     const cJSON *eff = c->eff, *items = c->items;
     long nitems = c->nitems;
-    bool selctx = c->selector_context;
+    bool selctx = c->selector_context, object = c->object;
+    const rt_item_srcs *srcs = c->srcs;
     uint64_t seed = c->seed;
     ctx_free(c);
     memset(c, 0, sizeof *c);
@@ -572,12 +608,15 @@ static void attempt_reset(map_ctx *c)
     c->eff = eff;
     c->items = items;
     c->nitems = nitems;
+    c->object = object;
+    c->srcs = srcs;
     c->selector_context = selctx;
     c->dist = m->distributed != 0;
     c->seed = seed;
 }
 
-/* A JSONata Map's items: Items' value, or the state's input; an array or
+/* A JSONata Map's items: Items' value, or the state's input; an array, an
+ * object (its pairs) when there is an ItemSelector, or
  * States.QueryEvaluationError with AWS's causes. A fresh tree or 0. */
 static cJSON *jsonata_items(asl_exec *x, const asl_map *m, const cJSON *input)
 {
@@ -588,7 +627,10 @@ static cJSON *jsonata_items(asl_exec *x, const asl_map *m, const cJSON *input)
             rt_map_oom(x);
         return NULL;
     }
-    if (cJSON_IsArray(v))
+    /* An object's pairs with an ItemSelector. Without one, AWS's recorded
+     * executions (from before it iterated objects) fail as below; they win
+     * over a cause of aslc's own (object_items_ok, for JSONPath). */
+    if (cJSON_IsArray(v) || (cJSON_IsObject(v) && m->item_selector))
         return v;
     char *t = rt_json_print(v);
     static const char *const types[] = {"null", "boolean", "number", "string", "object"};
@@ -604,6 +646,23 @@ static cJSON *jsonata_items(asl_exec *x, const asl_map *m, const cJSON *input)
     free(t);
     cJSON_Delete(v);
     return NULL;
+}
+
+/* Items that are a JSON object run one iteration per key-value pair, in
+ * the object's order, with $$.Map.Item.Key. AWS does not document the
+ * input such an iteration gets without an ItemSelector, so aslc asks for
+ * one rather than guess: false with States.Runtime when there is none.
+ * (A JSONata Map never gets here without one: jsonata_items.) */
+static bool object_items_ok(asl_exec *x, const asl_map *m)
+{
+    if (m->item_selector)
+        return true;
+    asl_fail_runtime(x, "The Map state's items (ItemsPath) are a JSON object. aslc iterates an "
+                        "object's key-value pairs only with an ItemSelector, because AWS does not "
+                        "document the shape of the pair an iteration receives without one. Add, "
+                        "for example, \"ItemSelector\": {\"key.$\": \"$$.Map.Item.Key\", "
+                        "\"value.$\": \"$$.Map.Item.Value\"}.");
+    return false;
 }
 
 int asl_run_map(asl_exec *x, const asl_map *m, cJSON **doc)
@@ -646,6 +705,7 @@ int asl_run_map(asl_exec *x, const asl_map *m, cJSON **doc)
     /* the items: from the ItemReader, or ItemsPath over the effective input */
     cJSON *read = NULL;
     const cJSON *items;
+    rt_item_srcs srcs = {0};
     if (m->dist && m->dist->reader_resource) {
         cJSON *args = NULL;
         asl_map_dist dd = *m->dist; /* MaxItems from its expression */
@@ -667,21 +727,28 @@ int asl_run_map(asl_exec *x, const asl_map *m, cJSON **doc)
         }
         items = read = (m->dist->jsonata && m->dist->reader_parameters && !args)
                            ? NULL
-                           : rt_read_items(x, &dd, eff, args);
+                           : rt_read_items(x, &dd, eff, args, &srcs);
         cJSON_Delete(args);
     } else if (m->flow.jsonata) {
         items = read = jsonata_items(x, m, *doc);
     } else {
         items = m->items_path ? asl_select(x, m->items_path, eff) : eff;
-        if (items && !cJSON_IsArray(items)) {
+        if (items && !cJSON_IsArray(items) && !cJSON_IsObject(items)) {
             char *t = rt_json_print(items);
             asl_fail_runtime(x, "Map state input must be an array but was: %s", t ? t : "");
             free(t);
             items = NULL;
         }
     }
+    if (items && cJSON_IsObject(items) && !object_items_ok(x, m)) {
+        cJSON_Delete(read);
+        cJSON_Delete(owned);
+        rt_item_srcs_free(&srcs);
+        return asl_catch(x, fl->catchers, fl->ncatch, doc); /* States.Runtime: not caught */
+    }
     if (!items) {
         cJSON_Delete(owned);
+        rt_item_srcs_free(&srcs);
         if (m->flow.jsonata && asl_failed(x))
             rt_event(x, "MapStateFailed", NULL, NULL);
         /* an ItemReader failure can be caught; States.Runtime never is */
@@ -691,7 +758,9 @@ int asl_run_map(asl_exec *x, const asl_map *m, cJSON **doc)
     map_ctx c = {.m = m, .x = x};
     c.eff = eff;
     c.items = items;
-    c.nitems = cJSON_GetArraySize(items);
+    c.nitems = cJSON_GetArraySize(items); /* an object's pairs count alike */
+    c.object = cJSON_IsObject(items);
+    c.srcs = srcs.n > 0 ? &srcs : NULL;
     c.selector_context = m->flow.jsonata || tmpl_reads_context(m->item_selector);
     c.seed = m->distributed ? random_seed(x) : 0;
     attempt_reset(&c);
@@ -714,6 +783,7 @@ int asl_run_map(asl_exec *x, const asl_map *m, cJSON **doc)
     free(attempts);
     ctx_free(&c);
     cJSON_Delete(read);
+    rt_item_srcs_free(&srcs);
     cJSON_Delete(owned);
     if (!result) {
         /* Only a failure of the items gets MapStateFailed; the Map's own

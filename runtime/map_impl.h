@@ -30,12 +30,15 @@ typedef struct map_ctx {
     asl_exec *x;
     const char *state_name;
     const cJSON *eff;        /* $ of ItemSelector and BatchInput */
-    const cJSON *items;      /* the array of items (borrowed) */
+    const cJSON *items;      /* the array of items, or an object's pairs (borrowed) */
     long nitems;
+    bool object;             /* items is an object: $$.Map.Item.Key per pair */
+    const rt_item_srcs *srcs; /* the ItemReader's sources, or 0 (STATE_DATA) */
     const cJSON *cursor;     /* the item node at cursor_index (units start in order) */
     long cursor_index;
     bool selector_context;   /* the ItemSelector reads $$ */
-    cJSON *ctx_item;         /* $$.Map.Item in x's context, once set for an item */
+    cJSON *ctx_item;         /* $$.Map.Item in x's context, once set for an item:
+                              * Index, Key (objects only), Value, Source */
     long nunits;
     cJSON **outputs;         /* per unit */
     /* the first failure that failed the state */

@@ -12,8 +12,9 @@
  * flight rather than the item count.
  * Distributed: child executions with their own $$.Execution, tolerated
  * failures (a child's missed heartbeat among them), ItemBatcher,
- * ItemReader (CSV, JSON, JSONL, listing, manifest) and ResultWriter
- * files, under a temporary --s3-root.
+ * ItemReader (CSV, JSON, JSONL, listing, manifest) with each item's
+ * $$.Map.Item.Source, and ResultWriter files, under a temporary --s3-root.
+ * Items that are a JSON object's pairs ($$.Map.Item.Key).
  */
 #include <malloc.h>
 #include <pthread.h>
@@ -194,16 +195,16 @@ static void map_item_context_is_right_for_every_item_and_kind(void **state)
         "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}}}});
     assert_int_equal(h_run(&h, asl, "[{\"a\":[1,2]},[3,{}],\"s\",4.5,-7,null,true,{},8,9]"), RT_SUCCEEDED);
     assert_string_equal(h_out(&h),
-        "[{\"m\":{\"Item\":{\"Index\":0,\"Value\":{\"a\":[1,2]}}},\"v\":{\"a\":[1,2]}},"
-        "{\"m\":{\"Item\":{\"Index\":1,\"Value\":[3,{}]}},\"v\":[3,{}]},"
-        "{\"m\":{\"Item\":{\"Index\":2,\"Value\":\"s\"}},\"v\":\"s\"},"
-        "{\"m\":{\"Item\":{\"Index\":3,\"Value\":4.5}},\"v\":4.5},"
-        "{\"m\":{\"Item\":{\"Index\":4,\"Value\":-7}},\"v\":-7},"
-        "{\"m\":{\"Item\":{\"Index\":5,\"Value\":null}},\"v\":null},"
-        "{\"m\":{\"Item\":{\"Index\":6,\"Value\":true}},\"v\":true},"
-        "{\"m\":{\"Item\":{\"Index\":7,\"Value\":{}}},\"v\":{}},"
-        "{\"m\":{\"Item\":{\"Index\":8,\"Value\":8}},\"v\":8},"
-        "{\"m\":{\"Item\":{\"Index\":9,\"Value\":9}},\"v\":9}]");
+        "[{\"m\":{\"Item\":{\"Index\":0,\"Value\":{\"a\":[1,2]},\"Source\":\"STATE_DATA\"}},\"v\":{\"a\":[1,2]}},"
+        "{\"m\":{\"Item\":{\"Index\":1,\"Value\":[3,{}],\"Source\":\"STATE_DATA\"}},\"v\":[3,{}]},"
+        "{\"m\":{\"Item\":{\"Index\":2,\"Value\":\"s\",\"Source\":\"STATE_DATA\"}},\"v\":\"s\"},"
+        "{\"m\":{\"Item\":{\"Index\":3,\"Value\":4.5,\"Source\":\"STATE_DATA\"}},\"v\":4.5},"
+        "{\"m\":{\"Item\":{\"Index\":4,\"Value\":-7,\"Source\":\"STATE_DATA\"}},\"v\":-7},"
+        "{\"m\":{\"Item\":{\"Index\":5,\"Value\":null,\"Source\":\"STATE_DATA\"}},\"v\":null},"
+        "{\"m\":{\"Item\":{\"Index\":6,\"Value\":true,\"Source\":\"STATE_DATA\"}},\"v\":true},"
+        "{\"m\":{\"Item\":{\"Index\":7,\"Value\":{},\"Source\":\"STATE_DATA\"}},\"v\":{}},"
+        "{\"m\":{\"Item\":{\"Index\":8,\"Value\":8,\"Source\":\"STATE_DATA\"}},\"v\":8},"
+        "{\"m\":{\"Item\":{\"Index\":9,\"Value\":9,\"Source\":\"STATE_DATA\"}},\"v\":9}]");
     h_free(&h);
     const char *jn = ASL({"QueryLanguage": "JSONata", "StartAt": "M", "States": {"M": {"Type": "Map", "End": true,
         "Items": "{% $states.input.list %}",
@@ -211,6 +212,71 @@ static void map_item_context_is_right_for_every_item_and_kind(void **state)
         "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}}}});
     assert_int_equal(h_run(&h, jn, "{\"list\":[\"x\",[1],{\"k\":2}]}"), RT_SUCCEEDED);
     assert_string_equal(h_out(&h), "[{\"i\":0,\"v\":\"x\"},{\"i\":1,\"v\":[1]},{\"i\":2,\"v\":{\"k\":2}}]");
+    h_free(&h);
+    /* an object's pairs: Key too, and a number after a string (the fast
+     * path's in-place updates of Key, Value and Source) */
+    assert_int_equal(h_run(&h, "{\"StartAt\": \"M\", \"States\": {\"M\": {\"Type\": \"Map\", \"End\": true, "
+                               "\"ItemsPath\": \"$.o\", \"ItemSelector\": {\"m.$\": \"$$.Map\"}, "
+                               "\"ItemProcessor\": {\"StartAt\": \"P\", \"States\": {\"P\": {\"Type\": \"Pass\", "
+                               "\"End\": true}}}}}}",
+                         "{\"o\":{\"z\":1,\"a\":2,\"s\":\"t\",\"n\":3,\"o\":{\"p\":[]},\"last\":null}}"),
+                     RT_SUCCEEDED);
+    assert_string_equal(h_out(&h),
+        "[{\"m\":{\"Item\":{\"Index\":0,\"Key\":\"z\",\"Value\":1,\"Source\":\"STATE_DATA\"}}},"
+        "{\"m\":{\"Item\":{\"Index\":1,\"Key\":\"a\",\"Value\":2,\"Source\":\"STATE_DATA\"}}},"
+        "{\"m\":{\"Item\":{\"Index\":2,\"Key\":\"s\",\"Value\":\"t\",\"Source\":\"STATE_DATA\"}}},"
+        "{\"m\":{\"Item\":{\"Index\":3,\"Key\":\"n\",\"Value\":3,\"Source\":\"STATE_DATA\"}}},"
+        "{\"m\":{\"Item\":{\"Index\":4,\"Key\":\"o\",\"Value\":{\"p\":[]},\"Source\":\"STATE_DATA\"}}},"
+        "{\"m\":{\"Item\":{\"Index\":5,\"Key\":\"last\",\"Value\":null,\"Source\":\"STATE_DATA\"}}}]");
+    h_free(&h);
+}
+
+/* Items that are a JSON object: one iteration per pair, in order, with an
+ * ItemSelector (JSONPath and JSONata, inline and distributed); an empty
+ * object gives []; without an ItemSelector, States.Runtime says why. */
+static void an_object_is_iterated_pair_by_pair_with_an_item_selector(void **state)
+{
+    (void)state;
+    harness h;
+    const char *jp = ASL({"StartAt": "M", "States": {"M": {"Type": "Map", "End": true, "ItemsPath": "$.prices",
+        "ItemSelector": {"sku.$": "$$.Map.Item.Key", "price.$": "$$.Map.Item.Value", "i.$": "$$.Map.Item.Index",
+                         "cur.$": "$.currency"},
+        "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}}}});
+    assert_int_equal(h_run(&h, jp, "{\"currency\":\"EUR\",\"prices\":{\"b\":2,\"a\":1.5}}"), RT_SUCCEEDED);
+    assert_string_equal(h_out(&h), "[{\"sku\":\"b\",\"price\":2,\"i\":0,\"cur\":\"EUR\"},"
+                                   "{\"sku\":\"a\",\"price\":1.5,\"i\":1,\"cur\":\"EUR\"}]");
+    h_free(&h);
+    assert_int_equal(h_run(&h, jp, "{\"currency\":\"EUR\",\"prices\":{}}"), RT_SUCCEEDED);
+    assert_string_equal(h_out(&h), "[]");
+    h_free(&h);
+
+    const char *jn = ASL({"QueryLanguage": "JSONata", "StartAt": "M", "States": {"M": {"Type": "Map", "End": true,
+        "Items": "{% $states.input.prices %}",
+        "ItemSelector": {"sku": "{% $states.context.Map.Item.Key %}", "price": "{% $states.context.Map.Item.Value %}",
+                         "i": "{% $states.context.Map.Item.Index %}"},
+        "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}}}});
+    assert_int_equal(h_run(&h, jn, "{\"prices\":{\"b\":2,\"a\":{\"x\":1}}}"), RT_SUCCEEDED);
+    assert_string_equal(h_out(&h), "[{\"sku\":\"b\",\"price\":2,\"i\":0},{\"sku\":\"a\",\"price\":{\"x\":1},\"i\":1}]");
+    h_free(&h);
+
+    const char *dist = ASL({"StartAt": "M", "States": {"M": {"Type": "Map", "End": true, "ItemsPath": "$.o",
+        "ItemSelector": {"k.$": "$$.Map.Item.Key", "v.$": "$$.Map.Item.Value"},
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}, "StartAt": "P",
+                          "States": {"P": {"Type": "Pass", "End": true}}}}}});
+    assert_int_equal(h_run(&h, dist, "{\"o\":{\"x\":[1],\"y\":\"z\"}}"), RT_SUCCEEDED);
+    assert_string_equal(h_out(&h), "[{\"k\":\"x\",\"v\":[1]},{\"k\":\"y\",\"v\":\"z\"}]");
+    h_free(&h);
+
+    const char *bare = ASL({"StartAt": "M", "States": {"M": {"Type": "Map", "End": true, "ItemsPath": "$.o",
+        "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}}}});
+    assert_int_equal(h_run(&h, bare, "{\"o\":{\"a\":1}}"), RT_FAILED);
+    assert_string_equal(h.x.error, "States.Runtime");
+    assert_non_null(strstr(h.x.cause, "are a JSON object. aslc iterates an object's key-value pairs only with an "
+                                      "ItemSelector, because AWS does not document"));
+    assert_non_null(strstr(h.x.cause, "\"key.$\": \"$$.Map.Item.Key\""));
+    char *ev = h_events(&h);
+    assert_string_equal(ev, "ExecutionStarted MapStateEntered:M ExecutionFailed");
+    free(ev);
     h_free(&h);
 }
 
@@ -226,16 +292,29 @@ static void legacy_iterator_and_parameters_work_like_the_new_fields(void **state
     h_free(&h);
 }
 
-static void items_path_must_select_an_array(void **state)
+static void items_path_must_select_an_array_or_an_object(void **state)
 {
     (void)state;
     harness h;
     const char *asl = ASL({"StartAt": "M", "States": {"M": {"Type": "Map", "ItemsPath": "$.x", "End": true,
+        "ItemSelector": {"v.$": "$$.Map.Item.Value"},
         "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}}}});
-    assert_int_equal(h_run(&h, asl, "{\"x\":{\"foo\":\"bar\"}}"), RT_FAILED);
+    assert_int_equal(h_run(&h, asl, "{\"x\":\"foo\"}"), RT_FAILED);
     assert_string_equal(h.x.error, "States.Runtime");
     assert_string_equal(h.x.cause, "An error occurred while executing the state 'M' (entered at the event id #2). "
-                                   "Map state input must be an array but was: {\"foo\":\"bar\"}");
+                                   "Map state input must be an array but was: \"foo\"");
+    h_free(&h);
+    assert_int_equal(h_run(&h, asl, "{\"x\":7}"), RT_FAILED);
+    assert_string_equal(h.x.cause, "An error occurred while executing the state 'M' (entered at the event id #2). "
+                                   "Map state input must be an array but was: 7");
+    h_free(&h);
+    /* JSONata without an ItemSelector: AWS's recorded error for an object */
+    const char *jn = ASL({"QueryLanguage": "JSONata", "StartAt": "M", "States": {"M": {"Type": "Map", "End": true,
+        "Items": "{% $states.input.o %}",
+        "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}}}});
+    assert_int_equal(h_run(&h, jn, "{\"o\":{\"foo\":\"bar\"}}"), RT_FAILED);
+    assert_string_equal(h.x.error, "States.QueryEvaluationError");
+    assert_non_null(strstr(h.x.cause, "Expected 'array', but was 'object' for value: {\"foo\":\"bar\"}"));
     h_free(&h);
 }
 
@@ -794,6 +873,80 @@ static void item_reader_lists_objects_and_reads_inventory_manifests(void **state
     remove_dir(root);
 }
 
+/* A reader Map whose ItemSelector shows each item's Source (and Index). */
+static char *source_asl(const char *reader)
+{
+    static char buf[2048];
+    snprintf(buf, sizeof buf, ASL({"StartAt": "M", "States": {"M": {"Type": "Map", "End": true,
+        "ItemReader": %s, "ItemSelector": {"s.$": "$$.Map.Item.Source", "i.$": "$$.Map.Item.Index"},
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}, "StartAt": "P",
+                          "States": {"P": {"Type": "Pass", "End": true}}}}}}), reader);
+    return buf;
+}
+
+/* $$.Map.Item.Source: the object's URI for getObject, the bucket's for a
+ * listing, and for a manifest the data file each item came from. */
+static void item_source_says_where_each_read_item_came_from(void **state)
+{
+    (void)state;
+    char *root = s3_dir();
+    put_file(root, "data/in/items.json", "[1,2]");
+    put_file(root, "data/in/rows.csv", "a\nx\n");
+    put_file(root, "bkt/img/a.txt", "a");
+    put_file(root, "bkt/img/b.txt", "b");
+    put_file(root, "inv/data/part1.csv", "\"bkt\",\"img/a.txt\"\n");
+    put_file(root, "inv/data/empty.csv", "");
+    put_file(root, "inv/data/part2.csv", "\"bkt\",\"img/b.txt\"\n\"bkt\",\"img/c.txt\"\n");
+    put_file(root, "inv/manifest.json",
+              "{\"destinationBucket\":\"arn:aws:s3:::inv\",\"fileFormat\":\"CSV\",\"fileSchema\":\"Bucket, Key\","
+              "\"files\":[{\"key\":\"data/part1.csv\"},{\"key\":\"data/empty.csv\"},{\"key\":\"data/part2.csv\"}]}");
+    put_file(root, "ath/q/one.csv", "n\n1\n2\n");
+    put_file(root, "ath/q/two.csv", "n\n3\n");
+    put_file(root, "ath/q/manifest.csv", "s3://ath/q/one.csv\ns3://ath/q/two.csv\n");
+    harness h;
+
+    assert_int_equal(h_run_opts(&h, source_asl(ASL({"Resource": "arn:aws:states:::s3:getObject",
+        "ReaderConfig": {"InputType": "JSON"}, "Parameters": {"Bucket": "data", "Key": "in/items.json"}})),
+        "{}", RT_WAIT_SKIP, 0, root), RT_SUCCEEDED);
+    assert_string_equal(h_out(&h), "[{\"s\":\"S3://data/in/items.json\",\"i\":0},"
+                                   "{\"s\":\"S3://data/in/items.json\",\"i\":1}]");
+    h_free(&h);
+
+    assert_int_equal(h_run_opts(&h, source_asl(ASL({"Resource": "arn:aws:states:::s3:getObject",
+        "ReaderConfig": {"InputType": "CSV"}, "Parameters": {"Bucket": "data", "Key": "in/rows.csv"}})),
+        "{}", RT_WAIT_SKIP, 0, root), RT_SUCCEEDED);
+    assert_string_equal(h_out(&h), "[{\"s\":\"S3://data/in/rows.csv\",\"i\":0}]");
+    h_free(&h);
+
+    assert_int_equal(h_run_opts(&h, source_asl(ASL({"Resource": "arn:aws:states:::s3:listObjectsV2",
+        "Parameters": {"Bucket": "bkt", "Prefix": "img/"}})), "{}", RT_WAIT_SKIP, 0, root), RT_SUCCEEDED);
+    assert_string_equal(h_out(&h), "[{\"s\":\"S3://bkt\",\"i\":0},{\"s\":\"S3://bkt\",\"i\":1}]");
+    h_free(&h);
+
+    /* an inventory: the listed data files, an empty one among them */
+    assert_int_equal(h_run_opts(&h, source_asl(ASL({"Resource": "arn:aws:states:::s3:getObject",
+        "ReaderConfig": {"InputType": "MANIFEST"}, "Parameters": {"Bucket": "inv", "Key": "manifest.json"}})),
+        "{}", RT_WAIT_SKIP, 0, root), RT_SUCCEEDED);
+    assert_string_equal(h_out(&h), "[{\"s\":\"S3://inv/data/part1.csv\",\"i\":0},"
+                                   "{\"s\":\"S3://inv/data/part2.csv\",\"i\":1},"
+                                   "{\"s\":\"S3://inv/data/part2.csv\",\"i\":2}]");
+    h_free(&h);
+
+    /* Athena: each item's data file; in a JSONata Map too */
+    assert_int_equal(h_run_opts(&h, ASL({"QueryLanguage": "JSONata", "StartAt": "M", "States": {"M": {"Type": "Map",
+        "End": true, "ItemReader": {"Resource": "arn:aws:states:::s3:getObject",
+            "ReaderConfig": {"InputType": "MANIFEST", "ManifestType": "ATHENA_DATA"},
+            "Arguments": {"Bucket": "ath", "Key": "q/manifest.csv"}},
+        "ItemSelector": {"s": "{% $states.context.Map.Item.Source %}", "n": "{% $states.context.Map.Item.Value.n %}"},
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}, "StartAt": "P",
+                          "States": {"P": {"Type": "Pass", "End": true}}}}}}),
+        "{}", RT_WAIT_SKIP, 0, root), RT_SUCCEEDED);
+    assert_string_equal(h_out(&h), "[{\"s\":\"S3://ath/q/one.csv\",\"n\":\"1\"},{\"s\":\"S3://ath/q/one.csv\",\"n\":\"2\"},"
+                                   "{\"s\":\"S3://ath/q/two.csv\",\"n\":\"3\"}]");
+    h_free(&h);
+    remove_dir(root);
+}
+
 static void result_writer_writes_the_files_aws_writes(void **state)
 {
     (void)state;
@@ -863,7 +1016,8 @@ int main(void)
         cmocka_unit_test(blocking_iterations_overlap_40_items_of_1s_by_10_take_4s),
         cmocka_unit_test(item_selector_sees_map_item_index_and_value),
         cmocka_unit_test(legacy_iterator_and_parameters_work_like_the_new_fields),
-        cmocka_unit_test(items_path_must_select_an_array),
+        cmocka_unit_test(items_path_must_select_an_array_or_an_object),
+        cmocka_unit_test(an_object_is_iterated_pair_by_pair_with_an_item_selector),
         cmocka_unit_test(max_concurrency_path_reads_the_input_and_rejects_non_integers),
         cmocka_unit_test(the_first_failing_item_fails_the_map_and_aborts_the_others),
         cmocka_unit_test(retry_runs_the_map_again_and_catch_routes_its_error),
@@ -879,6 +1033,7 @@ int main(void)
         cmocka_unit_test(item_reader_fails_on_duplicate_csv_headers),
         cmocka_unit_test(aborting_the_execution_aborts_the_map_run),
         cmocka_unit_test(item_reader_lists_objects_and_reads_inventory_manifests),
+        cmocka_unit_test(item_source_says_where_each_read_item_came_from),
         cmocka_unit_test(result_writer_writes_the_files_aws_writes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
