@@ -343,13 +343,15 @@ static void the_first_failing_item_fails_the_map_and_aborts_the_others(void **st
 {
     (void)state;
     harness h;
-    /* item 2 fails after 1 s (10 ms scaled); the others would wait 1000 s */
+    /* item 2 fails after 20 s (200 ms scaled: long enough for the other
+     * three of the first four to have started on a loaded machine, where
+     * 10 ms was not); the others would wait 1000 s */
     const char *asl = ASL({"StartAt": "M", "States": {"M": {"Type": "Map", "MaxConcurrency": 4, "End": true,
         "ItemProcessor": {"StartAt": "C", "States": {
             "C": {"Type": "Choice", "Choices": [{"Variable": "$", "NumericEquals": 2, "Next": "Soon"}],
                   "Default": "Long"},
             "Long": {"Type": "Wait", "Seconds": 1000, "End": true},
-            "Soon": {"Type": "Wait", "Seconds": 1, "Next": "F"},
+            "Soon": {"Type": "Wait", "Seconds": 20, "Next": "F"},
             "F": {"Type": "Fail", "Error": "Item.Failed", "Cause": "item 2"}}}}}});
     assert_int_equal(h_run_opts(&h, asl, "[0,1,2,3,4,5,6,7]", RT_WAIT_SCALE, 0.01, NULL), RT_FAILED);
     print_message("failed and stopped after %.0f ms\n", h.seconds * 1000);
