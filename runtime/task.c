@@ -613,6 +613,25 @@ static void run_binding(inv *v, const rt_binding *b, const cJSON *hin, const cha
     free(text);
 }
 
+/* A call's end (aws*.c, http_task.c) as the Task's outcome: a stop, an
+ * error or a result. Takes [error], [cause] and [result]. */
+static void take_outcome(outcome *o, rt_end end, char *error, char *cause, cJSON *result)
+{
+    if (end != RT_END_DONE) {
+        stop_outcome(o, end);
+    } else if (error) {
+        set_error(o, error, cause);
+        cause = NULL;
+    } else {
+        o->kind = OUT_RESULT;
+        o->result = result;
+        result = NULL;
+    }
+    free(error);
+    free(cause);
+    cJSON_Delete(result);
+}
+
 /* The real service (--aws, {"aws": true}): aws*.c builds AWS's own result. */
 static void run_aws(inv *v, const cJSON *input, outcome *o)
 {
@@ -620,19 +639,9 @@ static void run_aws(inv *v, const cJSON *input, outcome *o)
     limits(v, &lim);
     rt_aws_out a;
     rt_aws_task(v->x, &v->ri, v->resource, input, v->credentials, &lim, &a);
-    if (a.end != RT_END_DONE) {
-        stop_outcome(o, a.end);
-    } else if (a.error) {
-        set_error(o, a.error, a.cause);
-        a.cause = NULL;
-    } else {
-        o->kind = OUT_RESULT;
-        o->result = a.result ? a.result : cJSON_CreateNull();
-        a.result = NULL;
-    }
-    free(a.error);
-    free(a.cause);
-    cJSON_Delete(a.result);
+    if (a.end == RT_END_DONE && !a.error && !a.result)
+        a.result = cJSON_CreateNull();
+    take_outcome(o, a.end, a.error, a.cause, a.result);
 }
 
 /* An HTTP Task that no binding covers: aslc makes the call (http_task.c). */
@@ -643,19 +652,7 @@ static void run_http_task(inv *v, const rt_tasks *tk, const cJSON *params, outco
     const rt_options *opt = v->x->run ? rt_root_run(v->x->run)->opt : NULL;
     rt_http_task_out h;
     rt_http_task(v->x, tk ? tk->bindings : NULL, params, &lim, opt ? opt->http_trace : NULL, &h);
-    if (h.end != RT_END_DONE) {
-        stop_outcome(o, h.end);
-    } else if (h.error) {
-        set_error(o, h.error, h.cause);
-        h.cause = NULL;
-    } else {
-        o->kind = OUT_RESULT;
-        o->result = h.result;
-        h.result = NULL;
-    }
-    free(h.error);
-    free(h.cause);
-    cJSON_Delete(h.result);
+    take_outcome(o, h.end, h.error, h.cause, h.result);
 }
 
 /* A Task on arn:aws:states:::states:startExecution (.sync, .sync:2). */
