@@ -290,6 +290,16 @@ static char *parse_binding(rt_binding *b, const cJSON *e, const char *dir)
     return NULL;
 }
 
+/* How well key [pattern] matches [arn], for rt_bindings_find and
+ * rt_connection_find: -1 not at all, INT_MAX exactly, else a glob's
+ * literal characters. The highest wins; on a tie, the first in the file. */
+static int match_rank(const char *pattern, bool glob, int literal, const char *arn)
+{
+    if (!glob)
+        return strcmp(pattern, arn) == 0 ? INT_MAX : -1;
+    return fnmatch(pattern, arn, 0) == 0 ? literal : -1;
+}
+
 /* ==== connections: stand-ins for EventBridge connections (http_task.c) ==== */
 
 /* A malloc'd message when [o] (called [what]) has a field outside [allowed]. */
@@ -457,15 +467,15 @@ static char *load_connections(rt_bindings *bs, const cJSON *conns, const char *p
 
 const rt_connection *rt_connection_find(const rt_bindings *bs, const char *arn)
 {
-    if (!bs || !arn)
-        return NULL;
     const rt_connection *best = NULL;
-    for (int i = 0; i < bs->nconn; i++) {
+    int best_rank = -1;
+    for (int i = 0; bs && arn && i < bs->nconn; i++) {
         const rt_connection *c = &bs->conn[i];
-        if (!c->glob && strcmp(c->pattern, arn) == 0)
-            return c;
-        if (c->glob && fnmatch(c->pattern, arn, 0) == 0 && (!best || c->literal > best->literal))
+        int rank = match_rank(c->pattern, c->glob, c->literal, arn);
+        if (rank > best_rank) {
             best = c;
+            best_rank = rank;
+        }
     }
     return best;
 }
@@ -556,20 +566,15 @@ out:
 
 const rt_binding *rt_bindings_find(const rt_bindings *bs, const char *arn)
 {
-    if (!bs || !arn)
-        return NULL;
     const rt_binding *best = NULL;
-    for (int i = 0; i < bs->n; i++) {
+    int best_rank = -1;
+    for (int i = 0; bs && arn && i < bs->n; i++) {
         const rt_binding *b = &bs->b[i];
-        if (!b->glob) {
-            if (strcmp(b->pattern, arn) == 0)
-                return b;
-            continue;
-        }
-        if (fnmatch(b->pattern, arn, 0) != 0)
-            continue;
-        if (!best || b->literal > best->literal)
+        int rank = match_rank(b->pattern, b->glob, b->literal, arn);
+        if (rank > best_rank) {
             best = b;
+            best_rank = rank;
+        }
     }
     return best;
 }

@@ -671,27 +671,21 @@ static void add_trace_header(void *arg, const char *n, size_t nl, const char *v,
 /* The reply's Content-Type, lower-cased, into ct[CT_MAX] ("" when none).
  * (No thread-local buffer: TinyCC cannot link them into an executable.) */
 enum { CT_MAX = 128 };
+static void take_content_type(void *arg, const char *n, size_t nl, const char *v, size_t vl)
+{
+    char *ct = arg;
+    if (nl == 12 && strncasecmp(n, "content-type", 12) == 0) {
+        size_t k = vl < CT_MAX ? vl : CT_MAX - 1;
+        for (size_t i = 0; i < k; i++)
+            ct[i] = (char)tolower((unsigned char)v[i]);
+        ct[k] = '\0';
+    }
+}
+
 static const char *content_type_of(const char *headers, char *ct)
 {
     ct[0] = '\0';
-    const char *start = headers;
-    for (const char *p = headers; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
-        if (strncmp(p, "HTTP/", 5) == 0) {
-            start = p;
-            ct[0] = '\0';
-        }
-        if (p >= start && strncasecmp(p, "content-type:", 13) == 0) {
-            const char *v = p + 13;
-            while (*v == ' ' || *v == '\t')
-                v++;
-            size_t n = strcspn(v, "\r\n");
-            if (n >= CT_MAX)
-                n = CT_MAX - 1;
-            for (size_t i = 0; i < n; i++)
-                ct[i] = (char)tolower((unsigned char)v[i]);
-            ct[n] = '\0';
-        }
-    }
+    each_header(headers, take_content_type, ct);
     return ct;
 }
 
