@@ -48,6 +48,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "aws.h"
 #include "dispatch.h"
 #include "http_rules.h"
 #include "rt.h"
@@ -130,18 +131,16 @@ static void nv_free(nvlist *l)
 
 /* ==== Encoding ============================================================== */
 
-/* [s] percent-encoded: everything but RFC 3986's unreserved characters. */
+/* [s] percent-encoded: everything but RFC 3986's unreserved characters
+ * (SigV4's encoding, aws_xml.c, is that one). */
 static void put_escaped(rt_sbuf *b, const char *s)
 {
-    static const char hex[] = "0123456789ABCDEF";
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (isalnum(*p) || *p == '-' || *p == '.' || *p == '_' || *p == '~') {
-            rt_sb_put(b, (const char *)p, 1);
-        } else {
-            char e[3] = {'%', hex[*p >> 4], hex[*p & 15]};
-            rt_sb_put(b, e, 3);
-        }
-    }
+    char *e = rt_aws_uri_encode(s, false);
+    if (e)
+        rt_sb_str(b, e);
+    else
+        b->oom = true;
+    free(e);
 }
 
 /* [s] as it is, but what may not stand in a URL (blanks, controls,
